@@ -1,0 +1,941 @@
+/*
+ * cors_logic.c -- origin parsing and matching, method and header lists.
+ * See cors_logic.h for the contract.  APR, libc and libpsl only.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include <libpsl.h>
+
+#include "apr_strings.h"
+#include "apr_tables.h"
+
+#include "cors_logic.h"
+
+/* The CORS-safelisted request-header names (Fetch), as answered. */
+static const char *const safelisted_names[] = {
+    "Accept", "Accept-Language", "Content-Language", "Content-Type", "Range",
+    NULL
+};
+
+/* ------------------------------------------------------------------------
+ * Character classes (ASCII only, independent of the locale)
+ */
+
+static int is_lower(int c) { return c >= 'a' && c <= 'z'; }
+static int is_upper(int c) { return c >= 'A' && c <= 'Z'; }
+static int is_digit(int c) { return c >= '0' && c <= '9'; }
+static int is_hex(int c)
+{
+    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+static int to_lower(int c) { return is_upper(c) ? c + ('a' - 'A') : c; }
+
+/* RFC 9110 tchar. */
+static int is_tchar(int c)
+{
+    if (is_lower(c) || is_upper(c) || is_digit(c)) {
+        return 1;
+    }
+    return c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}
+
+static int is_scheme_char(int c)
+{
+    return is_lower(c) || is_digit(c) || c == '+' || c == '-' || c == '.';
+}
+
+/* A DNS-name character as a browser serializes hosts (lowercase). */
+static int is_host_char(int c)
+{
+    return is_lower(c) || is_digit(c) || c == '-' || c == '_';
+}
+
+int cors_is_token(const char *s)
+{
+    if (s == NULL || *s == '\0') {
+        return 0;
+    }
+    for (; *s; s++) {
+        if (!is_tchar((unsigned char)*s)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int ascii_casecmp(const char *a, const char *b)
+{
+    for (; *a && to_lower((unsigned char)*a) == to_lower((unsigned char)*b);
+         a++, b++) {
+    }
+    return to_lower((unsigned char)*a) - to_lower((unsigned char)*b);
+}
+
+static int has_prefix_nocase(const char *s, const char *prefix)
+{
+    for (; *prefix; s++, prefix++) {
+        if (to_lower((unsigned char)*s) != to_lower((unsigned char)*prefix)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static const char *default_port(const char *scheme)
+{
+    if (strcmp(scheme, "https") == 0) {
+        return "443";
+    }
+    if (strcmp(scheme, "http") == 0) {
+        return "80";
+    }
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------
+ * Configured origins: "scheme://host[:port]", "*." and ":*" patterns
+ */
+
+typedef struct {
+    const char *scheme;     /* lowercased */
+    const char *host;       /* lowercased; without the "*." of a pattern */
+    const char *port;       /* digits, or NULL for none/default */
+    int subdomains;         /* "*." */
+    int port_any;           /* ":*" */
+} origin_parts;
+
+/* Does the host end in a number (the WHATWG URL test for an IPv4 host)? */
+static int ends_in_number(const char *host)
+{
+    const char *last = strrchr(host, '.');
+    last = last ? last + 1 : host;
+    if (*last == '\0') {
+        return 0;
+    }
+    if (last[0] == '0' && (last[1] == 'x' || last[1] == 'X')) {
+        for (last += 2; *last; last++) {
+            if (!is_hex((unsigned char)*last)) {
+                return 0;
+            }
+        }
+        return 1;
+    }
+    for (; *last; last++) {
+        if (!is_digit((unsigned char)*last)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Is host four decimal parts 0-255 without leading zeros? */
+static int is_canonical_ipv4(const char *host)
+{
+    int parts = 0;
+    while (parts < 4) {
+        int value = 0, digits = 0;
+        if (*host == '0' && is_digit((unsigned char)host[1])) {
+            return 0;
+        }
+        while (is_digit((unsigned char)*host)) {
+            value = value * 10 + (*host++ - '0');
+            if (++digits > 3 || value > 255) {
+                return 0;
+            }
+        }
+        if (digits == 0) {
+            return 0;
+        }
+        parts++;
+        if (*host == '\0') {
+            break;
+        }
+        if (*host++ != '.') {
+            return 0;
+        }
+    }
+    return parts == 4 && *host == '\0';
+}
+
+/* Serializes an IPv6 address the way the URL standard (and so a browser's
+ * Origin header) does: lowercase hex, no leading zeros, the first longest
+ * run of two or more zero pieces compressed to "::". */
+static void ipv6_serialize(const unsigned char a[16], char *out)
+{
+    unsigned int piece[8];
+    int i, best = -1, best_len = 1, run = -1, run_len = 0;
+
+    for (i = 0; i < 8; i++) {
+        piece[i] = (unsigned int)(a[2 * i] << 8 | a[2 * i + 1]);
+        if (piece[i] == 0) {
+            if (run < 0) {
+                run = i;
+                run_len = 0;
+            }
+            if (++run_len > best_len) {
+                best = run;
+                best_len = run_len;
+            }
+        }
+        else {
+            run = -1;
+        }
+    }
+    for (i = 0; i < 8; i++) {
+        if (i == best) {
+            out += sprintf(out, i == 0 ? "::" : ":");
+            i += best_len - 1;
+            continue;
+        }
+        out += sprintf(out, "%x%s", piece[i], i < 7 ? ":" : "");
+    }
+    *out = '\0';
+}
+
+static const char *check_ipv6(apr_pool_t *p, const char *value,
+                              const char *literal)
+{
+    unsigned char addr[16];
+    char canon[48];
+
+    if (inet_pton(AF_INET6, literal, addr) != 1) {
+        return apr_psprintf(p, "'%s' has an invalid IPv6 address", value);
+    }
+    ipv6_serialize(addr, canon);
+    if (strcmp(canon, literal) != 0) {
+        return apr_psprintf(p, "'%s' has an IPv6 address in a form browsers "
+                            "never send; write it as [%s]", value, canon);
+    }
+    return NULL;
+}
+
+static const char *check_dns_name(apr_pool_t *p, const char *value,
+                                  const char *host)
+{
+    const char *c, *label = host;
+
+    if (strlen(host) > 253) {
+        return apr_psprintf(p, "'%s' has a host name over 253 characters",
+                            value);
+    }
+    for (c = host;; c++) {
+        if (*c == '.' || *c == '\0') {
+            if (c == label) {
+                return apr_psprintf(p, "'%s' has an empty label in its host%s",
+                                    value, *c ? "" : " (trailing dot)");
+            }
+            if (c - label > 63) {
+                return apr_psprintf(p, "'%s' has a host label over 63 "
+                                    "characters", value);
+            }
+            if (*c == '\0') {
+                return NULL;
+            }
+            label = c + 1;
+        }
+        else if ((unsigned char)*c >= 0x80) {
+            return apr_psprintf(p, "'%s' has a non-ASCII host; write its "
+                                "punycode form (xn--...)", value);
+        }
+        else if (*c == '*') {
+            return apr_psprintf(p, "'%s': '*' can only stand as the whole "
+                                "leftmost label, as in https://*.example.com",
+                                value);
+        }
+        else if (!is_host_char((unsigned char)*c)) {
+            return apr_psprintf(p, "'%s' has the character '%c' in its host",
+                                value, *c);
+        }
+    }
+}
+
+static const char *check_host(apr_pool_t *p, const char *value,
+                              origin_parts *o)
+{
+    const char *err;
+
+    if (o->host[0] == '[') {
+        size_t n = strlen(o->host);
+        if (o->subdomains || n < 3 || o->host[n - 1] != ']') {
+            return apr_psprintf(p, "'%s' has an invalid IPv6 host", value);
+        }
+        return check_ipv6(p, value, apr_pstrmemdup(p, o->host + 1, n - 2));
+    }
+    if ((err = check_dns_name(p, value, o->host)) != NULL) {
+        return err;
+    }
+    if (ends_in_number(o->host)) {
+        if (o->subdomains) {
+            return apr_psprintf(p, "'%s': a subdomain pattern needs a domain "
+                                "name, not an IP address", value);
+        }
+        if (!is_canonical_ipv4(o->host)) {
+            return apr_psprintf(p, "'%s' has an IPv4 address in a form "
+                                "browsers never send; write it as four "
+                                "decimal numbers (e.g. 127.0.0.1)", value);
+        }
+    }
+    if (o->subdomains) {
+        if (strchr(o->host, '.') == NULL
+            || psl_is_public_suffix2(psl_builtin(), o->host,
+                                     PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE)) {
+            return apr_psprintf(p, "'%s' would allow every site under the "
+                                "public suffix '%s'", value, o->host);
+        }
+    }
+    return NULL;
+}
+
+static const char *check_port(apr_pool_t *p, const char *value,
+                              origin_parts *o, const char *port)
+{
+    const char *c;
+
+    if (strcmp(port, "*") == 0) {
+        o->port_any = 1;
+        return NULL;
+    }
+    for (c = port; is_digit((unsigned char)*c); c++) {
+    }
+    if (*port == '\0' || *c != '\0' || c - port > 5 || port[0] == '0'
+        || atoi(port) > 65535) {
+        return apr_psprintf(p, "'%s' has an invalid port '%s' (1 to 65535, "
+                            "no leading zeros, or '*')", value, port);
+    }
+    /* Browsers never send a default port: keep the form they send. */
+    if (default_port(o->scheme) && strcmp(default_port(o->scheme), port) == 0) {
+        return NULL;
+    }
+    o->port = port;
+    return NULL;
+}
+
+static const char *parse_origin(apr_pool_t *p, const char *value,
+                                origin_parts *o)
+{
+    const char *sep = strstr(value, "://");
+    const char *c, *rest, *colon;
+    char *scheme, *host, *s;
+
+    memset(o, 0, sizeof(*o));
+    if (sep == NULL || sep == value) {
+        return apr_psprintf(p, "'%s' is not an origin: write "
+                            "scheme://host[:port], '*' or 'null'", value);
+    }
+    scheme = apr_pstrmemdup(p, value, (apr_size_t)(sep - value));
+    for (s = scheme; *s; s++) {
+        *s = (char)to_lower((unsigned char)*s);
+        if (!is_scheme_char((unsigned char)*s)) {
+            return apr_psprintf(p, "'%s' has an invalid scheme", value);
+        }
+    }
+    if (!is_lower((unsigned char)scheme[0])) {
+        return apr_psprintf(p, "'%s' has an invalid scheme", value);
+    }
+    if (strcmp(scheme, "file") == 0) {
+        return apr_psprintf(p, "'%s': file: pages send the origin 'null'; "
+                            "list 'null' if you mean them", value);
+    }
+    o->scheme = scheme;
+    rest = sep + 3;
+    for (c = rest; *c; c++) {
+        if (*c == '/' || *c == '?' || *c == '#') {
+            return apr_psprintf(p, "'%s' has a %s; an origin is only "
+                                "scheme://host[:port]", value,
+                                *c == '/' ? "path" : *c == '?' ? "query"
+                                                                : "fragment");
+        }
+        if (*c == '@') {
+            return apr_psprintf(p, "'%s' has userinfo ('...@'); an origin is "
+                                "only scheme://host[:port]", value);
+        }
+        if ((unsigned char)*c <= 0x20 || *c == 0x7f) {
+            return apr_psprintf(p, "'%s' has a space or control character",
+                                value);
+        }
+    }
+    /* An IPv6 literal holds colons: the port separator follows its ']'. */
+    if (rest[0] == '[') {
+        const char *end = strchr(rest, ']');
+        colon = end ? strchr(end, ':') : NULL;
+    }
+    else {
+        colon = strchr(rest, ':');
+    }
+    host = colon ? apr_pstrmemdup(p, rest, (apr_size_t)(colon - rest))
+                 : apr_pstrdup(p, rest);
+    for (s = host; *s; s++) {
+        *s = (char)to_lower((unsigned char)*s);
+    }
+    if (host[0] == '*' && host[1] == '.') {
+        o->subdomains = 1;
+        host += 2;
+    }
+    if (*host == '\0' || strcmp(host, "*") == 0) {
+        return apr_psprintf(p, "'%s' has no host%s", value,
+                            *host ? " ('*' alone would allow every site; "
+                                    "use CORSAllowOrigin *)" : "");
+    }
+    o->host = host;
+    if (colon) {
+        const char *err = check_port(p, value, o, colon + 1);
+        if (err) {
+            return err;
+        }
+    }
+    return check_host(p, value, o);
+}
+
+/* The hash key of parsed parts: the normalized origin or pattern. */
+static const char *origin_key(apr_pool_t *p, const origin_parts *o)
+{
+    return apr_pstrcat(p, o->scheme, "://", o->subdomains ? "*." : "",
+                       o->host, o->port_any ? ":*" : o->port ? ":" : "",
+                       o->port_any ? "" : o->port ? o->port : "", NULL);
+}
+
+static int is_loopback_host(const char *host)
+{
+    return strcmp(host, "localhost") == 0 || strcmp(host, "127.0.0.1") == 0
+           || strcmp(host, "[::1]") == 0;
+}
+
+cors_origins *cors_origins_make(apr_pool_t *p)
+{
+    cors_origins *set = apr_pcalloc(p, sizeof(*set));
+    set->keys = apr_hash_make(p);
+    return set;
+}
+
+const char *cors_origin_normalize(apr_pool_t *p, const char *value,
+                                  const char **normalized)
+{
+    origin_parts o;
+    const char *err;
+
+    if (strcmp(value, "*") == 0 || ascii_casecmp(value, "null") == 0) {
+        *normalized = strcmp(value, "*") == 0 ? "*" : "null";
+        return NULL;
+    }
+    if ((err = parse_origin(p, value, &o)) != NULL) {
+        return err;
+    }
+    *normalized = origin_key(p, &o);
+    return NULL;
+}
+
+const char *cors_origins_add(cors_origins *set, apr_pool_t *p,
+                             const char *value)
+{
+    origin_parts o;
+    const char *err, *key;
+
+    if (strcmp(value, "*") == 0) {
+        set->any = 1;
+        return NULL;
+    }
+    if (ascii_casecmp(value, "null") == 0) {
+        set->null = 1;
+        return NULL;
+    }
+    if ((err = parse_origin(p, value, &o)) != NULL) {
+        return err;
+    }
+    key = origin_key(p, &o);
+    apr_hash_set(set->keys, key, APR_HASH_KEY_STRING, key);
+    set->port_any |= o.port_any;
+    set->subdomains |= o.subdomains;
+    if (!set->insecure && strcmp(o.scheme, "http") == 0
+        && (o.subdomains || !is_loopback_host(o.host))) {
+        set->insecure = key;
+    }
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------
+ * Request-side origins
+ */
+
+/* Splits a valid origin: the host runs from *host_start to *host_end, and
+ * the port part (":" digits, or empty) from *host_end to the end. */
+static void split_origin(const char *origin, size_t *host_start,
+                         size_t *host_end)
+{
+    const char *h = strstr(origin, "://") + 3;
+    const char *e = h[0] == '[' ? strchr(h, ']') + 1 : h;
+    while (*e && *e != ':') {
+        e++;
+    }
+    *host_start = (size_t)(h - origin);
+    *host_end = (size_t)(e - origin);
+}
+
+int cors_origin_is_valid(const char *origin)
+{
+    const char *c = origin, *scheme_end, *port;
+    size_t len;
+
+    if (strcmp(origin, "null") == 0) {
+        return 1;
+    }
+    len = strlen(origin);
+    if (len > CORS_ORIGIN_MAX || !is_lower((unsigned char)*c)) {
+        return 0;
+    }
+    while (is_scheme_char((unsigned char)*c)) {
+        c++;
+    }
+    if (strncmp(c, "://", 3) != 0) {
+        return 0;
+    }
+    scheme_end = c;
+    c += 3;
+    if (*c == '[') {
+        for (c++; is_hex((unsigned char)*c) || *c == ':' || *c == '.'; c++) {
+            if (is_upper((unsigned char)*c)) {
+                return 0;
+            }
+        }
+        if (*c++ != ']' || c[-2] == '[') {
+            return 0;
+        }
+    }
+    else {
+        /* Labels of host characters, separated by single dots. */
+        for (;;) {
+            const char *label = c;
+            while (is_host_char((unsigned char)*c)) {
+                c++;
+            }
+            if (c == label) {
+                return 0;
+            }
+            if (*c != '.') {
+                break;
+            }
+            c++;
+        }
+    }
+    if (*c == '\0') {
+        return 1;
+    }
+    if (*c++ != ':' || *c == '0') {
+        return 0;
+    }
+    port = c;
+    while (is_digit((unsigned char)*c)) {
+        c++;
+    }
+    if (*c != '\0' || c == port || c - port > 5 || atoi(port) > 65535) {
+        return 0;
+    }
+    /* A default port written out is not how a browser serializes. */
+    if ((scheme_end - origin == 5 && strncmp(origin, "https", 5) == 0
+         && strcmp(port, "443") == 0)
+        || (scheme_end - origin == 4 && strncmp(origin, "http", 4) == 0
+            && strcmp(port, "80") == 0)) {
+        return 0;
+    }
+    return 1;
+}
+
+static int has_key(const cors_origins *set, const char *key, size_t len)
+{
+    return apr_hash_get(set->keys, key, (apr_ssize_t)len) != NULL;
+}
+
+int cors_origins_match(const cors_origins *set, const char *origin)
+{
+    char key[CORS_ORIGIN_MAX + 8];
+    size_t len, hs, he, i, scheme_len;
+
+    if (set->any) {
+        return 1;
+    }
+    if (strcmp(origin, "null") == 0) {
+        return set->null;
+    }
+    len = strlen(origin);
+    if (has_key(set, origin, len)) {
+        return 1;
+    }
+    if (!set->port_any && !set->subdomains) {
+        return 0;
+    }
+    split_origin(origin, &hs, &he);
+    if (set->port_any) {
+        memcpy(key, origin, he);
+        memcpy(key + he, ":*", 2);
+        if (has_key(set, key, he + 2)) {
+            return 1;
+        }
+    }
+    if (!set->subdomains || origin[hs] == '[') {
+        return 0;
+    }
+    /* A pattern "*.example.com" (after the scheme) matches when some ".suffix" of the host,
+     * after at least one whole label, is a listed pattern. */
+    scheme_len = hs;
+    memcpy(key, origin, scheme_len);
+    key[scheme_len] = '*';
+    for (i = hs + 1; i < he; i++) {
+        size_t k;
+        if (origin[i] != '.') {
+            continue;
+        }
+        k = scheme_len + 1;
+        memcpy(key + k, origin + i, he - i);
+        k += he - i;
+        memcpy(key + k, origin + he, len - he);
+        if (has_key(set, key, k + len - he)) {
+            return 1;
+        }
+        if (set->port_any) {
+            memcpy(key + k, ":*", 2);
+            if (has_key(set, key, k + 2)) {
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Method and header-name lists
+ */
+
+cors_list *cors_list_make(apr_pool_t *p)
+{
+    cors_list *list = apr_pcalloc(p, sizeof(*list));
+    list->names = apr_hash_make(p);
+    list->written = apr_array_make(p, 8, sizeof(const char *));
+    return list;
+}
+
+static void list_join(cors_list *list, apr_pool_t *p)
+{
+    const char **names = (const char **)list->written->elts;
+    const char *v = NULL;
+    int i;
+
+    for (i = 0; i < list->written->nelts; i++) {
+        v = v ? apr_pstrcat(p, v, ", ", names[i], NULL) : names[i];
+    }
+    list->value = v;
+}
+
+static void add_name(cors_list *list, const char *key, const char *written)
+{
+    if (apr_hash_get(list->names, key, APR_HASH_KEY_STRING) == NULL) {
+        apr_hash_set(list->names, key, APR_HASH_KEY_STRING, written);
+        APR_ARRAY_PUSH(list->written, const char *) = written;
+    }
+}
+
+/* "*" as a whole list: alone on the line, and never mixed across lines. */
+static const char *check_star_alone(cors_list *list, apr_pool_t *p, int argc,
+                                    char *const argv[])
+{
+    int i, star = 0;
+    for (i = 0; i < argc; i++) {
+        star |= strcmp(argv[i], "*") == 0;
+    }
+    if (star && (argc > 1 || list->written->nelts > 0)) {
+        return "'*' must stand alone";
+    }
+    if (!star && list->any) {
+        return apr_psprintf(p, "'%s' cannot be added to '*'", argv[0]);
+    }
+    list->any |= star;
+    return NULL;
+}
+
+static const char *const fetch_methods[] = {
+    "DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT", NULL
+};
+
+const char *cors_list_add_methods(cors_list *list, apr_pool_t *p, int argc,
+                                  char *const argv[], const char **warning)
+{
+    const char *err;
+    int i, j;
+
+    *warning = NULL;
+    if ((err = check_star_alone(list, p, argc, argv)) != NULL || list->any) {
+        list->value = list->any ? "*" : list->value;
+        return err;
+    }
+    for (i = 0; i < argc; i++) {
+        const char *m = argv[i];
+        if (!cors_is_token(m)) {
+            return apr_psprintf(p, "'%s' is not a method name", m);
+        }
+        if (ascii_casecmp(m, "CONNECT") == 0 || ascii_casecmp(m, "TRACE") == 0
+            || ascii_casecmp(m, "TRACK") == 0) {
+            return apr_psprintf(p, "'%s' is a forbidden method: browsers "
+                                "never send it", m);
+        }
+        /* Browsers uppercase only these six; every other name is sent
+         * byte for byte as the page wrote it. */
+        for (j = 0; fetch_methods[j]; j++) {
+            if (ascii_casecmp(m, fetch_methods[j]) == 0) {
+                m = fetch_methods[j];
+                break;
+            }
+        }
+        if (fetch_methods[j] == NULL && !*warning) {
+            char *upper = apr_pstrdup(p, m), *c;
+            for (c = upper; *c; c++) {
+                *c = is_lower((unsigned char)*c) ? (char)(*c - 32) : *c;
+            }
+            if (strcmp(upper, m) != 0) {
+                *warning = apr_psprintf(p, "method '%s' is kept as written "
+                                        "(methods are case-sensitive and "
+                                        "browsers do not uppercase it); did "
+                                        "you mean '%s'?", m, upper);
+            }
+        }
+        add_name(list, m, m);
+    }
+    list_join(list, p);
+    return NULL;
+}
+
+/* Fetch's forbidden request-header names, which a page cannot set. */
+static const char *const forbidden_request[] = {
+    "accept-charset", "accept-encoding", "connection", "content-length",
+    "cookie", "cookie2", "date", "dnt", "expect", "host", "keep-alive",
+    "origin", "referer", "set-cookie", "te", "trailer", "transfer-encoding",
+    "upgrade", "via", NULL
+};
+
+static char *lowercase(apr_pool_t *p, const char *s)
+{
+    char *l = apr_pstrdup(p, s), *c;
+    for (c = l; *c; c++) {
+        *c = (char)to_lower((unsigned char)*c);
+    }
+    return l;
+}
+
+static int in_list(const char *const *names, const char *name)
+{
+    for (; *names; names++) {
+        if (ascii_casecmp(*names, name) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void build_safelisted_value(cors_list *list, apr_pool_t *p)
+{
+    const char *v = list->value;
+    int i;
+
+    for (i = 0; safelisted_names[i]; i++) {
+        char *key = lowercase(p, safelisted_names[i]);
+        if (!apr_hash_get(list->names, key, APR_HASH_KEY_STRING)) {
+            v = v ? apr_pstrcat(p, v, ", ", safelisted_names[i], NULL)
+                  : safelisted_names[i];
+        }
+    }
+    list->value_safelisted = v;
+}
+
+const char *cors_list_add_allow_headers(cors_list *list, apr_pool_t *p,
+                                        int argc, char *const argv[])
+{
+    int i;
+
+    for (i = 0; i < argc; i++) {
+        const char *h = argv[i];
+        char *key;
+        if (strcmp(h, "*") == 0) {
+            list->any = 1;
+            continue;
+        }
+        if (!cors_is_token(h)) {
+            return apr_psprintf(p, "'%s' is not a header name", h);
+        }
+        key = lowercase(p, h);
+        if (in_list(forbidden_request, key) || has_prefix_nocase(key, "sec-")
+            || has_prefix_nocase(key, "proxy-")) {
+            return apr_psprintf(p, "'%s' is a forbidden request header: "
+                                "browsers never let a page send it", h);
+        }
+        if (has_prefix_nocase(key, "access-control-")) {
+            return apr_psprintf(p, "'%s' is a CORS protocol header, not a "
+                                "request header a page sends", h);
+        }
+        if (strcmp(key, "authorization") == 0) {
+            list->authorization = 1;
+        }
+        add_name(list, key, h);
+    }
+    if (list->any) {
+        /* "*" covers every name but Authorization (Fetch). */
+        list->value = list->authorization ? "*, Authorization" : "*";
+        list->value_safelisted = list->value;
+        return NULL;
+    }
+    list_join(list, p);
+    build_safelisted_value(list, p);
+    return NULL;
+}
+
+const char *cors_list_add_expose_headers(cors_list *list, apr_pool_t *p,
+                                         int argc, char *const argv[])
+{
+    const char *err;
+    int i;
+
+    if ((err = check_star_alone(list, p, argc, argv)) != NULL || list->any) {
+        list->value = list->any ? "*" : list->value;
+        return err;
+    }
+    for (i = 0; i < argc; i++) {
+        const char *h = argv[i];
+        if (!cors_is_token(h)) {
+            return apr_psprintf(p, "'%s' is not a header name", h);
+        }
+        if (ascii_casecmp(h, "set-cookie") == 0
+            || ascii_casecmp(h, "set-cookie2") == 0) {
+            return apr_psprintf(p, "'%s' can never be exposed to a page", h);
+        }
+        if (has_prefix_nocase(h, "access-control-")) {
+            return apr_psprintf(p, "'%s' is a CORS protocol header, not one "
+                                "to expose", h);
+        }
+        add_name(list, lowercase(p, h), h);
+    }
+    list_join(list, p);
+    return NULL;
+}
+
+int cors_method_allowed(const cors_list *list, int credentials,
+                        const char *method)
+{
+    if (!cors_is_token(method)) {
+        return 0;
+    }
+    if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0
+        || strcmp(method, "POST") == 0) {
+        return 1;
+    }
+    if (list == NULL) {
+        return 0;
+    }
+    if (list->any) {
+        return !credentials;
+    }
+    return apr_hash_get(list->names, method, APR_HASH_KEY_STRING) != NULL;
+}
+
+static int is_safelisted_key(const char *key)
+{
+    return strcmp(key, "accept") == 0 || strcmp(key, "accept-language") == 0
+           || strcmp(key, "content-language") == 0
+           || strcmp(key, "content-type") == 0 || strcmp(key, "range") == 0;
+}
+
+static void copy_bad(char *bad, size_t badlen, const char *s, size_t n)
+{
+    if (bad && badlen) {
+        n = n < badlen - 1 ? n : badlen - 1;
+        memcpy(bad, s, n);
+        bad[n] = '\0';
+    }
+}
+
+static int is_ows(int c) { return c == ' ' || c == '\t'; }
+
+cors_acrh_result cors_request_headers_check(const cors_list *list,
+                                            int credentials, const char *acrh,
+                                            int *safelisted, char *bad,
+                                            size_t badlen)
+{
+    char key[CORS_ACRH_MAX_BYTES + 1];
+    const char *c;
+    int names = 0;
+
+    *safelisted = 0;
+    if (acrh == NULL) {
+        return CORS_ACRH_OK;
+    }
+    if (strlen(acrh) > CORS_ACRH_MAX_BYTES) {
+        return CORS_ACRH_TOO_LONG;
+    }
+    for (c = acrh; *c;) {
+        const char *start, *end;
+        size_t n, i;
+
+        while (is_ows((unsigned char)*c) || *c == ',') {
+            c++;
+        }
+        if (*c == '\0') {
+            break;
+        }
+        start = c;
+        while (*c && *c != ',') {
+            c++;
+        }
+        end = c;
+        while (end > start && is_ows((unsigned char)end[-1])) {
+            end--;
+        }
+        n = (size_t)(end - start);
+        if (++names > CORS_ACRH_MAX_NAMES) {
+            return CORS_ACRH_TOO_LONG;
+        }
+        for (i = 0; i < n; i++) {
+            if (!is_tchar((unsigned char)start[i])) {
+                copy_bad(bad, badlen, start, n);
+                return CORS_ACRH_MALFORMED;
+            }
+            key[i] = (char)to_lower((unsigned char)start[i]);
+        }
+        key[n] = '\0';
+        if (list && apr_hash_get(list->names, key, (apr_ssize_t)n)) {
+            continue;
+        }
+        if (list && list->any && !credentials
+            && strcmp(key, "authorization") != 0) {
+            continue;
+        }
+        if (is_safelisted_key(key)) {
+            *safelisted = 1;
+            continue;
+        }
+        copy_bad(bad, badlen, start, n);
+        return CORS_ACRH_DENIED;
+    }
+    return CORS_ACRH_OK;
+}
+
+int cors_vary_has(const char *v, const char *token)
+{
+    size_t tlen = strlen(token);
+
+    while (v && *v) {
+        const char *start, *end;
+        while (is_ows((unsigned char)*v) || *v == ',') {
+            v++;
+        }
+        start = v;
+        while (*v && *v != ',') {
+            v++;
+        }
+        end = v;
+        while (end > start && is_ows((unsigned char)end[-1])) {
+            end--;
+        }
+        if ((size_t)(end - start) == tlen && has_prefix_nocase(start, token)) {
+            return 1;
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,142 @@
+/*
+ * cors_logic.h -- the pure logic of mod_cors: origin parsing, normalization
+ * and matching, method and header-name lists, and the parsing of
+ * Access-Control-Request-Headers.
+ *
+ * Nothing here includes an httpd header: this code depends on APR, libc and
+ * libpsl only, so unit tests and fuzzers link it without a server.
+ *
+ * Two halves:
+ *  - config time: cors_origins_add(), cors_list_add_*() parse, validate and
+ *    compile a directive's values into hash tables and pre-joined header
+ *    values, allocating from the pool they are given;
+ *  - request time: cors_origin_*(), cors_method_allowed() and
+ *    cors_request_headers_check() only read those structures, allocate
+ *    nothing and are safe to call from any number of threads at once.
+ */
+#ifndef CORS_LOGIC_H
+#define CORS_LOGIC_H
+
+#include <stddef.h>
+
+#include "apr_pools.h"
+#include "apr_hash.h"
+
+/* The longest Origin value that can be valid: scheme (64), "://", a DNS
+ * name (253), ":" and a port (5).  Longer values are refused before any
+ * other work. */
+#define CORS_ORIGIN_MAX 326
+
+/* Bounds on Access-Control-Request-Headers: more names or more bytes than
+ * this fail the preflight, in time linear in the bytes looked at. */
+#define CORS_ACRH_MAX_NAMES 64
+#define CORS_ACRH_MAX_BYTES 4096
+
+/* ------------------------------------------------------------------------
+ * Origins
+ */
+
+/* A compiled CORSAllowOrigin set.  Exact origins and both kinds of pattern
+ * are keys of one hash, so a request costs a few lookups whatever the size
+ * of the list:
+ *   "https://app.example.com"      exact origin (default port dropped)
+ *   "http://localhost:*"           any port, or none
+ *   "https:// *.example.com"       any subdomain, default port
+ *   "https:// *.example.com:8443"  any subdomain, that port
+ *   "https:// *.example.com:*"     any subdomain, any port
+ * (written here with a space after "//" only to keep C comments intact)
+ */
+typedef struct cors_origins {
+    apr_hash_t *keys;
+    unsigned int any : 1;           /* "*" was listed */
+    unsigned int null : 1;          /* "null" was listed */
+    unsigned int port_any : 1;      /* some key ends in ":*" */
+    unsigned int subdomains : 1;    /* some key has a "*." host */
+    const char *insecure;           /* first plain-http non-loopback entry */
+} cors_origins;
+
+cors_origins *cors_origins_make(apr_pool_t *p);
+
+/* Parses one CORSAllowOrigin value and adds it to the set.  Returns NULL,
+ * or an error message (from p) that says what is wrong with the value. */
+const char *cors_origins_add(cors_origins *set, apr_pool_t *p,
+                             const char *value);
+
+/* Is origin (the raw Origin header value) a valid serialized origin as a
+ * browser sends it: lowercase "scheme://host[:port]" with no default port,
+ * a canonical IP literal, or "null"?  Everything else is never allowed. */
+int cors_origin_is_valid(const char *origin);
+
+/* Does the set allow this origin?  origin must have passed
+ * cors_origin_is_valid().  Allocates nothing. */
+int cors_origins_match(const cors_origins *set, const char *origin);
+
+/* Parses a configured origin into its normalized serialization (scheme and
+ * host lowercased, default port dropped) without adding it anywhere; used
+ * by tests and by the pattern fuzzer.  Returns NULL or an error. */
+const char *cors_origin_normalize(apr_pool_t *p, const char *value,
+                                  const char **normalized);
+
+/* ------------------------------------------------------------------------
+ * Methods and header names
+ */
+
+/* A compiled CORSAllowMethods / CORSAllowHeaders / CORSExposeHeaders list. */
+typedef struct cors_list {
+    apr_hash_t *names;          /* methods as normalized; headers lowercased */
+    apr_array_header_t *written; /* names as written (const char *), in order */
+    unsigned int any : 1;       /* "*" was listed */
+    unsigned int authorization : 1; /* headers: Authorization listed */
+    const char *value;          /* the response header value, pre-joined */
+    /* CORSAllowHeaders only: value followed by the CORS-safelisted names,
+     * for preflights that list one of those names without the policy
+     * naming it (the browser needs to see it in the answer). */
+    const char *value_safelisted;
+} cors_list;
+
+cors_list *cors_list_make(apr_pool_t *p);
+
+/* Each adds the values of one directive line to list (lines in one scope
+ * add up) and rebuilds the joined value.  They return NULL or an error
+ * message naming the bad value.  *warning, when not NULL on return, is a
+ * message worth a startup warning (e.g. "patch" that was probably meant as
+ * "PATCH"). */
+const char *cors_list_add_methods(cors_list *list, apr_pool_t *p, int argc,
+                                  char *const argv[], const char **warning);
+const char *cors_list_add_allow_headers(cors_list *list, apr_pool_t *p,
+                                        int argc, char *const argv[]);
+const char *cors_list_add_expose_headers(cors_list *list, apr_pool_t *p,
+                                         int argc, char *const argv[]);
+
+/* Is method (an Access-Control-Request-Method value) one method token that
+ * list allows?  GET, HEAD and POST always are; "*" allows any method only
+ * when credentials is 0.  list may be NULL (no CORSAllowMethods). */
+int cors_method_allowed(const cors_list *list, int credentials,
+                        const char *method);
+
+/* Is s a non-empty RFC 9110 token? */
+int cors_is_token(const char *s);
+
+/* Result of checking Access-Control-Request-Headers. */
+typedef enum {
+    CORS_ACRH_OK = 0,
+    CORS_ACRH_DENIED,       /* a name the policy does not allow */
+    CORS_ACRH_MALFORMED,    /* an element that is not a token */
+    CORS_ACRH_TOO_LONG      /* over CORS_ACRH_MAX_NAMES or _BYTES */
+} cors_acrh_result;
+
+/* Checks every name of an Access-Control-Request-Headers value (NULL or
+ * empty: nothing to check).  Names compare case-insensitively; empty list
+ * elements and optional whitespace are skipped.  On CORS_ACRH_DENIED or
+ * _MALFORMED the offending element is copied (truncated) into bad.
+ * *safelisted is set when a CORS-safelisted name was accepted only because
+ * it is safelisted (the answer must then name it). */
+cors_acrh_result cors_request_headers_check(const cors_list *list,
+                                            int credentials, const char *acrh,
+                                            int *safelisted, char *bad,
+                                            size_t badlen);
+
+/* Does the Vary value v already hold the token (case-insensitive)? */
+int cors_vary_has(const char *v, const char *token);
+
+#endif /* CORS_LOGIC_H */

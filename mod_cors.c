@@ -1,0 +1,860 @@
+/*
+ * mod_cors.c -- Cross-Origin Resource Sharing for Apache httpd 2.4.
+ *
+ * A policy is in effect in a scope where CORSAllowOrigin or
+ * CORSAllowOriginMatch is set (there or inherited) and CORSEngine is not
+ * Off.  Scopes merge the Apache way (server, vhost, <Directory>,
+ * .htaccess, <Files>, <Location>, later ones winning): each directive set
+ * in a scope replaces the inherited value, lists whole.
+ *
+ * What a request in a policy's scope gets:
+ *
+ *   - a preflight (OPTIONS with Origin and Access-Control-Request-Method)
+ *     is answered in the header_parser hook, before authentication can
+ *     refuse it: 204 (or 200) with the CORS headers, or 403 without them;
+ *   - every other response, errors and ErrorDocument pages included, goes
+ *     through the CORS output filter, which removes Access-Control-*
+ *     headers set by handlers or backends and adds the policy's own, and
+ *     keeps "Origin" in Vary so that caches keep origins apart.
+ *
+ * The pure logic (origin parsing and matching, lists) is in cors_logic.c.
+ */
+
+#include "apr_lib.h"
+#include "apr_strings.h"
+
+#include "httpd.h"
+#include "http_config.h"
+#include "http_core.h"
+#include "http_log.h"
+#include "http_protocol.h"
+#include "http_request.h"
+#include "ap_regex.h"
+
+#include "mod_cors.h"
+
+module AP_MODULE_DECLARE_DATA cors_module;
+
+/* Log message tags of this module (httpd's AHnnnnn numbers are httpd's). */
+#define CORSLOGNO(n) "CORS" #n ": "
+
+#define ACAO "Access-Control-Allow-Origin"
+#define ACAC "Access-Control-Allow-Credentials"
+#define ACAM "Access-Control-Allow-Methods"
+#define ACAH "Access-Control-Allow-Headers"
+#define ACEH "Access-Control-Expose-Headers"
+#define ACMA "Access-Control-Max-Age"
+#define ACAPN "Access-Control-Allow-Private-Network"
+#define ACRM "Access-Control-Request-Method"
+#define ACRH "Access-Control-Request-Headers"
+#define ACRPN "Access-Control-Request-Private-Network"
+
+#define SAFELISTED_NAMES \
+    "Accept, Accept-Language, Content-Language, Content-Type, Range"
+
+static ap_filter_rec_t *cors_filter_handle;
+
+/* ------------------------------------------------------------------------
+ * Configuration: create and merge
+ */
+
+static void *create_dir_config(apr_pool_t *p, char *dir)
+{
+    cors_dir_conf *conf = apr_pcalloc(p, sizeof(*conf));
+
+    (void)dir;
+    conf->credentials = CORS_UNSET;
+    conf->max_age = CORS_UNSET;
+    conf->private_network = CORS_UNSET;
+    conf->preflight_status = CORS_UNSET;
+    conf->preflight_continue = CORS_UNSET;
+    conf->backend_keep = CORS_UNSET;
+    conf->engine = CORS_UNSET;
+    return conf;
+}
+
+#define MERGE_PTR(field) conf->field = add->field ? add->field : base->field
+#define MERGE_INT(field) \
+    conf->field = add->field != CORS_UNSET ? add->field : base->field
+
+/* Runs per request for .htaccess and <Location>: it only picks pointers,
+ * so its cost does not depend on the size of any list. */
+static void *merge_dir_config(apr_pool_t *p, void *basev, void *addv)
+{
+    const cors_dir_conf *base = basev, *add = addv;
+    cors_dir_conf *conf = apr_palloc(p, sizeof(*conf));
+
+    conf->origins = add->origins ? add->origins : base->origins;
+    conf->origin_regexes =
+        add->origins ? add->origin_regexes : base->origin_regexes;
+    MERGE_PTR(methods);
+    MERGE_PTR(allow_headers);
+    MERGE_PTR(expose_headers);
+    MERGE_INT(credentials);
+    MERGE_INT(max_age);
+    conf->max_age_value =
+        add->max_age != CORS_UNSET ? add->max_age_value : base->max_age_value;
+    MERGE_INT(private_network);
+    MERGE_INT(preflight_status);
+    MERGE_INT(preflight_continue);
+    MERGE_INT(backend_keep);
+    MERGE_INT(engine);
+    return conf;
+}
+
+/* ------------------------------------------------------------------------
+ * Directives.  Each parses and validates its value when it is read, and
+ * reports a bad value as "<Directive>: <what is wrong with the value>".
+ */
+
+static const char *cmd_error(cmd_parms *cmd, const char *msg)
+{
+    return apr_pstrcat(cmd->pool, cmd->cmd->name, ": ", msg, NULL);
+}
+
+/* A value that is allowed but probably not meant.  In .htaccess (read per
+ * request) it is logged at debug level, so it cannot flood the log. */
+static void cmd_warning(cmd_parms *cmd, const char *msg)
+{
+    int in_htaccess = ap_check_cmd_context(cmd, NOT_IN_HTACCESS) != NULL;
+
+    ap_log_error(APLOG_MARK, in_htaccess ? APLOG_DEBUG : APLOG_WARNING, 0,
+                 cmd->server, CORSLOGNO(0001) "%s:%d: %s: %s",
+                 cmd->directive->filename, cmd->directive->line_num,
+                 cmd->cmd->name, msg);
+}
+
+static int is_on_off(const char *arg, int *value)
+{
+    if (ap_cstr_casecmp(arg, "on") == 0) {
+        *value = 1;
+        return 1;
+    }
+    if (ap_cstr_casecmp(arg, "off") == 0) {
+        *value = 0;
+        return 1;
+    }
+    return 0;
+}
+
+/* What in this scope cannot go with credentials, or NULL. */
+static const char *credentials_conflict(const cors_dir_conf *conf)
+{
+    if (conf->origins && conf->origins->any) {
+        return "CORSAllowOrigin *";
+    }
+    if (conf->origins && conf->origins->null) {
+        return "CORSAllowOrigin null";
+    }
+    if (conf->methods && conf->methods->any) {
+        return "CORSAllowMethods *";
+    }
+    if (conf->allow_headers && conf->allow_headers->any) {
+        return "CORSAllowHeaders *";
+    }
+    if (conf->expose_headers && conf->expose_headers->any) {
+        return "CORSExposeHeaders *";
+    }
+    return NULL;
+}
+
+/* Called by every directive that can bring '*' or null into a scope that
+ * already has CORSAllowCredentials On (httpd has no end-of-section hook,
+ * so whichever directive comes second reports the conflict). */
+static const char *check_credentials(cmd_parms *cmd, const cors_dir_conf *conf,
+                                     const char *value)
+{
+    const char *what;
+
+    if (conf->credentials != 1 || (what = credentials_conflict(conf)) == NULL) {
+        return NULL;
+    }
+    return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' cannot be used with "
+                                       "CORSAllowCredentials On (%s would "
+                                       "let any page read credentialed "
+                                       "responses)", value, what));
+}
+
+static void warn_insecure(cmd_parms *cmd, const cors_dir_conf *conf)
+{
+    if (conf->credentials == 1 && conf->origins && conf->origins->insecure) {
+        cmd_warning(cmd, apr_psprintf(cmd->temp_pool,
+                    "plain-http origin '%s' is allowed with credentials: "
+                    "anyone on its network path can act as it",
+                    conf->origins->insecure));
+    }
+}
+
+static const char *set_allow_origin(cmd_parms *cmd, void *dconf,
+                                    const char *arg)
+{
+    cors_dir_conf *conf = dconf;
+    const char *insecure, *err;
+
+    if (conf->origins == NULL) {
+        conf->origins = cors_origins_make(cmd->pool);
+    }
+    insecure = conf->origins->insecure;
+    if ((err = cors_origins_add(conf->origins, cmd->pool, arg)) != NULL) {
+        return cmd_error(cmd, err);
+    }
+    if ((err = check_credentials(cmd, conf, arg)) != NULL) {
+        return err;
+    }
+    if (insecure == NULL) {
+        warn_insecure(cmd, conf);
+    }
+    return NULL;
+}
+
+static const char *set_allow_origin_match(cmd_parms *cmd, void *dconf,
+                                          const char *arg)
+{
+    cors_dir_conf *conf = dconf;
+    ap_regex_t *re;
+
+    /* Anchored at both ends however it is written: an unanchored
+     * "https://.*\.example\.com" must not allow
+     * "https://a.example.com.evil.net". */
+    re = ap_pregcomp(cmd->pool, apr_pstrcat(cmd->pool, "^(?:", arg, ")$",
+                                            NULL), 0);
+    if (re == NULL || *arg == '\0') {
+        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not a valid "
+                                           "regular expression", arg));
+    }
+    if (conf->origins == NULL) {
+        conf->origins = cors_origins_make(cmd->pool);
+    }
+    if (conf->origin_regexes == NULL) {
+        conf->origin_regexes = apr_array_make(cmd->pool, 2, sizeof(re));
+    }
+    APR_ARRAY_PUSH(conf->origin_regexes, ap_regex_t *) = re;
+    return NULL;
+}
+
+static const char *set_allow_methods(cmd_parms *cmd, void *dconf, int argc,
+                                     char *const argv[])
+{
+    cors_dir_conf *conf = dconf;
+    const char *err, *warning;
+
+    if (argc == 0) {
+        return cmd_error(cmd, "needs at least one method, or '*'");
+    }
+    if (conf->methods == NULL) {
+        conf->methods = cors_list_make(cmd->pool);
+    }
+    err = cors_list_add_methods(conf->methods, cmd->pool, argc, argv,
+                                &warning);
+    if (err) {
+        return cmd_error(cmd, err);
+    }
+    if (warning) {
+        cmd_warning(cmd, warning);
+    }
+    return check_credentials(cmd, conf, "*");
+}
+
+static const char *set_allow_headers(cmd_parms *cmd, void *dconf, int argc,
+                                     char *const argv[])
+{
+    cors_dir_conf *conf = dconf;
+    const char *err;
+
+    if (argc == 0) {
+        return cmd_error(cmd, "needs at least one header name, or '*'");
+    }
+    if (conf->allow_headers == NULL) {
+        conf->allow_headers = cors_list_make(cmd->pool);
+    }
+    err = cors_list_add_allow_headers(conf->allow_headers, cmd->pool, argc,
+                                      argv);
+    return err ? cmd_error(cmd, err) : check_credentials(cmd, conf, "*");
+}
+
+static const char *set_expose_headers(cmd_parms *cmd, void *dconf, int argc,
+                                      char *const argv[])
+{
+    cors_dir_conf *conf = dconf;
+    const char *err;
+
+    if (argc == 0) {
+        return cmd_error(cmd, "needs at least one header name, or '*'");
+    }
+    if (conf->expose_headers == NULL) {
+        conf->expose_headers = cors_list_make(cmd->pool);
+    }
+    err = cors_list_add_expose_headers(conf->expose_headers, cmd->pool, argc,
+                                       argv);
+    return err ? cmd_error(cmd, err) : check_credentials(cmd, conf, "*");
+}
+
+static const char *set_credentials(cmd_parms *cmd, void *dconf,
+                                   const char *arg)
+{
+    cors_dir_conf *conf = dconf;
+    const char *what;
+
+    if (!is_on_off(arg, &conf->credentials)) {
+        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not On or Off",
+                                           arg));
+    }
+    if (conf->credentials == 1 && (what = credentials_conflict(conf))) {
+        return cmd_error(cmd, apr_psprintf(cmd->pool, "'On' cannot be used "
+                                           "with %s in the same scope: any "
+                                           "page could read credentialed "
+                                           "responses", what));
+    }
+    warn_insecure(cmd, conf);
+    return NULL;
+}
+
+static const char *set_max_age(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    cors_dir_conf *conf = dconf;
+    const char *c;
+
+    for (c = arg; apr_isdigit(*c); c++) {
+    }
+    if (*arg == '\0' || *c != '\0' || c - arg > 5 || atoi(arg) > 86400) {
+        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not a number "
+                                           "of seconds from 0 to 86400",
+                                           arg));
+    }
+    conf->max_age = atoi(arg);
+    conf->max_age_value = apr_itoa(cmd->pool, conf->max_age);
+    return NULL;
+}
+
+static const char *set_preflight_status(cmd_parms *cmd, void *dconf,
+                                        const char *arg)
+{
+    cors_dir_conf *conf = dconf;
+
+    if (strcmp(arg, "200") != 0 && strcmp(arg, "204") != 0) {
+        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not 200 or "
+                                           "204", arg));
+    }
+    conf->preflight_status = atoi(arg);
+    return NULL;
+}
+
+static const char *set_backend_headers(cmd_parms *cmd, void *dconf,
+                                       const char *arg)
+{
+    cors_dir_conf *conf = dconf;
+
+    if (ap_cstr_casecmp(arg, "replace") == 0) {
+        conf->backend_keep = 0;
+    }
+    else if (ap_cstr_casecmp(arg, "keep") == 0) {
+        conf->backend_keep = 1;
+    }
+    else {
+        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not replace "
+                                           "or keep", arg));
+    }
+    return NULL;
+}
+
+/* On/Off settings without side conditions; cmd->info is the field's
+ * offset in cors_dir_conf. */
+static const char *set_switch(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    int *field = (int *)((char *)dconf + (apr_size_t)cmd->info);
+
+    if (!is_on_off(arg, field)) {
+        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not On or Off",
+                                           arg));
+    }
+    return NULL;
+}
+
+#define SWITCH(name, field, help)                                       \
+    AP_INIT_TAKE1(name, set_switch,                                     \
+                  (void *)APR_OFFSETOF(cors_dir_conf, field), OR_FILEINFO, \
+                  help)
+
+static const command_rec cors_cmds[] = {
+    AP_INIT_ITERATE("CORSAllowOrigin", set_allow_origin, NULL, OR_FILEINFO,
+                    "origins allowed: scheme://host[:port], "
+                    "https://*.example.com, http://localhost:*, null or *"),
+    AP_INIT_TAKE1("CORSAllowOriginMatch", set_allow_origin_match, NULL,
+                  OR_FILEINFO, "a regex matched against the whole Origin"),
+    AP_INIT_TAKE_ARGV("CORSAllowMethods", set_allow_methods, NULL,
+                      OR_FILEINFO, "methods allowed beyond GET, HEAD, POST, "
+                      "or *"),
+    AP_INIT_TAKE_ARGV("CORSAllowHeaders", set_allow_headers, NULL,
+                      OR_FILEINFO, "request headers allowed, or *"),
+    AP_INIT_TAKE_ARGV("CORSExposeHeaders", set_expose_headers, NULL,
+                      OR_FILEINFO, "response headers a page may read, or *"),
+    AP_INIT_TAKE1("CORSAllowCredentials", set_credentials, NULL, OR_FILEINFO,
+                  "On to allow cookies and HTTP authentication"),
+    AP_INIT_TAKE1("CORSMaxAge", set_max_age, NULL, OR_FILEINFO,
+                  "seconds a browser may cache a preflight (0 to 86400)"),
+    SWITCH("CORSAllowPrivateNetwork", private_network,
+           "On to answer Private Network Access preflights"),
+    AP_INIT_TAKE1("CORSPreflightStatus", set_preflight_status, NULL,
+                  OR_FILEINFO, "status of a successful preflight: 200 or 204"),
+    SWITCH("CORSPreflightContinue", preflight_continue,
+           "On to pass preflights on to the handler"),
+    AP_INIT_TAKE1("CORSBackendHeaders", set_backend_headers, NULL,
+                  OR_FILEINFO, "replace or keep CORS headers set upstream"),
+    SWITCH("CORSEngine", engine, "Off to turn the inherited policy off"),
+    {NULL}
+};
+
+/* ------------------------------------------------------------------------
+ * Deciding a request
+ */
+
+static int policy_in_effect(const cors_dir_conf *conf)
+{
+    return conf && conf->origins && conf->engine != 0;
+}
+
+/* The outcome of a preflight, kept on the request when it goes on to the
+ * handler (CORSPreflightContinue On). */
+typedef struct {
+    const char *note;
+    int ok;
+    int safelisted;     /* answer must name the safelisted headers */
+    int private_network;
+} cors_preflight;
+
+static void log_denial(request_rec *r, const char *what, const char *fmt,
+                       const char *value)
+{
+    if (APLOGrdebug(r)) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, CORSLOGNO(0101) "%s "
+                      "denied: %s", what,
+                      apr_psprintf(r->pool, fmt,
+                                   ap_escape_logitem(r->pool, value)));
+    }
+}
+
+/* Merging can bring '*' or null together with credentials, which no single
+ * scope may hold: such a policy allows nothing (fail closed). */
+static int merged_conflict(request_rec *r, const cors_dir_conf *conf,
+                           const char *what)
+{
+    const char *conflict;
+
+    if (conf->credentials != 1 || !(conflict = credentials_conflict(conf))) {
+        return 0;
+    }
+    log_denial(r, what, "the inherited policy combines %s with "
+               "CORSAllowCredentials On", conflict);
+    return 1;
+}
+
+static int origin_allowed(request_rec *r, const cors_dir_conf *conf,
+                          const char *origin, const char *what)
+{
+    if (cors_origin_is_valid(origin)) {
+        if (cors_origins_match(conf->origins, origin)) {
+            return 1;
+        }
+        if (conf->origin_regexes && strcmp(origin, "null") != 0) {
+            ap_regex_t **re = (ap_regex_t **)conf->origin_regexes->elts;
+            int i;
+            for (i = 0; i < conf->origin_regexes->nelts; i++) {
+                if (ap_regexec(re[i], origin, 0, NULL, 0) == 0) {
+                    return 1;
+                }
+            }
+        }
+        log_denial(r, what, "origin '%s' not allowed", origin);
+    }
+    else {
+        log_denial(r, what, "origin '%s' is not a serialized origin as "
+                   "browsers send it", origin);
+    }
+    return 0;
+}
+
+/* Logs why a method was refused, with a hint for 'patch' vs 'PATCH'. */
+static void log_method_denial(request_rec *r, const cors_dir_conf *conf,
+                              const char *method)
+{
+    char *upper;
+
+    if (!APLOGrdebug(r)) {
+        return;
+    }
+    upper = apr_pstrdup(r->pool, method);
+    ap_str_toupper(upper);
+    if (strcmp(upper, method) != 0
+        && cors_method_allowed(conf->methods, conf->credentials == 1, upper)) {
+        log_denial(r, "preflight", "method '%s' not allowed (methods are "
+                   "case-sensitive: the policy allows the uppercase form, "
+                   "which browsers send only when the page writes it)",
+                   method);
+        return;
+    }
+    log_denial(r, "preflight", "method '%s' not allowed", method);
+}
+
+static void evaluate_preflight(request_rec *r, const cors_dir_conf *conf,
+                               const char *origin, const char *method,
+                               cors_preflight *pf)
+{
+    int credentials = conf->credentials == 1;
+    const char *acrh = apr_table_get(r->headers_in, ACRH);
+    char bad[128];
+
+    memset(pf, 0, sizeof(*pf));
+    if (merged_conflict(r, conf, "preflight")
+        || !origin_allowed(r, conf, origin, "preflight")) {
+        pf->note = "preflight-denied-origin";
+        return;
+    }
+    if (!cors_method_allowed(conf->methods, credentials, method)) {
+        log_method_denial(r, conf, method);
+        pf->note = "preflight-denied-method";
+        return;
+    }
+    switch (cors_request_headers_check(conf->allow_headers, credentials, acrh,
+                                       &pf->safelisted, bad, sizeof(bad))) {
+    case CORS_ACRH_OK:
+        break;
+    case CORS_ACRH_TOO_LONG:
+        log_denial(r, "preflight", "%s", "Access-Control-Request-Headers "
+                   "is over 64 names or 4096 bytes");
+        pf->note = "preflight-denied-headers";
+        return;
+    case CORS_ACRH_MALFORMED:
+        log_denial(r, "preflight", "request header '%s' is not a header "
+                   "name", bad);
+        pf->note = "preflight-denied-headers";
+        return;
+    default:
+        log_denial(r, "preflight", "request header '%s' not allowed", bad);
+        pf->note = "preflight-denied-headers";
+        return;
+    }
+    pf->ok = 1;
+    pf->note = "preflight-ok";
+    pf->private_network = conf->private_network == 1
+        && ap_cstr_casecmp(apr_table_get(r->headers_in, ACRPN) ?
+                           apr_table_get(r->headers_in, ACRPN) : "", "true")
+               == 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Writing response headers
+ */
+
+typedef struct {
+    const char *token;
+    int found;
+} vary_search;
+
+static int find_vary_token(void *rec, const char *key, const char *value)
+{
+    vary_search *vs = rec;
+
+    (void)key;
+    if (cors_vary_has(value, vs->token) || cors_vary_has(value, "*")) {
+        vs->found = 1;
+        return 0;
+    }
+    return 1;
+}
+
+/* Adds a token to Vary unless either header table has it already, so that
+ * neither mod_headers, a backend nor an internal redirect doubles it. */
+static void vary_add(request_rec *r, const char *token)
+{
+    vary_search vs = { token, 0 };
+
+    apr_table_do(find_vary_token, &vs, r->headers_out, "Vary", NULL);
+    apr_table_do(find_vary_token, &vs, r->err_headers_out, "Vary", NULL);
+    if (!vs.found) {
+        /* CGI puts its Vary in err_headers_out: extend that line. */
+        apr_table_mergen(apr_table_get(r->err_headers_out, "Vary")
+                             ? r->err_headers_out : r->headers_out,
+                         "Vary", token);
+    }
+}
+
+/* Does the table hold Access-Control-* headers (1), and
+ * Access-Control-Allow-Origin among them (2)? */
+static int find_cors_headers(const apr_table_t *t)
+{
+    const apr_array_header_t *arr = apr_table_elts(t);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
+    int i, found = 0;
+
+    for (i = 0; i < arr->nelts; i++) {
+        const char *k = e[i].key;
+        if (k && (k[0] == 'A' || k[0] == 'a')
+            && ap_cstr_casecmpn(k, "Access-Control-", 15) == 0) {
+            found |= 1;
+            if (ap_cstr_casecmp(k + 15, "Allow-Origin") == 0) {
+                found |= 2;
+            }
+        }
+    }
+    return found;
+}
+
+static void remove_cors_headers(request_rec *r, apr_table_t *t)
+{
+    const apr_array_header_t *arr = apr_table_elts(t);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
+    apr_array_header_t *keys = apr_array_make(r->pool, 4, sizeof(char *));
+    int i;
+
+    for (i = 0; i < arr->nelts; i++) {
+        if (e[i].key && ap_cstr_casecmpn(e[i].key, "Access-Control-", 15) == 0) {
+            APR_ARRAY_PUSH(keys, const char *) = e[i].key;
+        }
+    }
+    for (i = 0; i < keys->nelts; i++) {
+        const char *key = APR_ARRAY_IDX(keys, i, const char *);
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, CORSLOGNO(0102)
+                      "replacing %s set by the handler or backend", key);
+        apr_table_unset(t, key);
+    }
+}
+
+/* CORSBackendHeaders: returns 1 when the response is to be left alone
+ * (keep, and the handler already answered CORS itself). */
+static int handle_backend_headers(request_rec *r, const cors_dir_conf *conf)
+{
+    int out = find_cors_headers(r->headers_out);
+    int err = find_cors_headers(r->err_headers_out);
+
+    if (conf->backend_keep == 1 && ((out | err) & 2)) {
+        return 1;
+    }
+    if (out) {
+        remove_cors_headers(r, r->headers_out);
+    }
+    if (err) {
+        remove_cors_headers(r, r->err_headers_out);
+    }
+    return 0;
+}
+
+static const char *allow_origin_value(const cors_dir_conf *conf,
+                                      const char *origin)
+{
+    return conf->origins->any && conf->credentials != 1 ? "*" : origin;
+}
+
+static void set_preflight_headers(request_rec *r, const cors_dir_conf *conf,
+                                  const char *origin, const cors_preflight *pf)
+{
+    apr_table_t *t = r->headers_out;
+
+    vary_add(r, "Origin");
+    vary_add(r, ACRM);
+    vary_add(r, ACRH);
+    if (conf->private_network == 1) {
+        vary_add(r, ACRPN);
+    }
+    if (!pf->ok) {
+        return;
+    }
+    apr_table_setn(t, ACAO, allow_origin_value(conf, origin));
+    if (conf->credentials == 1) {
+        apr_table_setn(t, ACAC, "true");
+    }
+    if (conf->methods) {
+        apr_table_setn(t, ACAM, conf->methods->value);
+    }
+    if (conf->allow_headers) {
+        apr_table_setn(t, ACAH, pf->safelisted
+                                    ? conf->allow_headers->value_safelisted
+                                    : conf->allow_headers->value);
+    }
+    else if (pf->safelisted) {
+        apr_table_setn(t, ACAH, SAFELISTED_NAMES);
+    }
+    if (conf->max_age != CORS_UNSET) {
+        apr_table_setn(t, ACMA, conf->max_age_value);
+    }
+    if (pf->private_network) {
+        apr_table_setn(t, ACAPN, "true");
+    }
+}
+
+/* Headers of an actual (non-preflight) request; returns the note. */
+static const char *set_actual_headers(request_rec *r,
+                                      const cors_dir_conf *conf,
+                                      const char *origin)
+{
+    int credentials = conf->credentials == 1;
+
+    /* A '*' policy answers the same to every request, so caches may share
+     * its responses and no Vary is needed. */
+    if (conf->origins->any && !credentials) {
+        apr_table_setn(r->headers_out, ACAO, "*");
+        if (conf->expose_headers) {
+            apr_table_setn(r->headers_out, ACEH, conf->expose_headers->value);
+        }
+        return origin ? "allowed" : "no-origin";
+    }
+    vary_add(r, "Origin");
+    if (origin == NULL) {
+        return "no-origin";
+    }
+    if (merged_conflict(r, conf, "request")
+        || !origin_allowed(r, conf, origin, "request")) {
+        return "denied-origin";
+    }
+    apr_table_setn(r->headers_out, ACAO, origin);
+    if (credentials) {
+        apr_table_setn(r->headers_out, ACAC, "true");
+    }
+    if (conf->expose_headers) {
+        apr_table_setn(r->headers_out, ACEH, conf->expose_headers->value);
+    }
+    return "allowed";
+}
+
+/* ------------------------------------------------------------------------
+ * Hooks
+ */
+
+/* Answers preflights.  header_parser runs once the per-directory config is
+ * final (.htaccess and <Location> included) and before authentication, so
+ * a protected API gets its preflight answered: browsers never send
+ * credentials on a preflight, and a fixups hook would run after the 401.
+ * Returning DONE skips the handler and every auto-inserted filter, so the
+ * answer carries all of its headers itself. */
+static int cors_header_parser(request_rec *r)
+{
+    const cors_dir_conf *conf;
+    const char *origin, *method;
+    cors_preflight *pf;
+
+    if (r->method_number != M_OPTIONS || !ap_is_initial_req(r)) {
+        return DECLINED;
+    }
+    conf = ap_get_module_config(r->per_dir_config, &cors_module);
+    if (!policy_in_effect(conf)) {
+        return DECLINED;
+    }
+    origin = apr_table_get(r->headers_in, "Origin");
+    method = apr_table_get(r->headers_in, ACRM);
+    if (origin == NULL || method == NULL || *method == '\0') {
+        return DECLINED;        /* not a preflight: an actual OPTIONS */
+    }
+    pf = apr_palloc(r->pool, sizeof(*pf));
+    evaluate_preflight(r, conf, origin, method, pf);
+    apr_table_setn(r->notes, "cors", pf->note);
+    if (conf->preflight_continue == 1) {
+        /* The handler answers; the output filter adds the headers. */
+        ap_set_module_config(r->request_config, &cors_module, pf);
+        return DECLINED;
+    }
+    set_preflight_headers(r, conf, origin, pf);
+    if (!pf->ok) {
+        r->status = HTTP_FORBIDDEN;
+    }
+    else if (conf->preflight_status == HTTP_OK) {
+        r->status = HTTP_OK;
+    }
+    else {
+        r->status = HTTP_NO_CONTENT;
+    }
+    if (r->status != HTTP_NO_CONTENT) {
+        ap_set_content_length(r, 0);
+    }
+    return DONE;
+}
+
+/* The request whose policy applies: a local ErrorDocument is an internal
+ * redirect, and it answers with the policy of the URL that failed. */
+static request_rec *policy_request(request_rec *r)
+{
+    while (r->prev && ap_is_HTTP_ERROR(r->prev->status)) {
+        r = r->prev;
+    }
+    return r;
+}
+
+/* The output filter: on the first data it rewrites the CORS headers of
+ * the response once, then leaves the chain. */
+static apr_status_t cors_output_filter(ap_filter_t *f, apr_bucket_brigade *bb)
+{
+    request_rec *r = f->r;
+    request_rec *src = policy_request(r);
+    const cors_dir_conf *conf = f->ctx;
+    const cors_preflight *pf;
+    const char *origin, *note;
+
+    if (APR_BRIGADE_EMPTY(bb)) {
+        return APR_SUCCESS;
+    }
+    ap_remove_output_filter(f);
+    origin = apr_table_get(r->headers_in, "Origin");
+    if (handle_backend_headers(r, conf)) {
+        note = origin ? "allowed" : "no-origin";
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, CORSLOGNO(0103)
+                      "CORSBackendHeaders keep: leaving the handler's CORS "
+                      "headers as they are");
+    }
+    else if ((pf = ap_get_module_config(src->request_config, &cors_module))) {
+        set_preflight_headers(r, conf, origin, pf);
+        note = pf->note;
+    }
+    else {
+        note = set_actual_headers(r, conf, origin);
+    }
+    apr_table_setn(r->notes, "cors", note);
+    return ap_pass_brigade(f->next, bb);
+}
+
+/* Registered for both insert_filter and insert_error_filter, so that 2xx,
+ * 3xx, errors from authentication or the handler, and ErrorDocument pages
+ * all pass through the filter.  Subrequests are skipped: their headers
+ * never reach the client. */
+static void cors_insert_filter(request_rec *r)
+{
+    const cors_dir_conf *conf;
+
+    if (r->main != NULL) {
+        return;
+    }
+    conf = ap_get_module_config(policy_request(r)->per_dir_config,
+                                &cors_module);
+    if (policy_in_effect(conf)) {
+        ap_add_output_filter_handle(cors_filter_handle, (void *)conf, r,
+                                    r->connection);
+    }
+}
+
+static void register_hooks(apr_pool_t *p)
+{
+    /* After mod_headers, so that a "Header set Access-Control-..." in the
+     * same scope is cleaned up rather than doubled. */
+    static const char *const after_headers[] = { "mod_headers.c", NULL };
+
+    (void)p;
+    ap_hook_header_parser(cors_header_parser, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_insert_filter(cors_insert_filter, after_headers, NULL,
+                          APR_HOOK_LAST);
+    ap_hook_insert_error_filter(cors_insert_filter, after_headers, NULL,
+                                APR_HOOK_LAST);
+    /* CONTENT_SET: after mod_headers' filters, before mod_cache stores the
+     * response (CACHE_SAVE is CONTENT_SET + 1). */
+    cors_filter_handle = ap_register_output_filter("CORS", cors_output_filter,
+                                                   NULL, AP_FTYPE_CONTENT_SET);
+}
+
+AP_DECLARE_MODULE(cors) = {
+    STANDARD20_MODULE_STUFF,
+    create_dir_config,
+    merge_dir_config,
+    NULL,                       /* server config: the base dir config does */
+    NULL,
+    cors_cmds,
+    register_hooks,
+#if defined(AP_MODULE_FLAG_NONE)
+    AP_MODULE_FLAG_NONE
+#endif
+};
