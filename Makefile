@@ -10,7 +10,18 @@ WARN    = -Wall -Wextra -Werror
 APR_CFLAGS := $(shell pkg-config --cflags apr-1 apr-util-1 2>/dev/null)
 APR_LIBS   := $(shell pkg-config --libs apr-1 apr-util-1 2>/dev/null)
 
-.PHONY: all deps test unit integration demo clean bench compare
+.PHONY: all deps test unit integration demo clean ci-extra
+
+# Each feature (browser tests, fuzzing, benchmarks, packaging ...) keeps its
+# targets in mk/<feature>.mk and adds itself to these lists:
+#   TEST_TARGETS  run by 'make test' after the unit and integration tests
+#   CI_TARGETS    run by .ci/run after 'make test' (CI-only checks)
+#   CLEAN_FILES   removed by 'make clean'
+TEST_TARGETS :=
+CI_TARGETS   :=
+CLEAN_FILES  :=
+.DEFAULT_GOAL := all
+-include mk/*.mk
 
 all: .libs/mod_cors.so
 
@@ -18,16 +29,26 @@ all: .libs/mod_cors.so
 deps:
 	@sh tools/ensure-deps.sh build
 
-# apxs builds through libtool; only cors_module is exported.
+# apxs builds through libtool; only cors_module is exported.  libtool's
+# command lines are hidden unless V=1; compiler diagnostics always show.
+APXS_BUILD = $(APXS) -c $(addprefix -Wc$(comma),$(WARN)) \
+	"-Wl,-export-symbols-regex cors_module" -lpsl -o mod_cors.la $(SRCS)
+
 .libs/mod_cors.so: $(SRCS) $(HDRS) | deps
-	$(APXS) -c $(addprefix -Wc$(comma),$(WARN)) \
-	    "-Wl,-export-symbols-regex cors_module" -lpsl \
-	    -o mod_cors.la $(SRCS)
+ifeq ($(V),1)
+	$(APXS_BUILD)
+else
+	@echo "  APXS    mod_cors.la"
+	@out=$$($(APXS_BUILD) 2>&1); rc=$$?; \
+	 printf '%s\n' "$$out" | grep -v -e 'build/libtool ' -e '^libtool: ' -e '^$$' >&2; \
+	 exit $$rc
+endif
 
 comma := ,
 
 tests/unit/test_cors_logic: tests/unit/test_cors_logic.c cors_logic.c cors_logic.h | deps
-	$(CC) $(WARN) -g -O1 $(APR_CFLAGS) -I. -o $@ tests/unit/test_cors_logic.c cors_logic.c $(APR_LIBS) -lpsl
+	@echo "  CC      $@"
+	@$(CC) $(WARN) -g -O1 $(APR_CFLAGS) -I. -o $@ tests/unit/test_cors_logic.c cors_logic.c $(APR_LIBS) -lpsl
 
 unit: tests/unit/test_cors_logic
 	./tests/unit/test_cors_logic
@@ -36,13 +57,13 @@ integration: all
 	@sh tools/ensure-deps.sh test
 	$(PYTHON) -m pytest -q tests/integration
 
-test: all unit
-	@sh tools/ensure-deps.sh test
-	$(PYTHON) -m pytest -q tests/integration
+test: all unit integration $(TEST_TARGETS)
+
+ci-extra: $(CI_TARGETS)
 
 demo: all
 	@sh demo/run.sh
 
 clean:
-	rm -rf .libs *.la *.lo *.slo *.o tests/unit/test_cors_logic
+	rm -rf .libs *.la *.lo *.slo *.o tests/unit/test_cors_logic $(CLEAN_FILES)
 	find . -name __pycache__ -prune -exec rm -rf {} +

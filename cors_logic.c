@@ -278,10 +278,10 @@ static const char *check_host(apr_pool_t *p, const char *value,
                                 "decimal numbers (e.g. 127.0.0.1)", value);
         }
     }
+    /* Only suffixes the list names: "*.corp" on an intranet is fine. */
     if (o->subdomains) {
-        if (strchr(o->host, '.') == NULL
-            || psl_is_public_suffix2(psl_builtin(), o->host,
-                                     PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE)) {
+        if (psl_is_public_suffix2(psl_builtin(), o->host,
+                                  PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE)) {
             return apr_psprintf(p, "'%s' would allow every site under the "
                                 "public suffix '%s'", value, o->host);
         }
@@ -473,6 +473,64 @@ static void split_origin(const char *origin, size_t *host_start,
     *host_end = (size_t)(e - origin);
 }
 
+/* Is the "[...]" at s an IPv6 literal as browsers serialize it?  *end is
+ * set past the "]". */
+static int is_canonical_ipv6_literal(const char *s, const char **end)
+{
+    const char *close = strchr(s, ']');
+    unsigned char addr[16];
+    char literal[48], canon[48];
+    size_t n;
+
+    if (close == NULL || (n = (size_t)(close - s - 1)) == 0
+        || n >= sizeof(literal)) {
+        return 0;
+    }
+    memcpy(literal, s + 1, n);
+    literal[n] = '\0';
+    if (inet_pton(AF_INET6, literal, addr) != 1) {
+        return 0;
+    }
+    ipv6_serialize(addr, canon);
+    *end = close + 1;
+    return strcmp(canon, literal) == 0;
+}
+
+/* Is the host at s (up to ':' or the end) lowercase DNS labels of 1-63
+ * characters, at most 253 in all, or a canonical IPv4 address?  *end is
+ * set past the host. */
+static int is_serialized_host(const char *s, const char **end)
+{
+    const char *c = s, *last = s;
+    char host[254];
+    size_t n;
+
+    for (;;) {
+        const char *label = c;
+        while (is_host_char((unsigned char)*c)) {
+            c++;
+        }
+        if (c == label || c - label > 63) {
+            return 0;
+        }
+        last = label;
+        if (*c != '.') {
+            break;
+        }
+        c++;
+    }
+    if ((n = (size_t)(c - s)) > 253) {
+        return 0;
+    }
+    *end = c;
+    if (!is_digit((unsigned char)*last)) {
+        return 1;       /* cannot end in a number: not an IPv4 address */
+    }
+    memcpy(host, s, n);
+    host[n] = '\0';
+    return !ends_in_number(host) || is_canonical_ipv4(host);
+}
+
 int cors_origin_is_valid(const char *origin)
 {
     const char *c = origin, *scheme_end, *port;
@@ -494,30 +552,12 @@ int cors_origin_is_valid(const char *origin)
     scheme_end = c;
     c += 3;
     if (*c == '[') {
-        for (c++; is_hex((unsigned char)*c) || *c == ':' || *c == '.'; c++) {
-            if (is_upper((unsigned char)*c)) {
-                return 0;
-            }
-        }
-        if (*c++ != ']' || c[-2] == '[') {
+        if (!is_canonical_ipv6_literal(c, &c)) {
             return 0;
         }
     }
-    else {
-        /* Labels of host characters, separated by single dots. */
-        for (;;) {
-            const char *label = c;
-            while (is_host_char((unsigned char)*c)) {
-                c++;
-            }
-            if (c == label) {
-                return 0;
-            }
-            if (*c != '.') {
-                break;
-            }
-            c++;
-        }
+    else if (!is_serialized_host(c, &c)) {
+        return 0;
     }
     if (*c == '\0') {
         return 1;

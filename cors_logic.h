@@ -21,6 +21,7 @@
 
 #include "apr_pools.h"
 #include "apr_hash.h"
+#include "apr_tables.h"
 
 /* The longest Origin value that can be valid: scheme (64), "://", a DNS
  * name (253), ":" and a port (5).  Longer values are refused before any
