@@ -99,6 +99,9 @@ static void *merge_dir_config(apr_pool_t *p, void *basev, void *addv)
     MERGE_INT(preflight_continue);
     MERGE_INT(backend_keep);
     MERGE_INT(engine);
+    conf->section = add->section;
+    conf->defined_at = add->defined_at;
+    conf->warnings = add->warnings;
     return conf;
 }
 
@@ -112,16 +115,67 @@ static const char *cmd_error(cmd_parms *cmd, const char *msg)
     return apr_pstrcat(cmd->pool, cmd->cmd->name, ": ", msg, NULL);
 }
 
-/* A value that is allowed but probably not meant.  In .htaccess (read per
- * request) it is logged at debug level, so it cannot flood the log. */
-static void cmd_warning(cmd_parms *cmd, const char *msg)
+static int in_htaccess(cmd_parms *cmd)
 {
-    int in_htaccess = ap_check_cmd_context(cmd, NOT_IN_HTACCESS) != NULL;
+    return ap_check_cmd_context(cmd, NOT_IN_HTACCESS) != NULL;
+}
 
-    ap_log_error(APLOG_MARK, in_htaccess ? APLOG_DEBUG : APLOG_WARNING, 0,
-                 cmd->server, CORSLOGNO(0001) "%s:%d: %s: %s",
-                 cmd->directive->filename, cmd->directive->line_num,
-                 cmd->cmd->name, msg);
+/* The section a directive stands in, as written: <Location "/api/">,
+ * with its <VirtualHost> if any. */
+static const char *describe_section(cmd_parms *cmd)
+{
+    const ap_directive_t *d = cmd->directive->parent, *v;
+    const char *section;
+
+    if (in_htaccess(cmd)) {
+        return apr_pstrcat(cmd->pool, ".htaccess in ", cmd->path, NULL);
+    }
+    if (d == NULL) {
+        return "server config";
+    }
+    section = apr_pstrcat(cmd->pool, d->directive, " ", d->args, NULL);
+    for (v = d->parent; v; v = v->parent) {
+        if (ap_cstr_casecmp(v->directive, "<VirtualHost") == 0) {
+            section = apr_pstrcat(cmd->pool, section, " in ", v->directive,
+                                  " ", v->args, NULL);
+        }
+    }
+    return section;
+}
+
+/* Every directive handler starts here: the first CORS directive of a
+ * section records where the section is. */
+static cors_dir_conf *scope_conf(cmd_parms *cmd, void *dconf)
+{
+    cors_dir_conf *conf = dconf;
+
+    if (conf->defined_at == NULL) {
+        conf->defined_at = apr_psprintf(cmd->pool, "%s:%d",
+                                        cmd->directive->filename,
+                                        cmd->directive->line_num);
+        conf->section = describe_section(cmd);
+    }
+    return conf;
+}
+
+/* A value that is allowed but probably not meant.  It is logged once the
+ * error log is open (post_config) or by configtest; in .htaccess, read per
+ * request, it is logged at debug level so it cannot flood the log. */
+static void cmd_warning(cmd_parms *cmd, cors_dir_conf *conf, const char *msg)
+{
+    const char *line = apr_psprintf(cmd->pool, "%s:%d: %s: %s",
+                                    cmd->directive->filename,
+                                    cmd->directive->line_num, cmd->cmd->name,
+                                    msg);
+    if (in_htaccess(cmd)) {
+        ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, cmd->server,
+                     CORSLOGNO(0001) "%s", line);
+        return;
+    }
+    if (conf->warnings == NULL) {
+        conf->warnings = apr_array_make(cmd->pool, 2, sizeof(const char *));
+    }
+    APR_ARRAY_PUSH(conf->warnings, const char *) = line;
 }
 
 static int is_on_off(const char *arg, int *value)
@@ -175,10 +229,10 @@ static const char *check_credentials(cmd_parms *cmd, const cors_dir_conf *conf,
                                        "responses)", value, what));
 }
 
-static void warn_insecure(cmd_parms *cmd, const cors_dir_conf *conf)
+static void warn_insecure(cmd_parms *cmd, cors_dir_conf *conf)
 {
     if (conf->credentials == 1 && conf->origins && conf->origins->insecure) {
-        cmd_warning(cmd, apr_psprintf(cmd->temp_pool,
+        cmd_warning(cmd, conf, apr_psprintf(cmd->pool,
                     "plain-http origin '%s' is allowed with credentials: "
                     "anyone on its network path can act as it",
                     conf->origins->insecure));
@@ -188,7 +242,7 @@ static void warn_insecure(cmd_parms *cmd, const cors_dir_conf *conf)
 static const char *set_allow_origin(cmd_parms *cmd, void *dconf,
                                     const char *arg)
 {
-    cors_dir_conf *conf = dconf;
+    cors_dir_conf *conf = scope_conf(cmd, dconf);
     const char *insecure, *err;
 
     if (conf->origins == NULL) {
@@ -207,10 +261,34 @@ static const char *set_allow_origin(cmd_parms *cmd, void *dconf,
     return NULL;
 }
 
+/* Does the regex have a '.' that matches any character where a literal
+ * dot was surely meant ("app.example.com" lets "appXexample.com" in)? */
+static int has_unescaped_dot(const char *re)
+{
+    int in_class = 0;
+
+    for (; *re; re++) {
+        if (*re == '\\' && re[1]) {
+            re++;
+        }
+        else if (*re == '[') {
+            in_class = 1;
+        }
+        else if (*re == ']') {
+            in_class = 0;
+        }
+        else if (*re == '.' && !in_class && apr_isalnum(re[1])) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static const char *set_allow_origin_match(cmd_parms *cmd, void *dconf,
                                           const char *arg)
 {
-    cors_dir_conf *conf = dconf;
+    cors_dir_conf *conf = scope_conf(cmd, dconf);
+    cors_regex *cre;
     ap_regex_t *re;
 
     /* Anchored at both ends however it is written: an unanchored
@@ -226,16 +304,23 @@ static const char *set_allow_origin_match(cmd_parms *cmd, void *dconf,
         conf->origins = cors_origins_make(cmd->pool);
     }
     if (conf->origin_regexes == NULL) {
-        conf->origin_regexes = apr_array_make(cmd->pool, 2, sizeof(re));
+        conf->origin_regexes = apr_array_make(cmd->pool, 2, sizeof(*cre));
     }
-    APR_ARRAY_PUSH(conf->origin_regexes, ap_regex_t *) = re;
+    cre = apr_array_push(conf->origin_regexes);
+    cre->re = re;
+    cre->source = arg;
+    if (has_unescaped_dot(arg)) {
+        cmd_warning(cmd, conf, apr_psprintf(cmd->pool, "'%s' has a '.' that "
+                    "matches any character; write '\\.' for a literal dot",
+                    arg));
+    }
     return NULL;
 }
 
 static const char *set_allow_methods(cmd_parms *cmd, void *dconf, int argc,
                                      char *const argv[])
 {
-    cors_dir_conf *conf = dconf;
+    cors_dir_conf *conf = scope_conf(cmd, dconf);
     const char *err, *warning;
 
     if (argc == 0) {
@@ -250,7 +335,7 @@ static const char *set_allow_methods(cmd_parms *cmd, void *dconf, int argc,
         return cmd_error(cmd, err);
     }
     if (warning) {
-        cmd_warning(cmd, warning);
+        cmd_warning(cmd, conf, warning);
     }
     return check_credentials(cmd, conf, "*");
 }
@@ -258,7 +343,7 @@ static const char *set_allow_methods(cmd_parms *cmd, void *dconf, int argc,
 static const char *set_allow_headers(cmd_parms *cmd, void *dconf, int argc,
                                      char *const argv[])
 {
-    cors_dir_conf *conf = dconf;
+    cors_dir_conf *conf = scope_conf(cmd, dconf);
     const char *err;
 
     if (argc == 0) {
@@ -275,7 +360,7 @@ static const char *set_allow_headers(cmd_parms *cmd, void *dconf, int argc,
 static const char *set_expose_headers(cmd_parms *cmd, void *dconf, int argc,
                                       char *const argv[])
 {
-    cors_dir_conf *conf = dconf;
+    cors_dir_conf *conf = scope_conf(cmd, dconf);
     const char *err;
 
     if (argc == 0) {
@@ -292,7 +377,7 @@ static const char *set_expose_headers(cmd_parms *cmd, void *dconf, int argc,
 static const char *set_credentials(cmd_parms *cmd, void *dconf,
                                    const char *arg)
 {
-    cors_dir_conf *conf = dconf;
+    cors_dir_conf *conf = scope_conf(cmd, dconf);
     const char *what;
 
     if (!is_on_off(arg, &conf->credentials)) {
@@ -311,7 +396,7 @@ static const char *set_credentials(cmd_parms *cmd, void *dconf,
 
 static const char *set_max_age(cmd_parms *cmd, void *dconf, const char *arg)
 {
-    cors_dir_conf *conf = dconf;
+    cors_dir_conf *conf = scope_conf(cmd, dconf);
     const char *c;
 
     for (c = arg; apr_isdigit(*c); c++) {
@@ -323,13 +408,17 @@ static const char *set_max_age(cmd_parms *cmd, void *dconf, const char *arg)
     }
     conf->max_age = atoi(arg);
     conf->max_age_value = apr_itoa(cmd->pool, conf->max_age);
+    if (conf->max_age > 7200) {
+        cmd_warning(cmd, conf, apr_psprintf(cmd->pool, "%d: Chromium caps "
+                    "the preflight cache at 7200 seconds", conf->max_age));
+    }
     return NULL;
 }
 
 static const char *set_preflight_status(cmd_parms *cmd, void *dconf,
                                         const char *arg)
 {
-    cors_dir_conf *conf = dconf;
+    cors_dir_conf *conf = scope_conf(cmd, dconf);
 
     if (strcmp(arg, "200") != 0 && strcmp(arg, "204") != 0) {
         return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not 200 or "
@@ -342,7 +431,7 @@ static const char *set_preflight_status(cmd_parms *cmd, void *dconf,
 static const char *set_backend_headers(cmd_parms *cmd, void *dconf,
                                        const char *arg)
 {
-    cors_dir_conf *conf = dconf;
+    cors_dir_conf *conf = scope_conf(cmd, dconf);
 
     if (ap_cstr_casecmp(arg, "replace") == 0) {
         conf->backend_keep = 0;
@@ -361,11 +450,26 @@ static const char *set_backend_headers(cmd_parms *cmd, void *dconf,
  * offset in cors_dir_conf. */
 static const char *set_switch(cmd_parms *cmd, void *dconf, const char *arg)
 {
-    int *field = (int *)((char *)dconf + (apr_size_t)cmd->info);
+    int *field = (int *)((char *)scope_conf(cmd, dconf)
+                         + (apr_size_t)cmd->info);
 
     if (!is_on_off(arg, field)) {
         return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not On or Off",
                                            arg));
+    }
+    return NULL;
+}
+
+static const char *set_engine(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    cors_dir_conf *conf = scope_conf(cmd, dconf);
+
+    if (ap_cstr_casecmp(arg, "reportonly") == 0) {
+        conf->engine = CORS_ENGINE_REPORT_ONLY;
+    }
+    else if (!is_on_off(arg, &conf->engine)) {
+        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not On, Off "
+                                           "or ReportOnly", arg));
     }
     return NULL;
 }
@@ -400,7 +504,9 @@ static const command_rec cors_cmds[] = {
            "On to pass preflights on to the handler"),
     AP_INIT_TAKE1("CORSBackendHeaders", set_backend_headers, NULL,
                   OR_FILEINFO, "replace or keep CORS headers set upstream"),
-    SWITCH("CORSEngine", engine, "Off to turn the inherited policy off"),
+    AP_INIT_TAKE1("CORSEngine", set_engine, NULL, OR_FILEINFO,
+                  "Off to turn the inherited policy off, ReportOnly to only "
+                  "log what it would do"),
     {NULL}
 };
 
@@ -410,7 +516,12 @@ static const command_rec cors_cmds[] = {
 
 static int policy_in_effect(const cors_dir_conf *conf)
 {
-    return conf && conf->origins && conf->engine != 0;
+    return conf && conf->origins && conf->engine != CORS_ENGINE_OFF;
+}
+
+static int report_only(const cors_dir_conf *conf)
+{
+    return conf->engine == CORS_ENGINE_REPORT_ONLY;
 }
 
 /* The outcome of a preflight, kept on the request when it goes on to the
@@ -456,10 +567,11 @@ static int origin_allowed(request_rec *r, const cors_dir_conf *conf,
             return 1;
         }
         if (conf->origin_regexes && strcmp(origin, "null") != 0) {
-            ap_regex_t **re = (ap_regex_t **)conf->origin_regexes->elts;
+            const cors_regex *re = (const cors_regex *)
+                                       conf->origin_regexes->elts;
             int i;
             for (i = 0; i < conf->origin_regexes->nelts; i++) {
-                if (ap_regexec(re[i], origin, 0, NULL, 0) == 0) {
+                if (ap_regexec(re[i].re, origin, 0, NULL, 0) == 0) {
                     return 1;
                 }
             }
@@ -681,38 +793,51 @@ static void set_preflight_headers(request_rec *r, const cors_dir_conf *conf,
     }
 }
 
-/* Headers of an actual (non-preflight) request; returns the note. */
-static const char *set_actual_headers(request_rec *r,
-                                      const cors_dir_conf *conf,
-                                      const char *origin)
-{
-    int credentials = conf->credentials == 1;
+/* What an actual (non-preflight) request gets. */
+typedef enum {
+    ANSWER_ANY,         /* "*": the same for every request, no Vary */
+    ANSWER_ORIGIN,      /* its origin echoed, and Vary: Origin */
+    ANSWER_VARY_ONLY    /* no CORS headers, but Vary: Origin */
+} cors_answer;
 
+static cors_answer decide_actual(request_rec *r, const cors_dir_conf *conf,
+                                 const char *origin, const char **note)
+{
     /* A '*' policy answers the same to every request, so caches may share
-     * its responses and no Vary is needed. */
-    if (conf->origins->any && !credentials) {
-        apr_table_setn(r->headers_out, ACAO, "*");
-        if (conf->expose_headers) {
-            apr_table_setn(r->headers_out, ACEH, conf->expose_headers->value);
-        }
-        return origin ? "allowed" : "no-origin";
+     * its responses. */
+    if (conf->origins->any && conf->credentials != 1) {
+        *note = origin ? "allowed" : "no-origin";
+        return ANSWER_ANY;
     }
-    vary_add(r, "Origin");
     if (origin == NULL) {
-        return "no-origin";
+        *note = "no-origin";
+        return ANSWER_VARY_ONLY;
     }
     if (merged_conflict(r, conf, "request")
         || !origin_allowed(r, conf, origin, "request")) {
-        return "denied-origin";
+        *note = "denied-origin";
+        return ANSWER_VARY_ONLY;
     }
-    apr_table_setn(r->headers_out, ACAO, origin);
-    if (credentials) {
+    *note = "allowed";
+    return ANSWER_ORIGIN;
+}
+
+static void set_actual_headers(request_rec *r, const cors_dir_conf *conf,
+                               const char *origin, cors_answer answer)
+{
+    if (answer != ANSWER_ANY) {
+        vary_add(r, "Origin");
+    }
+    if (answer == ANSWER_VARY_ONLY) {
+        return;
+    }
+    apr_table_setn(r->headers_out, ACAO, answer == ANSWER_ANY ? "*" : origin);
+    if (answer == ANSWER_ORIGIN && conf->credentials == 1) {
         apr_table_setn(r->headers_out, ACAC, "true");
     }
     if (conf->expose_headers) {
         apr_table_setn(r->headers_out, ACEH, conf->expose_headers->value);
     }
-    return "allowed";
 }
 
 /* ------------------------------------------------------------------------
@@ -746,8 +871,9 @@ static int cors_header_parser(request_rec *r)
     pf = apr_palloc(r->pool, sizeof(*pf));
     evaluate_preflight(r, conf, origin, method, pf);
     apr_table_setn(r->notes, "cors", pf->note);
-    if (conf->preflight_continue == 1) {
-        /* The handler answers; the output filter adds the headers. */
+    if (conf->preflight_continue == 1 || report_only(conf)) {
+        /* The handler answers; the output filter adds the headers (or,
+         * reporting only, just the note). */
         ap_set_module_config(r->request_config, &cors_module, pf);
         return DECLINED;
     }
@@ -785,27 +911,33 @@ static apr_status_t cors_output_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     request_rec *src = policy_request(r);
     const cors_dir_conf *conf = f->ctx;
     const cors_preflight *pf;
-    const char *origin, *note;
+    const char *origin, *note = NULL;
+    cors_answer answer = ANSWER_VARY_ONLY;
 
     if (APR_BRIGADE_EMPTY(bb)) {
         return APR_SUCCESS;
     }
     ap_remove_output_filter(f);
     origin = apr_table_get(r->headers_in, "Origin");
-    if (handle_backend_headers(r, conf)) {
-        note = origin ? "allowed" : "no-origin";
+    pf = ap_get_module_config(src->request_config, &cors_module);
+    if (pf == NULL) {
+        answer = decide_actual(r, conf, origin, &note);
+    }
+    apr_table_setn(r->notes, "cors", pf ? pf->note : note);
+    if (report_only(conf)) {
+        /* CORSEngine ReportOnly: decide and log, change nothing. */
+    }
+    else if (handle_backend_headers(r, conf)) {
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, CORSLOGNO(0103)
                       "CORSBackendHeaders keep: leaving the handler's CORS "
                       "headers as they are");
     }
-    else if ((pf = ap_get_module_config(src->request_config, &cors_module))) {
+    else if (pf) {
         set_preflight_headers(r, conf, origin, pf);
-        note = pf->note;
     }
     else {
-        note = set_actual_headers(r, conf, origin);
+        set_actual_headers(r, conf, origin, answer);
     }
-    apr_table_setn(r->notes, "cors", note);
     return ap_pass_brigade(f->next, bb);
 }
 
@@ -828,6 +960,201 @@ static void cors_insert_filter(request_rec *r)
     }
 }
 
+/* ------------------------------------------------------------------------
+ * Startup: warnings, lint and the policy dump (apachectl -t -D DUMP_CORS)
+ */
+
+/* Calls fn for each configured section that holds a CORS directive: the
+ * server and each vhost (their base scope), their <Directory>, <Location>
+ * and <Files> sections.  .htaccess files are read per request and so
+ * never seen here. */
+typedef void scope_fn(server_rec *s, const cors_dir_conf *base,
+                      const cors_dir_conf *scope, void *baton);
+
+static void visit_scope(apr_hash_t *seen, server_rec *s,
+                        const cors_dir_conf *base, ap_conf_vector_t *v,
+                        scope_fn *fn, void *baton)
+{
+    const cors_dir_conf *conf = ap_get_module_config(v, &cors_module);
+    core_dir_config *core = ap_get_core_module_config(v);
+    int i;
+
+    if (conf && conf->defined_at
+        && !apr_hash_get(seen, &conf, sizeof(conf))) {
+        apr_hash_set(seen, apr_pmemdup(apr_hash_pool_get(seen), &conf,
+                                       sizeof(conf)), sizeof(conf), conf);
+        fn(s, base, conf, baton);
+    }
+    for (i = 0; core && core->sec_file && i < core->sec_file->nelts; i++) {
+        visit_scope(seen, s, base,
+                    APR_ARRAY_IDX(core->sec_file, i, ap_conf_vector_t *), fn,
+                    baton);
+    }
+}
+
+static void walk_scopes(apr_pool_t *p, server_rec *main_server, scope_fn *fn,
+                        void *baton)
+{
+    apr_hash_t *seen = apr_hash_make(p);
+    server_rec *s;
+    int i;
+
+    for (s = main_server; s; s = s->next) {
+        core_server_config *sconf = ap_get_core_module_config(s->module_config);
+        const cors_dir_conf *base =
+            ap_get_module_config(s->lookup_defaults, &cors_module);
+
+        visit_scope(seen, s, base, s->lookup_defaults, fn, baton);
+        for (i = 0; i < sconf->sec_dir->nelts; i++) {
+            visit_scope(seen, s, base,
+                        APR_ARRAY_IDX(sconf->sec_dir, i, ap_conf_vector_t *),
+                        fn, baton);
+        }
+        for (i = 0; i < sconf->sec_url->nelts; i++) {
+            visit_scope(seen, s, base,
+                        APR_ARRAY_IDX(sconf->sec_url, i, ap_conf_vector_t *),
+                        fn, baton);
+        }
+    }
+}
+
+/* The settings a request in this section gets from the section and its
+ * server or vhost.  Enclosing sections of the request's path also merge
+ * in at request time; they cannot be known here. */
+static cors_dir_conf *effective_conf(apr_pool_t *p, const cors_dir_conf *base,
+                                     const cors_dir_conf *scope)
+{
+    if (base == NULL || base == scope) {
+        return merge_dir_config(p, create_dir_config(p, NULL), (void *)scope);
+    }
+    return merge_dir_config(p, (void *)base, (void *)scope);
+}
+
+static void find_origins(server_rec *s, const cors_dir_conf *base,
+                         const cors_dir_conf *scope, void *baton)
+{
+    (void)s;
+    (void)base;
+    if (scope->origins) {
+        *(int *)baton = 1;
+    }
+}
+
+static void log_scope_warnings(server_rec *s, const cors_dir_conf *base,
+                               const cors_dir_conf *scope, void *baton)
+{
+    const int *any_origins = baton;
+    int i;
+
+    for (i = 0; scope->warnings && i < scope->warnings->nelts; i++) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, CORSLOGNO(0001) "%s",
+                     APR_ARRAY_IDX(scope->warnings, i, const char *));
+    }
+    /* Without an origin anywhere, CORS directives do nothing (unless an
+     * .htaccess file below sets one). */
+    if (!*any_origins && !(base && base->origins)) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, CORSLOGNO(0002)
+                     "%s: CORS directives in %s have no effect: no "
+                     "CORSAllowOrigin or CORSAllowOriginMatch is in effect "
+                     "there", scope->defined_at, scope->section);
+    }
+}
+
+static void log_startup_warnings(apr_pool_t *p, server_rec *s)
+{
+    int any_origins = 0;
+
+    walk_scopes(p, s, find_origins, &any_origins);
+    walk_scopes(p, s, log_scope_warnings, &any_origins);
+}
+
+static const char *list_value(const cors_list *list, const char *none)
+{
+    return list ? list->value : none;
+}
+
+static const char *origins_value(apr_pool_t *p, const cors_dir_conf *conf)
+{
+    apr_array_header_t *all = apr_array_make(p, 8, sizeof(const char *));
+    apr_hash_index_t *hi;
+    int i;
+
+    if (conf->origins == NULL) {
+        return "(none: no policy)";
+    }
+    if (conf->origins->any) {
+        APR_ARRAY_PUSH(all, const char *) = "*";
+    }
+    if (conf->origins->null) {
+        APR_ARRAY_PUSH(all, const char *) = "null";
+    }
+    for (hi = apr_hash_first(p, conf->origins->keys); hi;
+         hi = apr_hash_next(hi)) {
+        APR_ARRAY_PUSH(all, const char *) = apr_hash_this_key(hi);
+    }
+    for (i = 0; conf->origin_regexes && i < conf->origin_regexes->nelts;
+         i++) {
+        APR_ARRAY_PUSH(all, const char *) = apr_pstrcat(
+            p, "~", APR_ARRAY_IDX(conf->origin_regexes, i, cors_regex).source,
+            NULL);
+    }
+    return apr_array_pstrcat(p, all, ' ');
+}
+
+static void dump_scope(server_rec *s, const cors_dir_conf *base,
+                       const cors_dir_conf *scope, void *baton)
+{
+    apr_file_t *out = baton;
+    apr_pool_t *p = s->process->pconf;
+    const cors_dir_conf *c = effective_conf(p, base, scope);
+    static const char *const engines[] = { "Off", "On", "ReportOnly" };
+
+    apr_file_printf(out, "%s (%s), %s %s:%u\n", scope->section,
+                    scope->defined_at, s->is_virtual ? "vhost" : "server",
+                    s->server_hostname, s->port);
+    apr_file_printf(out, "    origins:       %s\n", origins_value(p, c));
+    apr_file_printf(out, "    methods:       %s\n",
+                    list_value(c->methods, "GET, HEAD, POST (default)"));
+    apr_file_printf(out, "    allow headers: %s\n",
+                    list_value(c->allow_headers, "(safelisted only)"));
+    apr_file_printf(out, "    expose:        %s\n",
+                    list_value(c->expose_headers, "(none)"));
+    apr_file_printf(out, "    credentials:   %s\n",
+                    c->credentials == 1 ? "On" : "Off");
+    apr_file_printf(out, "    max-age:       %s\n",
+                    c->max_age != CORS_UNSET ? c->max_age_value : "(unset)");
+    apr_file_printf(out, "    engine:        %s\n",
+                    engines[c->engine == CORS_UNSET ? 1 : c->engine]);
+}
+
+/* apachectl -t: the same warnings as at startup, and with -D DUMP_CORS
+ * every scope that holds CORS directives, the way -D DUMP_VHOSTS lists
+ * the virtual hosts. */
+static void cors_test_config(apr_pool_t *pconf, server_rec *s)
+{
+    log_startup_warnings(pconf, s);
+    if (ap_exists_config_define("DUMP_CORS")) {
+        apr_file_t *out;
+        apr_file_open_stdout(&out, pconf);
+        apr_file_printf(out, "CORS policies (effective in each section; "
+                        ".htaccess files are read per request):\n");
+        walk_scopes(pconf, s, dump_scope, out);
+    }
+}
+
+static int cors_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                            apr_pool_t *ptemp, server_rec *s)
+{
+    (void)pconf;
+    (void)plog;
+    /* httpd runs the configuration twice at startup; warn once, on the
+     * run whose error log is the real one. */
+    if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG) {
+        log_startup_warnings(ptemp, s);
+    }
+    return OK;
+}
+
 static void register_hooks(apr_pool_t *p)
 {
     /* After mod_headers, so that a "Header set Access-Control-..." in the
@@ -835,6 +1162,8 @@ static void register_hooks(apr_pool_t *p)
     static const char *const after_headers[] = { "mod_headers.c", NULL };
 
     (void)p;
+    ap_hook_test_config(cors_test_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_config(cors_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_header_parser(cors_header_parser, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_insert_filter(cors_insert_filter, after_headers, NULL,
                           APR_HOOK_LAST);

@@ -6,6 +6,7 @@
 
 #include "httpd.h"
 #include "http_config.h"
+#include "ap_regex.h"
 
 #include "cors_logic.h"
 
@@ -20,7 +21,7 @@ typedef struct {
     /* CORSAllowOrigin and CORSAllowOriginMatch together form the origin
      * setting: a scope that has either replaces both inherited ones. */
     cors_origins *origins;              /* NULL: inherited */
-    apr_array_header_t *origin_regexes; /* of ap_regex_t *, or NULL */
+    apr_array_header_t *origin_regexes; /* of cors_regex, or NULL */
 
     cors_list *methods;                 /* NULL: inherited */
     cors_list *allow_headers;           /* NULL: inherited */
@@ -33,7 +34,23 @@ typedef struct {
     int preflight_status;               /* CORS_UNSET, 200 or 204 */
     int preflight_continue;             /* CORS_UNSET, 0 or 1 */
     int backend_keep;                   /* CORS_UNSET, 0 (replace), 1 */
-    int engine;                         /* CORS_UNSET, 0 (Off) or 1 */
+    int engine;                         /* CORS_UNSET or a CORS_ENGINE_ */
+
+    /* Where this scope was written, for startup warnings and DUMP_CORS:
+     * set by the first CORS directive of a section, never merged. */
+    const char *section;                /* e.g. <Location "/api/"> */
+    const char *defined_at;             /* file:line */
+    apr_array_header_t *warnings;       /* of const char *, for startup */
 } cors_dir_conf;
+
+#define CORS_ENGINE_OFF 0
+#define CORS_ENGINE_ON 1
+#define CORS_ENGINE_REPORT_ONLY 2
+
+/* A CORSAllowOriginMatch regex, compiled anchored, and as written. */
+typedef struct {
+    ap_regex_t *re;
+    const char *source;
+} cors_regex;
 
 #endif /* MOD_CORS_H */
