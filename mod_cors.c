@@ -680,6 +680,13 @@ static void vary_add(request_rec *r, const char *token)
 {
     vary_search vs = { token, 0 };
 
+    /* The common case: nothing has set Vary yet. */
+    if (!apr_table_get(r->headers_out, "Vary")
+        && !apr_table_get(r->err_headers_out, "Vary")) {
+        apr_table_setn(r->headers_out, "Vary", token);
+        return;
+    }
+
     apr_table_do(find_vary_token, &vs, r->headers_out, "Vary", NULL);
     apr_table_do(find_vary_token, &vs, r->err_headers_out, "Vary", NULL);
     if (!vs.found) {
@@ -761,11 +768,19 @@ static void set_preflight_headers(request_rec *r, const cors_dir_conf *conf,
 {
     apr_table_t *t = r->headers_out;
 
-    vary_add(r, "Origin");
-    vary_add(r, ACRM);
-    vary_add(r, ACRH);
-    if (conf->private_network == 1) {
-        vary_add(r, ACRPN);
+    if (!apr_table_get(r->headers_out, "Vary")
+        && !apr_table_get(r->err_headers_out, "Vary")) {
+        apr_table_setn(t, "Vary", conf->private_network == 1
+                                      ? "Origin, " ACRM ", " ACRH ", " ACRPN
+                                      : "Origin, " ACRM ", " ACRH);
+    }
+    else {
+        vary_add(r, "Origin");
+        vary_add(r, ACRM);
+        vary_add(r, ACRH);
+        if (conf->private_network == 1) {
+            vary_add(r, ACRPN);
+        }
     }
     if (!pf->ok) {
         return;
