@@ -309,6 +309,13 @@ static const char *set_allow_origin_match(cmd_parms *cmd, void *dconf,
     cre = apr_array_push(conf->origin_regexes);
     cre->re = re;
     cre->source = arg;
+    /* An origin no policy would name: a regex that allows it allows every
+     * site (and, with credentials, is as bad as '*'). */
+    if (ap_regexec(re, "https://any-site.invalid", 0, NULL, 0) == 0) {
+        cmd_warning(cmd, conf, apr_psprintf(cmd->pool, "'%s' matches the "
+                    "origin of any site (such as https://any-site.invalid)",
+                    arg));
+    }
     if (has_unescaped_dot(arg)) {
         cmd_warning(cmd, conf, apr_psprintf(cmd->pool, "'%s' has a '.' that "
                     "matches any character; write '\\.' for a literal dot",
@@ -1070,8 +1077,9 @@ static void log_scope_warnings(server_rec *s, const cors_dir_conf *base,
     if (!*any_origins && !(base && base->origins)) {
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s, CORSLOGNO(0002)
                      "%s: CORS directives in %s have no effect: no "
-                     "CORSAllowOrigin or CORSAllowOriginMatch is in effect "
-                     "there", scope->defined_at, scope->section);
+                     "CORSAllowOrigin or CORSAllowOriginMatch is set anywhere "
+                     "in the configuration (fine only if .htaccess files "
+                     "set one)", scope->defined_at, scope->section);
     }
 }
 
