@@ -53,9 +53,14 @@ tests/unit/test_cors_logic: tests/unit/test_cors_logic.c cors_logic.c cors_logic
 unit: tests/unit/test_cors_logic
 	./tests/unit/test_cors_logic
 
+# Each run gets its own pytest base directory: pytest resets the shared
+# default one at start, which would pull it from under a concurrent run.
+PYTEST = $(PYTHON) -m pytest -q -p no:cacheprovider \
+	--basetemp=/tmp/mod_cors-pytest.$$$$
+
 integration: all
 	@sh tools/ensure-deps.sh test
-	$(PYTHON) -m pytest -q tests/integration
+	$(PYTEST) tests/integration
 
 test: all unit integration $(TEST_TARGETS)
 

@@ -1,0 +1,476 @@
+"""Integration test harness for mod_cors: runs a throw-away Debian apache2 on 127.0.0.1.
+
+Standard library only.  Used by the pytest files in this directory (see conftest.py).
+
+    srv = Httpd(tmp_path, CONF, files={"htdocs/r": "hello"}, modules=("headers",))
+    srv.start()
+    r = srv.preflight("/api/r", "https://app.example.com", "PUT", "content-type")
+    assert r.status == 204 and r.get("Access-Control-Allow-Origin") == "https://app.example.com"
+    srv.stop()
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import http.client
+import os
+import pathlib
+import pwd
+import grp
+import re
+import signal
+import socket
+import subprocess
+import time
+
+APACHE2 = "/usr/sbin/apache2"
+MODULES_DIR = pathlib.Path("/usr/lib/apache2/modules")
+REPO = pathlib.Path(__file__).resolve().parents[2]
+MOD_CORS_SO = REPO / ".libs" / "mod_cors.so"
+
+# Modules compiled into Debian's apache2 (`apache2 -l`); never LoadModule'd.
+BUILTIN_MODULES = {"so", "watchdog", "http_core", "log_config", "logio", "version", "unixd", "core"}
+
+ERROR_LEVEL_RE = re.compile(r"\[(?:[A-Za-z0-9_.\-]+:)?(error|warn|crit|alert|emerg)\]")
+CRASH_RES = [re.compile(p) for p in (
+    r"Segmentation fault",
+    r"child pid .* exit signal",
+    r"glibc detected",
+    r"Assertion.*failed",
+    r"AddressSanitizer",
+    r"pool concurrency check",
+)]
+
+ACCESS_LOG_FORMAT = "%m %U %>s cors=%{cors}n"
+
+
+# ---------------------------------------------------------------------------------------------
+# Response
+# ---------------------------------------------------------------------------------------------
+
+class Response:
+    """A raw response read with http.client; header duplicates and wire order are kept."""
+
+    def __init__(self, status: int, reason: str, headers: list[tuple[str, str]], body: bytes):
+        self.status = status
+        self.reason = reason
+        self.headers = headers
+        self.body = body
+
+    def get_all(self, name: str) -> list[str]:
+        n = name.lower()
+        return [v for k, v in self.headers if k.lower() == n]
+
+    def get(self, name: str) -> str | None:
+        vals = self.get_all(name)
+        assert len(vals) <= 1, f"header {name!r} occurs {len(vals)} times: {vals!r}\n{self}"
+        return vals[0] if vals else None
+
+    def has(self, name: str) -> bool:
+        return bool(self.get_all(name))
+
+    def vary_tokens(self) -> list[str]:
+        out = []
+        for v in self.get_all("Vary"):
+            out.extend(t.strip() for t in v.split(","))
+        return out
+
+    # -- extras (not part of the agreed minimum API, but handy) --
+    def cors_headers(self) -> list[tuple[str, str]]:
+        """All response headers whose name starts with Access-Control-."""
+        return [(k, v) for k, v in self.headers if k.lower().startswith("access-control-")]
+
+    def __repr__(self) -> str:
+        hdrs = "".join(f"\n  {k}: {v}" for k, v in self.headers)
+        body = self.body[:200]
+        return f"<Response {self.status} {self.reason}{hdrs}\n  body={body!r}>"
+
+    __str__ = __repr__
+
+
+def assert_no_cors(resp: Response) -> None:
+    """Fails if the response carries any header whose name starts with Access-Control-."""
+    found = resp.cors_headers()
+    assert not found, f"unexpected Access-Control-* headers {found!r}\n{resp}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Httpd
+# ---------------------------------------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _module_line(name: str) -> str | None:
+    """LoadModule line for a module given as 'headers', 'mod_headers', 'headers_module'."""
+    n = name
+    if n.startswith("mod_"):
+        n = n[4:]
+    if n.endswith(".so"):
+        n = n[:-3]
+    if n.endswith("_module"):
+        n = n[: -len("_module")]
+    if n in BUILTIN_MODULES:
+        return None
+    path = MODULES_DIR / f"mod_{n}.so"
+    if not path.exists():
+        raise FileNotFoundError(f"no such Apache module: {path}")
+    return f'LoadModule {n}_module "{path}"'
+
+
+_RUNNING: "list[Httpd]" = []
+
+
+def running_servers() -> "list[Httpd]":
+    """Servers started by this process and not yet stopped."""
+    return [s for s in _RUNNING if s.is_running()]
+
+
+@atexit.register
+def _stop_all():
+    for s in list(_RUNNING):
+        with contextlib.suppress(Exception):
+            s.stop()
+
+
+class Httpd:
+    def __init__(self, workdir: pathlib.Path, conf: str, *, modules=(), files: dict | None = None,
+                 mpm: str | None = None, with_cors: bool = True, loglevel: str = "warn cors:debug"):
+        self.root = pathlib.Path(workdir).resolve()
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.docroot = self.root / "htdocs"
+        self.logdir = self.root / "logs"
+        self.rundir = self.root / "run"
+        self.conf_path = self.root / "conf" / "httpd.conf"
+        self.error_log_path = self.logdir / "error_log"
+        self.access_log_path = self.logdir / "access_log"
+        self.stdout_path = self.logdir / "stdout_stderr"
+        self.port = _free_port()
+        self.port2 = _free_port()
+        while self.port2 == self.port:
+            self.port2 = _free_port()
+        self.with_cors = with_cors
+        if with_cors and not MOD_CORS_SO.exists():
+            raise RuntimeError(f"{MOD_CORS_SO} does not exist: run `make` in {REPO} first")
+        mpm = mpm or os.environ.get("MPM") or "event"
+        if mpm.startswith("mpm_"):
+            mpm = mpm[4:]
+        self.mpm = mpm
+        self.modules = tuple(modules)
+        if not with_cors:
+            # a per-module level for a module that is not loaded is a config error
+            loglevel = " ".join(w for w in loglevel.split() if not w.startswith("cors:"))
+        self.loglevel = loglevel
+        self.user_conf = conf
+        self.proc: subprocess.Popen | None = None
+        self._mark = 0
+        self._requests = 0      # completed requests, for waiting on the access log
+
+        self._as_root = os.geteuid() == 0
+        for d in (self.root / "conf", self.docroot, self.logdir, self.rundir, self.root / "cache"):
+            d.mkdir(parents=True, exist_ok=True)
+        self._fix_permissions()
+        self.write_files(files or {})
+        self._write_conf()
+
+    # -- setup ------------------------------------------------------------------------------
+
+    def subst(self, text):
+        pairs = (("${DOCROOT}", str(self.docroot)), ("${SERVERROOT}", str(self.root)),
+                 ("${PORT2}", str(self.port2)), ("${PORT}", str(self.port)))
+        for k, v in pairs:
+            if isinstance(text, bytes):
+                text = text.replace(k.encode(), v.encode())
+            else:
+                text = text.replace(k, v)
+        return text
+
+    def _fix_permissions(self):
+        if not self._as_root:
+            return
+        # www-data must be able to reach the server root (pytest's tmp dirs are 0700).
+        for p in [self.root, *self.root.parents]:
+            mode = p.stat().st_mode
+            if not mode & 0o001:
+                os.chmod(p, mode | 0o001)
+        os.chmod(self.root, 0o755)
+        uid = pwd.getpwnam("www-data").pw_uid
+        gid = grp.getgrnam("www-data").gr_gid
+        for d in (self.logdir, self.rundir, self.root / "cache"):
+            os.chown(d, uid, gid)
+
+    def write_files(self, files: dict):
+        """Writes files relative to the server root (docroot is 'htdocs'); placeholders are
+        substituted; '.cgi' files are made executable."""
+        for rel, content in (files or {}).items():
+            p = self.root / rel
+            p.parent.mkdir(parents=True, exist_ok=True)
+            content = self.subst(content)
+            if isinstance(content, bytes):
+                p.write_bytes(content)
+            else:
+                p.write_text(content)
+            os.chmod(p, 0o755 if p.name.endswith(".cgi") else 0o644)
+            # directories created here must be traversable by www-data
+            d = p.parent
+            while d != self.root and self.root in d.parents:
+                os.chmod(d, 0o755)
+                d = d.parent
+
+    def _write_conf(self):
+        r = self.root
+        lines = [
+            f'ServerRoot "{r}"',
+            "ServerName 127.0.0.1",
+            f"Listen 127.0.0.1:{self.port}",
+            f"Listen 127.0.0.1:{self.port2}",
+            f'PidFile "{self.rundir}/httpd.pid"',
+            f'DefaultRuntimeDir "{self.rundir}"',
+            f'Mutex file:{self.rundir} default',
+            _module_line(f"mpm_{self.mpm}"),
+        ]
+        for m in ("authz_core", "mime", "log_config", "unixd"):
+            ml = _module_line(m)
+            if ml:
+                lines.append(ml)
+        if self.with_cors:
+            lines.append(f'LoadModule cors_module "{MOD_CORS_SO}"')
+        for m in self.modules:
+            ml = _module_line(m)
+            if ml and ml not in lines:
+                lines.append(ml)
+        if self._as_root:
+            lines += ["User www-data", "Group www-data"]
+        lines += [
+            f'ErrorLog "{self.error_log_path}"',
+            f"LogLevel {self.loglevel}",
+            f'LogFormat "{ACCESS_LOG_FORMAT}" corstest',
+            f'CustomLog "{self.access_log_path}" corstest',
+            "TypesConfig /etc/mime.types",
+            "Timeout 10",
+            "KeepAlive Off",
+            "HostnameLookups Off",
+            "GracefulShutdownTimeout 3",
+            "<IfModule mpm_event_module>",
+            "  StartServers 1", "  ServerLimit 4", "  ThreadsPerChild 8", "  MaxRequestWorkers 32",
+            "  MinSpareThreads 8", "  MaxSpareThreads 24", "  ThreadLimit 8",
+            "</IfModule>",
+            "<IfModule mpm_worker_module>",
+            "  StartServers 1", "  ServerLimit 4", "  ThreadsPerChild 8", "  MaxRequestWorkers 32",
+            "  MinSpareThreads 8", "  MaxSpareThreads 24", "  ThreadLimit 8",
+            "</IfModule>",
+            "<IfModule mpm_prefork_module>",
+            "  StartServers 2", "  MinSpareServers 1", "  MaxSpareServers 4", "  MaxRequestWorkers 16",
+            "</IfModule>",
+            f'DocumentRoot "{self.docroot}"',
+            "<Directory />",
+            "  AllowOverride None",
+            "  Require all denied",
+            "</Directory>",
+            f'<Directory "{self.docroot}">',
+            "  AllowOverride None",
+            "  Require all granted",
+            "</Directory>",
+            "# ---- test configuration ----",
+            self.subst(self.user_conf),
+            "",
+        ]
+        self.conf_path.write_text("\n".join(lines))
+        os.chmod(self.conf_path, 0o644)
+
+    # -- process control --------------------------------------------------------------------
+
+    def _base_cmd(self):
+        return [APACHE2, "-d", str(self.root), "-f", str(self.conf_path)]
+
+    def configtest(self) -> tuple[int, str]:
+        p = subprocess.run(self._base_cmd() + ["-t"], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=30)
+        return p.returncode, p.stdout.decode("utf-8", "replace")
+
+    def is_running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def start(self):
+        if self.is_running():
+            return
+        out = open(self.stdout_path, "ab")
+        # -DFOREGROUND: the parent stays our child; stdout/stderr go to logs/stdout_stderr
+        self.proc = subprocess.Popen(self._base_cmd() + ["-DFOREGROUND"], stdout=out,
+                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                     start_new_session=True)
+        out.close()
+        _RUNNING.append(self)
+        self._mark = 0
+        deadline = time.monotonic() + 10
+        while True:
+            if self.proc.poll() is not None:
+                self.proc = None
+                _RUNNING.remove(self)
+                raise RuntimeError(f"apache2 exited at startup\n{self._diag()}")
+            if self._accepts(self.port) and self._accepts(self.port2):
+                return
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"apache2 did not accept connections within 10 s\n{self._diag()}")
+            time.sleep(0.05)
+
+    def _accepts(self, port) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return True
+        except OSError:
+            return False
+
+    def _diag(self) -> str:
+        def rd(p):
+            try:
+                return p.read_text(errors="replace")
+            except OSError:
+                return ""
+        return (f"--- config {self.conf_path}\n--- stdout/stderr:\n{rd(self.stdout_path)}"
+                f"--- error_log:\n{rd(self.error_log_path)}")
+
+    def stop(self):
+        """SIGTERM (httpd's immediate but clean "stop": children finish the request they
+        are writing; a graceful-stop costs ~1 s more per server), wait <= 10 s, then SIGKILL
+        the process group the server was started in."""
+        proc = self.proc
+        if proc is None:
+            return
+        try:
+            if proc.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(proc.pid, signal.SIGTERM)
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    # kill what is left of our own process group (pgid == our apache2 pid)
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait(timeout=5)
+        finally:
+            self.proc = None
+            if self in _RUNNING:
+                _RUNNING.remove(self)
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    # -- requests ---------------------------------------------------------------------------
+
+    def request(self, method: str, path: str, headers=None, body: bytes | None = None,
+                port: int | None = None) -> Response:
+        port = port or self.port
+        if headers is None:
+            hdrs = []
+        elif isinstance(headers, dict):
+            hdrs = list(headers.items())
+        else:
+            hdrs = list(headers)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+            names = {k.lower() for k, _ in hdrs}
+            if "host" not in names:
+                conn.putheader("Host", f"127.0.0.1:{port}")
+            for k, v in hdrs:
+                conn.putheader(k, v)
+            if body is not None and "content-length" not in names \
+                    and "transfer-encoding" not in names:
+                conn.putheader("Content-Length", str(len(body)))
+            conn.endheaders(body)
+            resp = conn.getresponse()
+            data = resp.read()
+            result = Response(resp.status, resp.reason, list(resp.getheaders()), data)
+        finally:
+            conn.close()
+        self._requests += 1
+        return result
+
+    def preflight(self, path: str, origin: str, method: str, req_headers=None, extra=None,
+                  port: int | None = None) -> Response:
+        hdrs = [("Origin", origin), ("Access-Control-Request-Method", method)]
+        if req_headers is not None:
+            if not isinstance(req_headers, str):
+                req_headers = ",".join(req_headers)
+            hdrs.append(("Access-Control-Request-Headers", req_headers))
+        if extra:
+            hdrs += list(extra.items()) if isinstance(extra, dict) else list(extra)
+        return self.request("OPTIONS", path, hdrs, port=port)
+
+    # -- logs -------------------------------------------------------------------------------
+
+    def error_log(self) -> str:
+        try:
+            return self.error_log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def _error_log_bytes(self) -> bytes:
+        try:
+            return self.error_log_path.read_bytes()
+        except FileNotFoundError:
+            return b""
+
+    def access_log_lines(self) -> list[str]:
+        """Access-log lines. Waits (<= 3 s) until there is a line for every request made
+        through this object (httpd logs after it has sent the response)."""
+        deadline = time.monotonic() + 3
+        while True:
+            try:
+                lines = self.access_log_path.read_text(errors="replace").splitlines()
+            except FileNotFoundError:
+                lines = []
+            if len(lines) >= self._requests or time.monotonic() > deadline:
+                return lines
+            time.sleep(0.02)
+
+    def mark_log(self):
+        self._mark = len(self._error_log_bytes())
+
+    def new_log_lines(self) -> list[str]:
+        return self._error_log_bytes()[self._mark:].decode("utf-8", "replace").splitlines()
+
+    def check_log(self, allow=()):
+        """AssertionError if the error log since the last mark has [error]/[warn]/[crit]/
+        [alert]/[emerg] lines not matched by a regex in allow, or signs of a crash.
+        Moves the mark to the end of the log."""
+        lines = self.new_log_lines()
+        self.mark_log()
+        allow_res = [re.compile(a) for a in allow]
+        bad = []
+        for ln in lines:
+            if any(c.search(ln) for c in CRASH_RES):
+                bad.append(ln)
+            elif ERROR_LEVEL_RE.search(ln) and not any(a.search(ln) for a in allow_res):
+                bad.append(ln)
+        assert not bad, "unexpected error-log lines:\n" + "\n".join(bad)
+
+
+@contextlib.contextmanager
+def serve(workdir, conf: str, *, startup_allow=(), **kw):
+    """Starts an Httpd, checks its startup log, yields it; on exit checks the log and stops it.
+    Use it in module-scoped fixtures:
+
+        @pytest.fixture(scope="module")
+        def srv(tmp_path_factory):
+            with serve(tmp_path_factory.mktemp("preflight"), CONF, files=FILES) as s:
+                yield s
+    """
+    s = Httpd(workdir, conf, **kw)
+    s.start()
+    try:
+        s.check_log(allow=startup_allow)
+        yield s
+    finally:
+        s.stop()
+    s.check_log()   # shutdown: crash signs, warnings
