@@ -1,0 +1,22 @@
+# mk/soak.mk -- load test: wrk with a mix of CORS requests against each MPM.
+#
+#   make soak                                  200 connections, 60 s per MPM
+#   make soak SOAK_SECONDS=20 SOAK_MPMS=event  shorter, one MPM
+#
+# Not part of `make test` or CI (it takes SOAK_SECONDS per MPM plus start-up).  It fails on
+# a socket error, an unexpected status or Access-Control-Allow-Origin, a sampled response
+# with a wrong header, an access-log line that does not match its request, or an error-log
+# line; it prints requests, req/s and the children's memory before and after, per MPM.
+# See tests/soak/soak.py.
+
+SOAK_SECONDS     ?= 60
+SOAK_CONNECTIONS ?= 200
+SOAK_THREADS     ?= 2
+SOAK_MPMS        ?= event,worker,prefork
+
+.PHONY: soak
+soak: all
+	@sh tools/ensure-deps.sh test
+	@sh tools/ensure-pkgs.sh wrk
+	$(PYTHON) tests/soak/soak.py --seconds $(SOAK_SECONDS) \
+	    --connections $(SOAK_CONNECTIONS) --threads $(SOAK_THREADS) --mpms $(SOAK_MPMS)
