@@ -2,6 +2,7 @@
  * cors_logic.c -- origin parsing and matching, method and header lists.
  * See cors_logic.h for the contract.  APR, libc and libpsl only.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -667,9 +668,13 @@ static void list_join(cors_list *list, apr_pool_t *p)
     list->value = v;
 }
 
-static void add_name(cors_list *list, const char *key, const char *written)
+/* Copies both strings: the list outlives the caller's argv. */
+static void add_name(cors_list *list, apr_pool_t *p, const char *key,
+                     const char *written)
 {
     if (apr_hash_get(list->names, key, APR_HASH_KEY_STRING) == NULL) {
+        key = apr_pstrdup(p, key);
+        written = apr_pstrdup(p, written);
         apr_hash_set(list->names, key, APR_HASH_KEY_STRING, written);
         APR_ARRAY_PUSH(list->written, const char *) = written;
     }
@@ -738,7 +743,7 @@ const char *cors_list_add_methods(cors_list *list, apr_pool_t *p, int argc,
                                         "you mean '%s'?", m, upper);
             }
         }
-        add_name(list, m, m);
+        add_name(list, p, m, m);
     }
     list_join(list, p);
     return NULL;
@@ -814,7 +819,7 @@ const char *cors_list_add_allow_headers(cors_list *list, apr_pool_t *p,
         if (strcmp(key, "authorization") == 0) {
             list->authorization = 1;
         }
-        add_name(list, key, h);
+        add_name(list, p, key, h);
     }
     if (list->any) {
         /* "*" covers every name but Authorization (Fetch). */
@@ -850,7 +855,7 @@ const char *cors_list_add_expose_headers(cors_list *list, apr_pool_t *p,
             return apr_psprintf(p, "'%s' is a CORS protocol header, not one "
                                 "to expose", h);
         }
-        add_name(list, lowercase(p, h), h);
+        add_name(list, p, lowercase(p, h), h);
     }
     list_join(list, p);
     return NULL;

@@ -20,6 +20,10 @@
  * The pure logic (origin parsing and matching, lists) is in cors_logic.c.
  */
 
+/* Before the APR headers: without it APR_OFFSETOF falls back to a
+ * null-pointer expression that UBSan reports. */
+#include <stddef.h>
+
 #include "apr_lib.h"
 #include "apr_strings.h"
 
@@ -540,14 +544,19 @@ typedef struct {
     int private_network;
 } cors_preflight;
 
+/* Logs why a request was refused; the value is escaped and cut to 256
+ * bytes, since it comes from the client (an 8 KB Origin is possible). */
 static void log_denial(request_rec *r, const char *what, const char *fmt,
                        const char *value)
 {
     if (APLOGrdebug(r)) {
+        const char *v = ap_escape_logitem(r->pool, value);
+        if (strlen(v) > 256) {
+            v = apr_pstrcat(r->pool, apr_pstrmemdup(r->pool, v, 256), "...",
+                            NULL);
+        }
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, CORSLOGNO(0101) "%s "
-                      "denied: %s", what,
-                      apr_psprintf(r->pool, fmt,
-                                   ap_escape_logitem(r->pool, value)));
+                      "denied: %s", what, apr_psprintf(r->pool, fmt, v));
     }
 }
 

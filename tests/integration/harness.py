@@ -19,6 +19,7 @@ import pathlib
 import pwd
 import grp
 import re
+import shlex
 import signal
 import socket
 import subprocess
@@ -27,7 +28,11 @@ import time
 APACHE2 = "/usr/sbin/apache2"
 MODULES_DIR = pathlib.Path("/usr/lib/apache2/modules")
 REPO = pathlib.Path(__file__).resolve().parents[2]
-MOD_CORS_SO = REPO / ".libs" / "mod_cors.so"
+# CORS_MODULE: the module to load instead of the normal build (make test-asan).
+MOD_CORS_SO = pathlib.Path(os.environ.get("CORS_MODULE") or REPO / ".libs" / "mod_cors.so").resolve()
+# CORS_HTTPD_ENV: NAME=VALUE words (shell quoting) added to apache2's environment only,
+# e.g. LD_PRELOAD of a sanitizer runtime and its *SAN_OPTIONS (make test-asan).
+HTTPD_ENV = shlex.split(os.environ.get("CORS_HTTPD_ENV", ""))
 
 # Modules compiled into Debian's apache2 (`apache2 -l`); never LoadModule'd.
 BUILTIN_MODULES = {"so", "watchdog", "http_core", "log_config", "logio", "version", "unixd", "core"}
@@ -39,10 +44,15 @@ CRASH_RES = [re.compile(p) for p in (
     r"glibc detected",
     r"Assertion.*failed",
     r"AddressSanitizer",
+    r"Sanitizer",
+    r"runtime error:",
     r"pool concurrency check",
 )]
 
 ACCESS_LOG_FORMAT = "%m %U %>s cors=%{cors}n"
+
+# Logged (as a notice, whatever the LogLevel) by every MPM when it is up and running.
+READY_MARK = b"resuming normal operations"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -285,7 +295,8 @@ class Httpd:
     # -- process control --------------------------------------------------------------------
 
     def _base_cmd(self):
-        return [APACHE2, "-d", str(self.root), "-f", str(self.conf_path)]
+        env = ["/usr/bin/env", *HTTPD_ENV] if HTTPD_ENV else []
+        return [*env, APACHE2, "-d", str(self.root), "-f", str(self.conf_path)]
 
     def configtest(self) -> tuple[int, str]:
         p = subprocess.run(self._base_cmd() + ["-t"], stdout=subprocess.PIPE,
@@ -298,6 +309,7 @@ class Httpd:
     def start(self):
         if self.is_running():
             return
+        start_offset = len(self._error_log_bytes())
         out = open(self.stdout_path, "ab")
         # -DFOREGROUND: the parent stays our child; stdout/stderr go to logs/stdout_stderr
         self.proc = subprocess.Popen(self._base_cmd() + ["-DFOREGROUND"], stdout=out,
@@ -305,19 +317,24 @@ class Httpd:
                                      start_new_session=True)
         out.close()
         _RUNNING.append(self)
-        self._mark = 0
+        self._mark = start_offset
         deadline = time.monotonic() + 10
         while True:
             if self.proc.poll() is not None:
                 self.proc = None
                 _RUNNING.remove(self)
                 raise RuntimeError(f"apache2 exited at startup\n{self._diag()}")
+            # The listeners accept connections before httpd reads its configuration the
+            # second time (and logs that read's warnings): wait for the MPM's notice too.
             if self._accepts(self.port) and self._accepts(self.port2):
-                return
-            if time.monotonic() > deadline:
+                if READY_MARK in self._error_log_bytes()[start_offset:]:
+                    return
+                if time.monotonic() > deadline:
+                    return      # serving, but no notice seen: go on anyway
+            elif time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError(f"apache2 did not accept connections within 10 s\n{self._diag()}")
-            time.sleep(0.05)
+            time.sleep(0.02)
 
     def _accepts(self, port) -> bool:
         try:
