@@ -62,11 +62,13 @@ READY_MARK = b"resuming normal operations"
 class Response:
     """A raw response read with http.client; header duplicates and wire order are kept."""
 
-    def __init__(self, status: int, reason: str, headers: list[tuple[str, str]], body: bytes):
+    def __init__(self, status: int, reason: str, headers: list[tuple[str, str]], body: bytes,
+                 client_port: int | None = None):
         self.status = status
         self.reason = reason
         self.headers = headers
         self.body = body
+        self.client_port = client_port   # local port of the connection (see access_log_line)
 
     def get_all(self, name: str) -> list[str]:
         n = name.lower()
@@ -132,6 +134,12 @@ def _module_line(name: str) -> str | None:
     return f'LoadModule {n}_module "{path}"'
 
 
+def _allow_core_dumps():
+    with contextlib.suppress(Exception):
+        import resource
+        resource.setrlimit(resource.RLIMIT_CORE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+
+
 _RUNNING: "list[Httpd]" = []
 
 
@@ -159,6 +167,7 @@ class Httpd:
         self.error_log_path = self.logdir / "error_log"
         self.access_log_path = self.logdir / "access_log"
         self.stdout_path = self.logdir / "stdout_stderr"
+        self.access_ports_path = self.logdir / "access_log_ports"
         self.port = _free_port()
         self.port2 = _free_port()
         while self.port2 == self.port:
@@ -181,7 +190,9 @@ class Httpd:
         self._requests = 0      # completed requests, for waiting on the access log
 
         self._as_root = os.geteuid() == 0
-        for d in (self.root / "conf", self.docroot, self.logdir, self.rundir, self.root / "cache"):
+        self.coredir = self.root / "cores"
+        for d in (self.root / "conf", self.docroot, self.logdir, self.rundir, self.root / "cache",
+                  self.coredir):
             d.mkdir(parents=True, exist_ok=True)
         self._fix_permissions()
         self.write_files(files or {})
@@ -210,7 +221,7 @@ class Httpd:
         os.chmod(self.root, 0o755)
         uid = pwd.getpwnam("www-data").pw_uid
         gid = grp.getgrnam("www-data").gr_gid
-        for d in (self.logdir, self.rundir, self.root / "cache"):
+        for d in (self.logdir, self.rundir, self.root / "cache", self.coredir):
             os.chown(d, uid, gid)
 
     def write_files(self, files: dict):
@@ -240,6 +251,8 @@ class Httpd:
             f"Listen 127.0.0.1:{self.port2}",
             f'PidFile "{self.rundir}/httpd.pid"',
             f'DefaultRuntimeDir "{self.rundir}"',
+            # a crashing child leaves <root>/cores/core* (see start(): RLIMIT_CORE)
+            f'CoreDumpDirectory "{self.coredir}"',
             f'Mutex file:{self.rundir} default',
             _module_line(f"mpm_{self.mpm}"),
         ]
@@ -260,6 +273,8 @@ class Httpd:
             f"LogLevel {self.loglevel}",
             f'LogFormat "{ACCESS_LOG_FORMAT}" corstest',
             f'CustomLog "{self.access_log_path}" corstest',
+            # the same lines prefixed with the client's port, to find a given request's line
+            f'CustomLog "{self.access_ports_path}" "%{{remote}}p {ACCESS_LOG_FORMAT}"',
             "TypesConfig /etc/mime.types",
             "Timeout 10",
             "KeepAlive Off",
@@ -314,7 +329,7 @@ class Httpd:
         # -DFOREGROUND: the parent stays our child; stdout/stderr go to logs/stdout_stderr
         self.proc = subprocess.Popen(self._base_cmd() + ["-DFOREGROUND"], stdout=out,
                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                     start_new_session=True)
+                                     start_new_session=True, preexec_fn=_allow_core_dumps)
         out.close()
         _RUNNING.append(self)
         self._mark = start_offset
@@ -393,6 +408,10 @@ class Httpd:
             hdrs = list(headers.items())
         else:
             hdrs = list(headers)
+        try:
+            log_offset = self.access_ports_path.stat().st_size
+        except FileNotFoundError:
+            log_offset = 0
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         try:
             conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
@@ -405,9 +424,12 @@ class Httpd:
                     and "transfer-encoding" not in names:
                 conn.putheader("Content-Length", str(len(body)))
             conn.endheaders(body)
+            client_port = conn.sock.getsockname()[1]
             resp = conn.getresponse()
             data = resp.read()
-            result = Response(resp.status, resp.reason, list(resp.getheaders()), data)
+            result = Response(resp.status, resp.reason, list(resp.getheaders()), data,
+                              client_port)
+            result._log_offset = log_offset
         finally:
             conn.close()
         self._requests += 1
@@ -451,6 +473,29 @@ class Httpd:
                 return lines
             time.sleep(0.02)
 
+    def access_log_line(self, resp: Response, timeout: float = 3.0) -> str:
+        """The access-log line (format ACCESS_LOG_FORMAT) of the request that got resp.
+        httpd writes a line after sending the response, in whichever thread served it, so
+        the lines of consecutive requests can swap: this finds the line by the client port
+        (logs/access_log_ports), waiting up to `timeout` seconds for it."""
+        prefix = f"{resp.client_port} "
+        offset = getattr(resp, "_log_offset", 0)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with open(self.access_ports_path, "rb") as f:
+                    f.seek(offset)
+                    lines = f.read().decode("utf-8", "replace").splitlines()
+            except FileNotFoundError:
+                lines = []
+            for ln in reversed(lines):
+                if ln.startswith(prefix):
+                    return ln[len(prefix):]
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no access-log line for client port {resp.client_port}"
+                                     f" (request that got {resp.status})")
+            time.sleep(0.02)
+
     def mark_log(self):
         self._mark = len(self._error_log_bytes())
 
@@ -470,6 +515,10 @@ class Httpd:
                 bad.append(ln)
             elif ERROR_LEVEL_RE.search(ln) and not any(a.search(ln) for a in allow_res):
                 bad.append(ln)
+        if bad:
+            cores = sorted(str(p) for p in self.coredir.glob("core*"))
+            if cores:
+                bad.append(f"core files: {cores} (gdb {APACHE2} <core>)")
         assert not bad, "unexpected error-log lines:\n" + "\n".join(bad)
 
 
