@@ -536,7 +536,7 @@ static int report_only(const cors_dir_conf *conf)
 }
 
 /* The outcome of a preflight, kept on the request when it goes on to the
- * handler (CORSPreflightContinue On). */
+ * handler (CORSPreflightContinue On, or CORSEngine ReportOnly). */
 typedef struct {
     const char *note;
     int ok;
@@ -663,10 +663,10 @@ static void evaluate_preflight(request_rec *r, const cors_dir_conf *conf,
     }
     pf->ok = 1;
     pf->note = "preflight-ok";
-    pf->private_network = conf->private_network == 1
-        && ap_cstr_casecmp(apr_table_get(r->headers_in, ACRPN) ?
-                           apr_table_get(r->headers_in, ACRPN) : "", "true")
-               == 0;
+    if (conf->private_network == 1) {
+        const char *pna = apr_table_get(r->headers_in, ACRPN);
+        pf->private_network = pna && ap_cstr_casecmp(pna, "true") == 0;
+    }
 }
 
 /* ------------------------------------------------------------------------

@@ -367,15 +367,42 @@ class Httpd:
         return (f"--- config {self.conf_path}\n--- stdout/stderr:\n{rd(self.stdout_path)}"
                 f"--- error_log:\n{rd(self.error_log_path)}")
 
+    def _busy_server_sockets(self) -> int:
+        """Server-side TCP connections on our ports still open in httpd (ESTABLISHED,
+        SYN_RECV, CLOSE_WAIT), from /proc/net/tcp{,6}."""
+        ports = {f"{self.port:04X}", f"{self.port2:04X}"}
+        n = 0
+        for f in ("/proc/net/tcp", "/proc/net/tcp6"):
+            try:
+                with open(f) as fh:
+                    next(fh, None)
+                    for ln in fh:
+                        parts = ln.split()
+                        if len(parts) > 3 and parts[1].rsplit(":", 1)[-1] in ports \
+                                and parts[3] in ("01", "03", "08"):
+                            n += 1
+            except OSError:
+                pass
+        return n
+
     def stop(self):
-        """SIGTERM (httpd's immediate but clean "stop": children finish the request they
-        are writing; a graceful-stop costs ~1 s more per server), wait <= 10 s, then SIGKILL
-        the process group the server was started in."""
+        """Waits (<= 2 s) until httpd has no connection open on our ports, then SIGTERM
+        (httpd's immediate "stop"), wait <= 10 s, then SIGKILL the process group the server
+        was started in.
+
+        Why the wait: on SIGTERM the event MPM's main thread closes the sockets its workers
+        still hold (close_worker_sockets), which races with a worker finishing a connection
+        and can crash the child in apr_os_sock_get() -- an httpd race that has nothing to do
+        with the module under test.  A graceful stop (SIGWINCH) avoids it too but costs
+        ~1 s per server."""
         proc = self.proc
         if proc is None:
             return
         try:
             if proc.poll() is None:
+                deadline = time.monotonic() + 2
+                while self._busy_server_sockets() and time.monotonic() < deadline:
+                    time.sleep(0.02)
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(proc.pid, signal.SIGTERM)
                 try:
