@@ -837,7 +837,8 @@ static cors_answer decide_actual(request_rec *r, const cors_dir_conf *conf,
     /* A '*' policy answers the same to every request, so caches may share
      * its responses. */
     if (conf->origins->any && conf->credentials != 1) {
-        *note = origin ? "allowed" : "no-origin";
+        *note = origin == NULL ? "no-origin"
+                : cors_origin_is_valid(origin) ? "allowed" : "denied-origin";
         return ANSWER_ANY;
     }
     if (origin == NULL) {
