@@ -203,6 +203,8 @@ def test_wildcard_invalid_origin(srv, origin):
     assert r.status == 200, r
     assert r.cors_headers() == [("Access-Control-Allow-Origin", "*"),
                                 ("Access-Control-Expose-Headers", "*")], r
+    # ... but the note says the origin was not valid
+    assert logged(srv, r) == "GET /p3/r 200 cors=denied-origin"
     r = srv.preflight("/p3/r", origin, "PUT")
     assert_denied_preflight(r)
     assert logged(srv, r) == "OPTIONS /p3/r 403 cors=preflight-denied-origin"
