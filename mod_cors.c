@@ -699,7 +699,7 @@ static void vary_add(request_rec *r, const char *token)
     /* The common case: nothing has set Vary yet. */
     if (!apr_table_get(r->headers_out, "Vary")
         && !apr_table_get(r->err_headers_out, "Vary")) {
-        apr_table_setn(r->headers_out, "Vary", token);
+        apr_table_addn(r->headers_out, "Vary", token);
         return;
     }
 
@@ -754,14 +754,15 @@ static void remove_cors_headers(request_rec *r, apr_table_t *t)
     }
 }
 
-/* CORSBackendHeaders: returns 1 when the response is to be left alone
- * (keep, and the handler already answered CORS itself). */
+/* CORSBackendHeaders: removes the Access-Control-* headers others set, or
+ * returns 1 when the response is to be left alone (keep, and the handler
+ * already answered CORS itself).  conf NULL: always remove. */
 static int handle_backend_headers(request_rec *r, const cors_dir_conf *conf)
 {
     int out = find_cors_headers(r->headers_out);
     int err = find_cors_headers(r->err_headers_out);
 
-    if (conf->backend_keep == 1 && ((out | err) & 2)) {
+    if (conf && conf->backend_keep == 1 && ((out | err) & 2)) {
         return 1;
     }
     if (out) {
@@ -779,6 +780,9 @@ static const char *allow_origin_value(const cors_dir_conf *conf,
     return conf->origins->any && conf->credentials != 1 ? "*" : origin;
 }
 
+/* The caller has removed every Access-Control-* header from both tables,
+ * so these are added without searching the table (apr_table_setn would
+ * search it for each). */
 static void set_preflight_headers(request_rec *r, const cors_dir_conf *conf,
                                   const char *origin, const cors_preflight *pf)
 {
@@ -786,7 +790,7 @@ static void set_preflight_headers(request_rec *r, const cors_dir_conf *conf,
 
     if (!apr_table_get(r->headers_out, "Vary")
         && !apr_table_get(r->err_headers_out, "Vary")) {
-        apr_table_setn(t, "Vary", conf->private_network == 1
+        apr_table_addn(t, "Vary", conf->private_network == 1
                                       ? "Origin, " ACRM ", " ACRH ", " ACRPN
                                       : "Origin, " ACRM ", " ACRH);
     }
@@ -801,26 +805,26 @@ static void set_preflight_headers(request_rec *r, const cors_dir_conf *conf,
     if (!pf->ok) {
         return;
     }
-    apr_table_setn(t, ACAO, allow_origin_value(conf, origin));
+    apr_table_addn(t, ACAO, allow_origin_value(conf, origin));
     if (conf->credentials == 1) {
-        apr_table_setn(t, ACAC, "true");
+        apr_table_addn(t, ACAC, "true");
     }
     if (conf->methods) {
-        apr_table_setn(t, ACAM, conf->methods->value);
+        apr_table_addn(t, ACAM, conf->methods->value);
     }
     if (conf->allow_headers) {
-        apr_table_setn(t, ACAH, pf->safelisted
+        apr_table_addn(t, ACAH, pf->safelisted
                                     ? conf->allow_headers->value_safelisted
                                     : conf->allow_headers->value);
     }
     else if (pf->safelisted) {
-        apr_table_setn(t, ACAH, SAFELISTED_NAMES);
+        apr_table_addn(t, ACAH, SAFELISTED_NAMES);
     }
     if (conf->max_age != CORS_UNSET) {
-        apr_table_setn(t, ACMA, conf->max_age_value);
+        apr_table_addn(t, ACMA, conf->max_age_value);
     }
     if (pf->private_network) {
-        apr_table_setn(t, ACAPN, "true");
+        apr_table_addn(t, ACAPN, "true");
     }
 }
 
@@ -863,12 +867,13 @@ static void set_actual_headers(request_rec *r, const cors_dir_conf *conf,
     if (answer == ANSWER_VARY_ONLY) {
         return;
     }
-    apr_table_setn(r->headers_out, ACAO, answer == ANSWER_ANY ? "*" : origin);
+    /* handle_backend_headers() has removed any earlier ones: add. */
+    apr_table_addn(r->headers_out, ACAO, answer == ANSWER_ANY ? "*" : origin);
     if (answer == ANSWER_ORIGIN && conf->credentials == 1) {
-        apr_table_setn(r->headers_out, ACAC, "true");
+        apr_table_addn(r->headers_out, ACAC, "true");
     }
     if (conf->expose_headers) {
-        apr_table_setn(r->headers_out, ACEH, conf->expose_headers->value);
+        apr_table_addn(r->headers_out, ACEH, conf->expose_headers->value);
     }
 }
 
@@ -902,13 +907,15 @@ static int cors_header_parser(request_rec *r)
     }
     pf = apr_palloc(r->pool, sizeof(*pf));
     evaluate_preflight(r, conf, origin, method, pf);
-    apr_table_setn(r->notes, "cors", pf->note);
+    apr_table_addn(r->notes, "cors", pf->note);
     if (conf->preflight_continue == 1 || report_only(conf)) {
         /* The handler answers; the output filter adds the headers (or,
          * reporting only, just the note). */
         ap_set_module_config(r->request_config, &cors_module, pf);
         return DECLINED;
     }
+    /* Only a module running earlier (Header early) could have set one. */
+    handle_backend_headers(r, NULL);
     set_preflight_headers(r, conf, origin, pf);
     if (!pf->ok) {
         r->status = HTTP_FORBIDDEN;
@@ -955,7 +962,9 @@ static apr_status_t cors_output_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     if (pf == NULL) {
         answer = decide_actual(r, conf, origin, &note);
     }
-    apr_table_setn(r->notes, "cors", pf ? pf->note : note);
+    if (pf == NULL || src != r) {   /* else header_parser noted it */
+        apr_table_addn(r->notes, "cors", pf ? pf->note : note);
+    }
     if (report_only(conf)) {
         /* CORSEngine ReportOnly: decide and log, change nothing. */
     }
