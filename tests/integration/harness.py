@@ -107,6 +107,22 @@ def assert_no_cors(resp: Response) -> None:
     assert not found, f"unexpected Access-Control-* headers {found!r}\n{resp}"
 
 
+def assert_allowed(r: Response, origin: str, status: int = 200) -> None:
+    """An actual response that allows `origin`: its status, exactly one ACAO equal to the
+    origin, and one Origin token in Vary."""
+    assert r.status == status, r
+    assert r.get_all("Access-Control-Allow-Origin") == [origin], r
+    assert r.vary_tokens().count("Origin") == 1, r
+
+
+def assert_denied(r: Response, status: int = 200) -> None:
+    """An actual response that allows nothing: its status, no Access-Control-* header, and
+    one Origin token in Vary."""
+    assert r.status == status, r
+    assert_no_cors(r)
+    assert r.vary_tokens().count("Origin") == 1, r
+
+
 # ---------------------------------------------------------------------------------------------
 # Httpd
 # ---------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import hashlib
 import pytest
 
 from accesslog import assert_logged
-from harness import Httpd, assert_no_cors, serve
+from harness import Httpd, assert_no_cors, serve, assert_allowed, assert_denied
 
 APP = "https://app.example.com"
 A = "https://a.example"
@@ -204,17 +204,6 @@ def get(srv: Httpd, path: str, origin: str | None = None, extra=None, method="GE
     hdrs += list((extra or {}).items())
     return srv.request(method, path, hdrs, port=port)
 
-
-def assert_allowed(r, origin, status=200):
-    assert r.status == status, r
-    assert r.get_all("Access-Control-Allow-Origin") == [origin], r
-    assert r.vary_tokens().count("Origin") == 1, r
-
-
-def assert_denied(r, status=200):
-    assert r.status == status, r
-    assert_no_cors(r)
-    assert r.vary_tokens().count("Origin") == 1, r
 
 
 # ---------------------------------------------------------------------------------------------

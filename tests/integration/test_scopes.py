@@ -5,7 +5,7 @@ CORSEngine Off/On, merge-induced '*' + credentials conflicts, lists adding up in
 import pytest
 
 from accesslog import assert_logged
-from harness import Httpd, assert_no_cors, serve
+from harness import Httpd, assert_no_cors, serve, assert_allowed, assert_denied
 
 A = "https://a.example"
 B = "https://b.example"
@@ -201,17 +201,6 @@ def srv(tmp_path_factory):
 def get(srv: Httpd, path: str, origin: str | None = None, port=None):
     return srv.request("GET", path, {"Origin": origin} if origin else None, port=port)
 
-
-def assert_allowed(r, origin, status=200):
-    assert r.status == status, r
-    assert r.get_all("Access-Control-Allow-Origin") == [origin], r
-    assert r.vary_tokens().count("Origin") == 1, r
-
-
-def assert_denied(r, status=200):
-    assert r.status == status, r
-    assert_no_cors(r)
-    assert r.vary_tokens().count("Origin") == 1, r
 
 
 def assert_untouched(r, status=200):
