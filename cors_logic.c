@@ -597,7 +597,29 @@ static int has_key(const cors_origins *set, const char *key, size_t len)
     return apr_hash_get(set->keys, key, (apr_ssize_t)len) != NULL;
 }
 
+int cors_origins_listed(const cors_origins *set, const char *origin)
+{
+    const char *key = apr_hash_get(set->keys, origin, APR_HASH_KEY_STRING);
+
+    /* Pattern keys hold a '*', which no Origin header can. */
+    return key != NULL && strchr(key, '*') == NULL;
+}
+
+static int origins_match(const cors_origins *set, const char *origin,
+                         int exact);
+
 int cors_origins_match(const cors_origins *set, const char *origin)
+{
+    return origins_match(set, origin, 1);
+}
+
+int cors_origins_match_patterns(const cors_origins *set, const char *origin)
+{
+    return origins_match(set, origin, 0);
+}
+
+static int origins_match(const cors_origins *set, const char *origin,
+                         int exact)
 {
     char key[CORS_ORIGIN_MAX + 8];
     size_t len, hs, he, i, scheme_len;
@@ -608,8 +630,11 @@ int cors_origins_match(const cors_origins *set, const char *origin)
     if (strcmp(origin, "null") == 0) {
         return set->null;
     }
+    if (!exact && !set->port_any && !set->subdomains) {
+        return 0;
+    }
     len = strlen(origin);
-    if (has_key(set, origin, len)) {
+    if (exact && has_key(set, origin, len)) {
         return 1;
     }
     if (!set->port_any && !set->subdomains) {

@@ -72,6 +72,15 @@ int cors_origin_is_valid(const char *origin);
  * cors_origin_is_valid().  Allocates nothing. */
 int cors_origins_match(const cors_origins *set, const char *origin);
 
+/* Is origin one of the exact origins listed (not a pattern)?  Such an
+ * origin is a valid serialization by construction, so a request whose
+ * Origin is listed needs no other check. */
+int cors_origins_listed(const cors_origins *set, const char *origin);
+
+/* cors_origins_match() without the exact lookup (already done by
+ * cors_origins_listed()). */
+int cors_origins_match_patterns(const cors_origins *set, const char *origin);
+
 /* Parses a configured origin into its normalized serialization (scheme and
  * host lowercased, default port dropped) without adding it anywhere; used
  * by tests and by the pattern fuzzer.  Returns NULL or an error. */

@@ -578,8 +578,12 @@ static int merged_conflict(request_rec *r, const cors_dir_conf *conf,
 static int origin_allowed(request_rec *r, const cors_dir_conf *conf,
                           const char *origin, const char *what)
 {
+    /* A listed origin is valid by construction: one lookup decides. */
+    if (cors_origins_listed(conf->origins, origin)) {
+        return 1;
+    }
     if (cors_origin_is_valid(origin)) {
-        if (cors_origins_match(conf->origins, origin)) {
+        if (cors_origins_match_patterns(conf->origins, origin)) {
             return 1;
         }
         if (conf->origin_regexes && strcmp(origin, "null") != 0) {

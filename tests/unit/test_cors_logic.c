@@ -622,6 +622,27 @@ static void run_match(const cors_origins *set, const char *setname,
     }
 }
 
+/* The exact-list fast path: only listed origins, never a pattern key. */
+static void test_origins_listed(apr_pool_t *p)
+{
+    cors_origins *set = cors_origins_make(p);
+
+    CHECK_NOERR(cors_origins_add(set, p, "https://app.example.com"));
+    CHECK_NOERR(cors_origins_add(set, p, "https://*.example.org"));
+    CHECK_NOERR(cors_origins_add(set, p, "http://localhost:*"));
+    CHECK(cors_origins_listed(set, "https://app.example.com"));
+    CHECK(!cors_origins_listed(set, "https://a.example.org"));
+    /* an Origin spelled like a pattern key must not hit it */
+    CHECK(!cors_origins_listed(set, "https://*.example.org"));
+    CHECK(!cors_origins_listed(set, "http://localhost:*"));
+    CHECK(!cors_origins_listed(set, "https://APP.example.com"));
+    /* the pattern half: patterns match, exact origins are left to the other */
+    CHECK(cors_origins_match_patterns(set, "https://a.example.org"));
+    CHECK(cors_origins_match_patterns(set, "http://localhost:3000"));
+    CHECK(!cors_origins_match_patterns(set, "https://app.example.com"));
+    CHECK(!cors_origins_match_patterns(set, "https://example.org"));
+}
+
 static void test_origins_match(apr_pool_t *p)
 {
     {
@@ -1664,6 +1685,7 @@ static const struct test tests[] = {
     { "origins_add_flags", test_origins_add_flags },
     { "origin_is_valid", test_origin_is_valid },
     { "origins_match", test_origins_match },
+    { "origins_listed", test_origins_listed },
     { "origins_match_many", test_origins_match_many },
     { "origins_vectors_E", test_origins_vectors_E },
     { "list_add_methods", test_list_add_methods },
