@@ -605,19 +605,7 @@ int cors_origins_listed(const cors_origins *set, const char *origin)
     return key != NULL && strchr(key, '*') == NULL;
 }
 
-static int origins_match(const cors_origins *set, const char *origin,
-                         int exact);
-
-int cors_origins_match(const cors_origins *set, const char *origin)
-{
-    return origins_match(set, origin, 1);
-}
-
-int cors_origins_match_patterns(const cors_origins *set, const char *origin)
-{
-    return origins_match(set, origin, 0);
-}
-
+/* exact 0: the exact lookup was done already (cors_origins_listed). */
 static int origins_match(const cors_origins *set, const char *origin,
                          int exact)
 {
@@ -629,9 +617,6 @@ static int origins_match(const cors_origins *set, const char *origin,
     }
     if (strcmp(origin, "null") == 0) {
         return set->null;
-    }
-    if (!exact && !set->port_any && !set->subdomains) {
-        return 0;
     }
     len = strlen(origin);
     if (exact && has_key(set, origin, len)) {
@@ -676,6 +661,16 @@ static int origins_match(const cors_origins *set, const char *origin,
         }
     }
     return 0;
+}
+
+int cors_origins_match(const cors_origins *set, const char *origin)
+{
+    return origins_match(set, origin, 1);
+}
+
+int cors_origins_match_patterns(const cors_origins *set, const char *origin)
+{
+    return origins_match(set, origin, 0);
 }
 
 /* ------------------------------------------------------------------------
@@ -800,10 +795,11 @@ static char *lowercase(apr_pool_t *p, const char *s)
     return l;
 }
 
+/* names and name are both lowercase. */
 static int in_list(const char *const *names, const char *name)
 {
     for (; *names; names++) {
-        if (ascii_casecmp(*names, name) == 0) {
+        if (strcmp(*names, name) == 0) {
             return 1;
         }
     }
