@@ -22,28 +22,20 @@ def srv(tmp_path_factory):
 
 # ---- B: preflights that must succeed -----------------------------------------------------
 
-def test_B01_put(srv):
-    r = srv.preflight("/p1/r", APP, "PUT")
-    assert_ok_preflight(r, APP, acam=P1_ACAM, acah=P1_ACAH, acma="600")
+# B01-B05: P1 allows each of these, and answers with its whole configured lists.
+P1_OK = [
+    ("B01_put", "PUT", None),
+    ("B02_put_with_headers", "PUT", "content-type,x-requested-with"),
+    ("B03_safelisted_method_get", "GET", None),
+    ("B04_json_post", "POST", "content-type"),
+    ("B05_patch", "PATCH", None),
+]
 
 
-def test_B02_put_with_headers(srv):
-    r = srv.preflight("/p1/r", APP, "PUT", "content-type,x-requested-with")
-    assert_ok_preflight(r, APP, acam=P1_ACAM, acah=P1_ACAH, acma="600")
-
-
-def test_B03_safelisted_method_get(srv):
-    r = srv.preflight("/p1/r", APP, "GET")
-    assert_ok_preflight(r, APP, acam=P1_ACAM, acah=P1_ACAH, acma="600")
-
-
-def test_B04_json_post(srv):
-    r = srv.preflight("/p1/r", APP, "POST", "content-type")
-    assert_ok_preflight(r, APP, acam=P1_ACAM, acah=P1_ACAH, acma="600")
-
-
-def test_B05_patch(srv):
-    r = srv.preflight("/p1/r", APP, "PATCH")
+@pytest.mark.parametrize("method,req_headers", [c[1:] for c in P1_OK],
+                         ids=[c[0] for c in P1_OK])
+def test_B01_B05_p1_allowed(srv, method, req_headers):
+    r = srv.preflight("/p1/r", APP, method, req_headers)
     assert_ok_preflight(r, APP, acam=P1_ACAM, acah=P1_ACAH, acma="600")
 
 
