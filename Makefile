@@ -4,8 +4,8 @@ APXS    ?= $(shell command -v apxs 2>/dev/null || echo /usr/bin/apxs)
 PYTHON  ?= /usr/bin/python3
 CC      ?= cc
 
-SRCS    = mod_cors.c cors_logic.c
-HDRS    = mod_cors.h cors_logic.h
+SRCS    = mod_cors.c cors_config.c cors_report.c cors_decide.c cors_logic.c
+HDRS    = mod_cors.h cors_decide.h cors_logic.h
 WARN    = -Wall -Wextra -Werror
 APR_CFLAGS := $(shell pkg-config --cflags apr-1 apr-util-1 2>/dev/null)
 APR_LIBS   := $(shell pkg-config --libs apr-1 apr-util-1 2>/dev/null)
@@ -46,12 +46,17 @@ endif
 
 comma := ,
 
-tests/unit/test_cors_logic: tests/unit/test_cors_logic.c cors_logic.c cors_logic.h | deps
-	@echo "  CC      $@"
-	@$(CC) $(WARN) -g -O1 $(APR_CFLAGS) -I. -o $@ tests/unit/test_cors_logic.c cors_logic.c $(APR_LIBS) -lpsl
+# The unit tests of the pure code: one program per file under test.
+UNIT_TESTS = tests/unit/test_cors_logic tests/unit/test_cors_decide
+PURE_SRCS  = cors_decide.c cors_logic.c
+PURE_HDRS  = cors_decide.h cors_logic.h
 
-unit: tests/unit/test_cors_logic
-	./tests/unit/test_cors_logic
+tests/unit/%: tests/unit/%.c tests/unit/check.h $(PURE_SRCS) $(PURE_HDRS) | deps
+	@echo "  CC      $@"
+	@$(CC) $(WARN) -g -O1 $(APR_CFLAGS) -I. -o $@ $< $(PURE_SRCS) $(APR_LIBS) -lpsl
+
+unit: $(UNIT_TESTS)
+	@for t in $(UNIT_TESTS); do echo "== $$t"; ./$$t || exit 1; done
 
 # Each run gets its own pytest base directory: pytest resets the shared
 # default one at start, which would pull it from under a concurrent run.
@@ -70,5 +75,5 @@ demo: all
 	@sh demo/run.sh
 
 clean:
-	rm -rf .libs *.la *.lo *.slo *.o tests/unit/test_cors_logic $(CLEAN_FILES)
+	rm -rf .libs *.la *.lo *.slo *.o $(UNIT_TESTS) $(CLEAN_FILES)
 	find . -name __pycache__ -prune -exec rm -rf {} +

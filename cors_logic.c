@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cors_logic.c -- origin parsing and matching, method and header lists.
  * See cors_logic.h for the contract.  APR, libc and libpsl only.
@@ -10,16 +11,16 @@
 
 #include <libpsl.h>
 
+#include "apr_cstr.h"
 #include "apr_strings.h"
 #include "apr_tables.h"
 
 #include "cors_logic.h"
 
-/* The CORS-safelisted request-header names (Fetch), as answered. */
-static const char *const safelisted_names[] = {
-    "Accept", "Accept-Language", "Content-Language", "Content-Type", "Range",
-    NULL
-};
+/* The CORS-safelisted request-header names (Fetch), as a preflight's
+ * answer names them: the one list of them (see cors_logic.h). */
+const char cors_safelisted_headers[] =
+    "Accept, Accept-Language, Content-Language, Content-Type, Range";
 
 /* ------------------------------------------------------------------------
  * Character classes (ASCII only, independent of the locale)
@@ -70,24 +71,6 @@ int cors_is_token(const char *s)
     }
     for (; *s; s++) {
         if (!is_tchar((unsigned char)*s)) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-static int ascii_casecmp(const char *a, const char *b)
-{
-    for (; *a && to_lower((unsigned char)*a) == to_lower((unsigned char)*b);
-         a++, b++) {
-    }
-    return to_lower((unsigned char)*a) - to_lower((unsigned char)*b);
-}
-
-static int has_prefix_nocase(const char *s, const char *prefix)
-{
-    for (; *prefix; s++, prefix++) {
-        if (to_lower((unsigned char)*s) != to_lower((unsigned char)*prefix)) {
             return 0;
         }
     }
@@ -426,7 +409,7 @@ const char *cors_origin_normalize(apr_pool_t *p, const char *value,
     origin_parts o;
     const char *err;
 
-    if (strcmp(value, "*") == 0 || ascii_casecmp(value, "null") == 0) {
+    if (strcmp(value, "*") == 0 || apr_cstr_casecmp(value, "null") == 0) {
         *normalized = strcmp(value, "*") == 0 ? "*" : "null";
         return NULL;
     }
@@ -447,7 +430,7 @@ const char *cors_origins_add(cors_origins *set, apr_pool_t *p,
         set->any = 1;
         return NULL;
     }
-    if (ascii_casecmp(value, "null") == 0) {
+    if (apr_cstr_casecmp(value, "null") == 0) {
         set->null = 1;
         return NULL;
     }
@@ -597,17 +580,9 @@ static int has_key(const cors_origins *set, const char *key, size_t len)
     return apr_hash_get(set->keys, key, (apr_ssize_t)len) != NULL;
 }
 
-int cors_origins_listed(const cors_origins *set, const char *origin)
-{
-    const char *key = apr_hash_get(set->keys, origin, APR_HASH_KEY_STRING);
-
-    /* Pattern keys hold a '*', which no Origin header can. */
-    return key != NULL && strchr(key, '*') == NULL;
-}
-
-/* exact 0: the exact lookup was done already (cors_origins_listed). */
-static int origins_match(const cors_origins *set, const char *origin,
-                         int exact)
+/* Does a pattern (or '*', or null) of the set allow origin, a valid
+ * serialized origin whose exact lookup found nothing? */
+static int match_patterns(const cors_origins *set, const char *origin)
 {
     char key[CORS_ORIGIN_MAX + 8];
     size_t len, hs, he, i, scheme_len;
@@ -619,9 +594,6 @@ static int origins_match(const cors_origins *set, const char *origin,
         return set->null;
     }
     len = strlen(origin);
-    if (exact && has_key(set, origin, len)) {
-        return 1;
-    }
     if (!set->port_any && !set->subdomains) {
         return 0;
     }
@@ -663,14 +635,24 @@ static int origins_match(const cors_origins *set, const char *origin,
     return 0;
 }
 
-int cors_origins_match(const cors_origins *set, const char *origin)
-{
-    return origins_match(set, origin, 1);
-}
 
-int cors_origins_match_patterns(const cors_origins *set, const char *origin)
+/* A listed exact origin is a valid serialization by construction, so one
+ * lookup decides the common case; anything else is validated before the
+ * patterns are tried. */
+cors_origin_verdict cors_origins_match(const cors_origins *set,
+                                       const char *origin)
 {
-    return origins_match(set, origin, 0);
+    const char *key = apr_hash_get(set->keys, origin, APR_HASH_KEY_STRING);
+
+    /* Pattern keys hold a '*', which no valid Origin can. */
+    if (key != NULL && strchr(key, '*') == NULL) {
+        return CORS_ORIGIN_MATCH;
+    }
+    if (!cors_origin_is_valid(origin)) {
+        return CORS_ORIGIN_INVALID;
+    }
+    return match_patterns(set, origin) ? CORS_ORIGIN_MATCH
+                                       : CORS_ORIGIN_NO_MATCH;
 }
 
 /* ------------------------------------------------------------------------
@@ -747,15 +729,15 @@ const char *cors_list_add_methods(cors_list *list, apr_pool_t *p, int argc,
         if (!cors_is_token(m)) {
             return apr_psprintf(p, "'%s' is not a method name", m);
         }
-        if (ascii_casecmp(m, "CONNECT") == 0 || ascii_casecmp(m, "TRACE") == 0
-            || ascii_casecmp(m, "TRACK") == 0) {
+        if (apr_cstr_casecmp(m, "CONNECT") == 0 || apr_cstr_casecmp(m, "TRACE") == 0
+            || apr_cstr_casecmp(m, "TRACK") == 0) {
             return apr_psprintf(p, "'%s' is a forbidden method: browsers "
                                 "never send it", m);
         }
         /* Browsers uppercase only these six; every other name is sent
          * byte for byte as the page wrote it. */
         for (j = 0; fetch_methods[j]; j++) {
-            if (ascii_casecmp(m, fetch_methods[j]) == 0) {
+            if (apr_cstr_casecmp(m, fetch_methods[j]) == 0) {
                 m = fetch_methods[j];
                 break;
             }
@@ -808,14 +790,14 @@ static int in_list(const char *const *names, const char *name)
 
 static void build_safelisted_value(cors_list *list, apr_pool_t *p)
 {
-    const char *v = list->value;
-    int i;
+    const char *v = list->value, *cursor = cors_safelisted_headers, *name;
+    size_t n;
 
-    for (i = 0; safelisted_names[i]; i++) {
-        char *key = lowercase(p, safelisted_names[i]);
+    while ((name = cors_list_next(&cursor, &n)) != NULL) {
+        char *key = lowercase(p, apr_pstrmemdup(p, name, n));
         if (!apr_hash_get(list->names, key, APR_HASH_KEY_STRING)) {
-            v = v ? apr_pstrcat(p, v, ", ", safelisted_names[i], NULL)
-                  : safelisted_names[i];
+            const char *written = apr_pstrmemdup(p, name, n);
+            v = v ? apr_pstrcat(p, v, ", ", written, NULL) : written;
         }
     }
     list->value_safelisted = v;
@@ -837,12 +819,12 @@ const char *cors_list_add_allow_headers(cors_list *list, apr_pool_t *p,
             return apr_psprintf(p, "'%s' is not a header name", h);
         }
         key = lowercase(p, h);
-        if (in_list(forbidden_request, key) || has_prefix_nocase(key, "sec-")
-            || has_prefix_nocase(key, "proxy-")) {
+        if (in_list(forbidden_request, key) || apr_cstr_casecmpn(key, "sec-", 4) == 0
+            || apr_cstr_casecmpn(key, "proxy-", 6) == 0) {
             return apr_psprintf(p, "'%s' is a forbidden request header: "
                                 "browsers never let a page send it", h);
         }
-        if (has_prefix_nocase(key, "access-control-")) {
+        if (apr_cstr_casecmpn(key, "access-control-", 15) == 0) {
             return apr_psprintf(p, "'%s' is a CORS protocol header, not a "
                                 "request header a page sends", h);
         }
@@ -877,11 +859,11 @@ const char *cors_list_add_expose_headers(cors_list *list, apr_pool_t *p,
         if (!cors_is_token(h)) {
             return apr_psprintf(p, "'%s' is not a header name", h);
         }
-        if (ascii_casecmp(h, "set-cookie") == 0
-            || ascii_casecmp(h, "set-cookie2") == 0) {
+        if (apr_cstr_casecmp(h, "set-cookie") == 0
+            || apr_cstr_casecmp(h, "set-cookie2") == 0) {
             return apr_psprintf(p, "'%s' can never be exposed to a page", h);
         }
-        if (has_prefix_nocase(h, "access-control-")) {
+        if (apr_cstr_casecmpn(h, "access-control-", 15) == 0) {
             return apr_psprintf(p, "'%s' is a CORS protocol header, not one "
                                 "to expose", h);
         }
@@ -910,31 +892,64 @@ int cors_method_allowed(const cors_list *list, int credentials,
     return apr_hash_get(list->names, method, APR_HASH_KEY_STRING) != NULL;
 }
 
-static int is_safelisted_key(const char *key)
-{
-    return strcmp(key, "accept") == 0 || strcmp(key, "accept-language") == 0
-           || strcmp(key, "content-language") == 0
-           || strcmp(key, "content-type") == 0 || strcmp(key, "range") == 0;
-}
-
-static void copy_bad(char *bad, size_t badlen, const char *s, size_t n)
-{
-    if (bad && badlen) {
-        n = n < badlen - 1 ? n : badlen - 1;
-        memcpy(bad, s, n);
-        bad[n] = '\0';
-    }
-}
-
 static int is_ows(int c) { return c == ' ' || c == '\t'; }
+
+const char *cors_list_next(const char **cursor, size_t *len)
+{
+    const char *c = *cursor, *start, *end;
+
+    if (c == NULL) {
+        return NULL;
+    }
+    while (is_ows((unsigned char)*c) || *c == ',') {
+        c++;
+    }
+    if (*c == '\0') {
+        *cursor = c;
+        return NULL;
+    }
+    start = c;
+    while (*c && *c != ',') {
+        c++;
+    }
+    end = c;
+    while (end > start && is_ows((unsigned char)end[-1])) {
+        end--;
+    }
+    *cursor = c;
+    *len = (size_t)(end - start);
+    return start;
+}
+
+int cors_list_has(const char *list, const char *name, size_t len)
+{
+    const char *element;
+    size_t n;
+
+    while ((element = cors_list_next(&list, &n)) != NULL) {
+        if (n == len && apr_cstr_casecmpn(element, name, n) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static cors_acrh_result report_bad(cors_acrh_result result, const char **bad,
+                                   size_t *badlen, const char *s, size_t n)
+{
+    *bad = s;
+    *badlen = n;
+    return result;
+}
 
 cors_acrh_result cors_request_headers_check(const cors_list *list,
                                             int credentials, const char *acrh,
-                                            int *safelisted, char *bad,
-                                            size_t badlen)
+                                            int *safelisted, const char **bad,
+                                            size_t *badlen)
 {
     char key[CORS_ACRH_MAX_BYTES + 1];
-    const char *c;
+    const char *start;
+    size_t n, i;
     int names = 0;
 
     *safelisted = 0;
@@ -944,32 +959,13 @@ cors_acrh_result cors_request_headers_check(const cors_list *list,
     if (strlen(acrh) > CORS_ACRH_MAX_BYTES) {
         return CORS_ACRH_TOO_LONG;
     }
-    for (c = acrh; *c;) {
-        const char *start, *end;
-        size_t n, i;
-
-        while (is_ows((unsigned char)*c) || *c == ',') {
-            c++;
-        }
-        if (*c == '\0') {
-            break;
-        }
-        start = c;
-        while (*c && *c != ',') {
-            c++;
-        }
-        end = c;
-        while (end > start && is_ows((unsigned char)end[-1])) {
-            end--;
-        }
-        n = (size_t)(end - start);
+    while ((start = cors_list_next(&acrh, &n)) != NULL) {
         if (++names > CORS_ACRH_MAX_NAMES) {
             return CORS_ACRH_TOO_LONG;
         }
         for (i = 0; i < n; i++) {
             if (!is_tchar((unsigned char)start[i])) {
-                copy_bad(bad, badlen, start, n);
-                return CORS_ACRH_MALFORMED;
+                return report_bad(CORS_ACRH_MALFORMED, bad, badlen, start, n);
             }
             key[i] = (char)to_lower((unsigned char)start[i]);
         }
@@ -981,36 +977,11 @@ cors_acrh_result cors_request_headers_check(const cors_list *list,
             && strcmp(key, "authorization") != 0) {
             continue;
         }
-        if (is_safelisted_key(key)) {
+        if (cors_list_has(cors_safelisted_headers, key, n)) {
             *safelisted = 1;
             continue;
         }
-        copy_bad(bad, badlen, start, n);
-        return CORS_ACRH_DENIED;
+        return report_bad(CORS_ACRH_DENIED, bad, badlen, start, n);
     }
     return CORS_ACRH_OK;
-}
-
-int cors_vary_has(const char *v, const char *token)
-{
-    size_t tlen = strlen(token);
-
-    while (v && *v) {
-        const char *start, *end;
-        while (is_ows((unsigned char)*v) || *v == ',') {
-            v++;
-        }
-        start = v;
-        while (*v && *v != ',') {
-            v++;
-        }
-        end = v;
-        while (end > start && is_ows((unsigned char)end[-1])) {
-            end--;
-        }
-        if ((size_t)(end - start) == tlen && has_prefix_nocase(start, token)) {
-            return 1;
-        }
-    }
-    return 0;
 }

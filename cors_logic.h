@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cors_logic.h -- the pure logic of mod_cors: origin parsing, normalization
  * and matching, method and header-name lists, and the parsing of
@@ -68,18 +69,18 @@ const char *cors_origins_add(cors_origins *set, apr_pool_t *p,
  * a canonical IP literal, or "null"?  Everything else is never allowed. */
 int cors_origin_is_valid(const char *origin);
 
-/* Does the set allow this origin?  origin must have passed
- * cors_origin_is_valid().  Allocates nothing. */
-int cors_origins_match(const cors_origins *set, const char *origin);
+/* What the set says of an Origin header value. */
+typedef enum {
+    CORS_ORIGIN_NO_MATCH = 0,   /* a valid origin the set does not allow */
+    CORS_ORIGIN_MATCH,          /* allowed */
+    CORS_ORIGIN_INVALID         /* not a serialized origin: never allowed */
+} cors_origin_verdict;
 
-/* Is origin one of the exact origins listed (not a pattern)?  Such an
- * origin is a valid serialization by construction, so a request whose
- * Origin is listed needs no other check. */
-int cors_origins_listed(const cors_origins *set, const char *origin);
-
-/* cors_origins_match() without the exact lookup (already done by
- * cors_origins_listed()). */
-int cors_origins_match_patterns(const cors_origins *set, const char *origin);
+/* Does the set allow origin (the raw Origin header value)?  A listed
+ * exact origin is found by one lookup; any other value is checked with
+ * cors_origin_is_valid() before the patterns.  Allocates nothing. */
+cors_origin_verdict cors_origins_match(const cors_origins *set,
+                                       const char *origin);
 
 /* Parses a configured origin into its normalized serialization (scheme and
  * host lowercased, default port dropped) without adding it anywhere; used
@@ -138,15 +139,26 @@ typedef enum {
 /* Checks every name of an Access-Control-Request-Headers value (NULL or
  * empty: nothing to check).  Names compare case-insensitively; empty list
  * elements and optional whitespace are skipped.  On CORS_ACRH_DENIED or
- * _MALFORMED the offending element is copied (truncated) into bad.
+ * _MALFORMED, *bad and *badlen point at the offending element inside acrh.
  * *safelisted is set when a CORS-safelisted name was accepted only because
  * it is safelisted (the answer must then name it). */
 cors_acrh_result cors_request_headers_check(const cors_list *list,
                                             int credentials, const char *acrh,
-                                            int *safelisted, char *bad,
-                                            size_t badlen);
+                                            int *safelisted, const char **bad,
+                                            size_t *badlen);
 
-/* Does the Vary value v already hold the token (case-insensitive)? */
-int cors_vary_has(const char *v, const char *token);
+/* Comma-separated lists (Access-Control-Request-Headers, Vary, ...), the
+ * one tokenizer: returns the next element of *cursor, without optional
+ * whitespace, its length in *len, and moves *cursor past it; empty
+ * elements are skipped; NULL at the end. */
+const char *cors_list_next(const char **cursor, size_t *len);
+
+/* Does the comma-separated list hold name (len bytes; compared
+ * case-insensitively)? */
+int cors_list_has(const char *list, const char *name, size_t len);
+
+/* The CORS-safelisted request-header names, as a preflight's answer lists
+ * them: "Accept, Accept-Language, Content-Language, Content-Type, Range". */
+extern const char cors_safelisted_headers[];
 
 #endif /* CORS_LOGIC_H */

@@ -1,56 +1,98 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
- * mod_cors.h -- the per-directory configuration of mod_cors.
+ * mod_cors.h -- what the httpd side of mod_cors shares between its files:
+ *
+ *   mod_cors.c     the module record, hooks and the output filter: turns a
+ *                  request into a cors_input and a cors_decision into
+ *                  headers, status, the "cors" note and the debug log
+ *   cors_config.c  per-directory configuration: create, merge, directives
+ *   cors_report.c  startup warnings and apachectl -t -D DUMP_CORS
+ *
+ * The decision itself is pure code in cors_decide.c and cors_logic.c.
  */
 #ifndef MOD_CORS_H
 #define MOD_CORS_H
 
 #include "httpd.h"
 #include "http_config.h"
-#include "ap_regex.h"
 
-#include "cors_logic.h"
+#include "cors_decide.h"
 
-/* Tri-state and numeric settings start here, meaning "not set in this
- * scope: inherit". */
-#define CORS_UNSET (-1)
+extern module AP_MODULE_DECLARE_DATA cors_module;
+
+/* Log message tags of this module (httpd's AHnnnnn numbers are httpd's). */
+#define CORSLOGNO(n) "CORS" #n ": "
+
+typedef enum {
+    CORS_ENGINE_UNSET = -1,
+    CORS_ENGINE_OFF,
+    CORS_ENGINE_ON,
+    CORS_ENGINE_REPORT_ONLY
+} cors_engine;
+
+typedef enum {
+    CORS_BACKEND_UNSET = -1,
+    CORS_BACKEND_REPLACE,
+    CORS_BACKEND_KEEP
+} cors_backend;
 
 /* One scope's settings (<Directory>, <Location>, .htaccess, vhost ...).
  * Everything is compiled when the directive is read; the merge only picks
  * pointers and integers, and a request only reads. */
 typedef struct {
-    /* CORSAllowOrigin and CORSAllowOriginMatch together form the origin
-     * setting: a scope that has either replaces both inherited ones. */
-    cors_origins *origins;              /* NULL: inherited */
-    apr_array_header_t *origin_regexes; /* of cors_regex, or NULL */
+    /* What the decision reads.  CORSAllowOrigin and CORSAllowOriginMatch
+     * together set policy.origins and policy.matchers: a scope that has
+     * either replaces both inherited ones. */
+    cors_policy policy;
 
-    cors_list *methods;                 /* NULL: inherited */
-    cors_list *allow_headers;           /* NULL: inherited */
-    cors_list *expose_headers;          /* NULL: inherited */
-
-    int credentials;                    /* CORS_UNSET, 0 or 1 */
-    int max_age;                        /* CORS_UNSET or 0..86400 */
-    const char *max_age_value;          /* max_age as the header value */
-    int private_network;                /* CORS_UNSET, 0 or 1 */
     int preflight_status;               /* CORS_UNSET, 200 or 204 */
-    int preflight_continue;             /* CORS_UNSET, 0 or 1 */
-    int backend_keep;                   /* CORS_UNSET, 0 (replace), 1 */
-    int engine;                         /* CORS_UNSET or a CORS_ENGINE_ */
+    cors_flag preflight_continue;
+    cors_backend backend;
+    cors_engine engine;
 
-    /* Where this scope was written, for startup warnings and DUMP_CORS:
-     * set by the first CORS directive of a section, never merged. */
-    const char *section;                /* e.g. <Location "/api/"> */
-    const char *defined_at;             /* file:line */
+    /* The scope's first CORS directive, for messages and DUMP_CORS (the
+     * section is described from it only when something is printed);
+     * never merged. */
+    const ap_directive_t *first;
+    const char *htaccess;               /* the directory, in .htaccess */
     apr_array_header_t *warnings;       /* of const char *, for startup */
 } cors_dir_conf;
 
-#define CORS_ENGINE_OFF 0
-#define CORS_ENGINE_ON 1
-#define CORS_ENGINE_REPORT_ONLY 2
+/* The settings, one row per directive: create, merge and the dump are
+ * driven by this table, so that a setting added later cannot be left out
+ * of any of them. */
+typedef enum {
+    CORS_SETTING_ORIGINS,       /* policy.origins and policy.matchers */
+    CORS_SETTING_PART,          /* merged with the row before (Match) */
+    CORS_SETTING_POINTER,       /* NULL: unset */
+    CORS_SETTING_INT            /* CORS_UNSET (-1): unset */
+} cors_setting_kind;
 
-/* A CORSAllowOriginMatch regex, compiled anchored, and as written. */
 typedef struct {
-    ap_regex_t *re;
-    const char *source;
-} cors_regex;
+    const char *directive;
+    cors_setting_kind kind;
+    apr_size_t offset;                  /* of the field in cors_dir_conf */
+    /* The effective value for DUMP_CORS. */
+    const char *(*show)(apr_pool_t *p, const cors_dir_conf *conf);
+} cors_setting;
+
+extern const cors_setting cors_settings[];      /* ends with directive NULL */
+extern const command_rec cors_cmds[];
+
+void *cors_create_dir_config(apr_pool_t *p, char *dir);
+void *cors_merge_dir_config(apr_pool_t *p, void *basev, void *addv);
+
+/* Is a policy in effect under conf (origins set, CORSEngine not Off)? */
+int cors_policy_in_effect(const cors_dir_conf *conf);
+
+/* Where the scope was written: "file:line", and the section as written
+ * (<Location "/api/"> in <VirtualHost ...>, .htaccess in /dir/). */
+const char *cors_scope_defined_at(apr_pool_t *p, const cors_dir_conf *conf);
+const char *cors_scope_section(apr_pool_t *p, const cors_dir_conf *conf);
+
+/* cors_report.c: apachectl -t (warnings, -D DUMP_CORS) and startup. */
+void cors_report_test_config(apr_pool_t *pconf, server_rec *s);
+int cors_report_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                            apr_pool_t *ptemp, server_rec *s);
 
 #endif /* MOD_CORS_H */

@@ -12,7 +12,7 @@
 FUZZ_CC      ?= $(shell command -v clang-14 2>/dev/null || command -v clang 2>/dev/null || echo clang-14)
 FUZZ_SECONDS ?= 10
 FUZZ_TARGETS := fuzz_origin_match fuzz_origin_config fuzz_acrh \
-                fuzz_directives fuzz_origin_diff
+                fuzz_directives fuzz_origin_diff fuzz_decide
 FUZZ_BIN     := tests/fuzz/bin
 FUZZ_CFLAGS  := -g -O1 -fno-omit-frame-pointer \
                 -fsanitize=fuzzer,address,undefined \
@@ -25,9 +25,9 @@ fuzz-deps:
 	@sh tools/ensure-pkgs.sh clang-14 libclang-rt-14-dev
 	@sh tools/ensure-deps.sh build
 
-$(FUZZ_BIN)/%: tests/fuzz/%.c tests/fuzz/fuzz_common.h cors_logic.c cors_logic.h | fuzz-deps
+$(FUZZ_BIN)/%: tests/fuzz/%.c tests/fuzz/fuzz_common.h $(PURE_SRCS) $(PURE_HDRS) | fuzz-deps
 	@mkdir -p $(FUZZ_BIN)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $(APR_CFLAGS) -I. -o $@ $< cors_logic.c \
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(APR_CFLAGS) -I. -o $@ $< $(PURE_SRCS) \
 	    $(APR_LIBS) -lpsl
 
 fuzz-build: $(FUZZ_PROGS)

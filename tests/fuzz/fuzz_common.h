@@ -3,7 +3,7 @@
  *
  * Each target is one .c file defining LLVMFuzzerTestOneInput; it includes
  * this header, is compiled with -fsanitize=fuzzer,address,undefined and is
- * linked with cors_logic.c, APR and libpsl (see mk/fuzz.mk).
+ * linked with the pure sources (PURE_SRCS), APR and libpsl (see mk/fuzz.mk).
  */
 #ifndef CORS_FUZZ_COMMON_H
 #define CORS_FUZZ_COMMON_H

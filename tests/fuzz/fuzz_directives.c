@@ -133,6 +133,8 @@ static void check_list(int kind, const cors_list *list, int argc,
     /* What was accepted is allowed on the request side. */
     for (i = 0; i < argc; i++) {
         int safelisted;
+        const char *bad;
+        size_t badlen;
         if (strcmp(argv[i], "*") == 0) {
             continue;
         }
@@ -151,8 +153,8 @@ static void check_list(int kind, const cors_list *list, int argc,
             }
         }
         if (kind == 1 && strlen(argv[i]) <= CORS_ACRH_MAX_BYTES &&
-            cors_request_headers_check(list, 1, argv[i], &safelisted, NULL,
-                                       0) != CORS_ACRH_OK) {
+            cors_request_headers_check(list, 1, argv[i], &safelisted, &bad,
+                                       &badlen) != CORS_ACRH_OK) {
             fuzz_print(stderr, "header: ", argv[i]);
             FUZZ_FAIL("accepted header name is not allowed in ACRH");
         }

@@ -32,12 +32,12 @@ static void check_match(const cors_origins *one, const cors_origins *all,
         fuzz_print(stderr, "origin:       ", origin);
         FUZZ_FAIL("origin built from an accepted entry is not valid");
     }
-    if (cors_origins_match(one, origin) != expect ||
-        (expect && !cors_origins_match(all, origin))) {
+    if ((cors_origins_match(one, origin) == CORS_ORIGIN_MATCH) != expect ||
+        (expect && cors_origins_match(all, origin) != CORS_ORIGIN_MATCH)) {
         fuzz_print(stderr, "config value: ", value);
         fuzz_print(stderr, "origin:       ", origin);
-        FUZZ_FAIL("match is %d, expected %d", cors_origins_match(one, origin),
-                  expect);
+        FUZZ_FAIL("match is %d, expected %d",
+                  (int)cors_origins_match(one, origin), expect);
     }
 }
 

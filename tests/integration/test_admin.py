@@ -160,24 +160,87 @@ def test_dump_cors_lists_every_scope_with_its_effective_policy(tmp_path):
 
     header, api = _section(out, r'^<Location "?/api/"?>')
     assert f"httpd.conf:{api_line})" in header, header
-    assert set(api["origins"].split()) == {
-        "https://app.example.com", "https://*.example.org",
-        "~^https://[a-z]+\\.example\\.net$"}, api
-    assert api["methods"] == "PUT, DELETE"
-    assert api["allow headers"] == "Content-Type"
-    assert api["credentials"] == "On"
-    assert api["max-age"] == "300"          # inherited from the server config
-    assert api["engine"] == "On"
+    assert set(api["CORSAllowOrigin"].split()) == {
+        "https://app.example.com", "https://*.example.org"}, api
+    assert api["CORSAllowOriginMatch"] == "^https://[a-z]+\\.example\\.net$", api
+    assert api["CORSAllowMethods"] == "PUT, DELETE"
+    assert api["CORSAllowHeaders"] == "Content-Type"
+    assert api["CORSAllowCredentials"] == "On"
+    assert api["CORSMaxAge"] == "300"          # inherited from the server config
+    assert api["CORSEngine"] == "(unset: On)"
+    assert api["CORSExposeHeaders"] == "(unset: none)"
+    assert api["CORSPreflightStatus"] == "(unset: 204)"
 
     _, static = _section(out, r"^<Directory .*/static")
-    assert static["origins"] == "*"
-    assert static["engine"] == "ReportOnly"
-    assert static["credentials"] == "Off"
+    assert static["CORSAllowOrigin"] == "*"
+    assert static["CORSEngine"] == "ReportOnly"
+    assert static["CORSAllowCredentials"] == "(unset: Off)"
 
     _, server = _section(out, r"^server config")
-    assert server["origins"] == "https://site.example.com"
+    assert server["CORSAllowOrigin"] == "https://site.example.com"
 
     assert "/plain/" not in out               # no CORS directive there
+
+
+DUMP_ALL_CONF = """
+<Location "/all/">
+    CORSAllowOrigin https://app.example.com
+    CORSAllowOriginMatch "^https://[a-z]+\\.example\\.net$"
+    CORSAllowMethods PUT
+    CORSAllowHeaders X-One
+    CORSExposeHeaders X-Two
+    CORSAllowCredentials On
+    CORSMaxAge 60
+    CORSAllowPrivateNetwork On
+    CORSPreflightStatus 200
+    CORSPreflightContinue On
+    CORSBackendHeaders keep
+    CORSEngine ReportOnly
+</Location>
+<Location "/if/">
+    <If "%{HTTP_HOST} == 'if.example'">
+        CORSAllowOrigin https://inside-if.example.com
+    </If>
+</Location>
+"""
+
+
+def _module_directives(srv):
+    """Every directive mod_cors registers, as `apache2 -L` lists them."""
+    import subprocess
+    p = subprocess.run(srv._base_cmd() + ["-L"], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, timeout=30)
+    names, module = [], None
+    for ln in p.stdout.decode().splitlines():
+        if ln and not ln[0].isspace():
+            module = ln.split()[0]
+            if module.startswith("CORS"):
+                names.append(module)
+    return names
+
+
+@pytest.mark.log_allow(r"CORSAllowPrivateNetwork", r"CORS0\d+")
+def test_dump_cors_shows_every_directive_and_if_sections(tmp_path):
+    srv, rc, out, err = _dump(tmp_path, DUMP_ALL_CONF)
+    assert rc == 0, err
+    directives = _module_directives(srv)
+    assert len(directives) >= 12, directives
+    _, all_ = _section(out, r'^<Location "?/all/"?>')
+    assert sorted(all_) == sorted(directives), (all_, directives)
+    expected = {
+        "CORSAllowOrigin": "https://app.example.com",
+        "CORSAllowOriginMatch": "^https://[a-z]+\\.example\\.net$",
+        "CORSAllowMethods": "PUT", "CORSAllowHeaders": "X-One",
+        "CORSExposeHeaders": "X-Two", "CORSAllowCredentials": "On",
+        "CORSMaxAge": "60", "CORSAllowPrivateNetwork": "On",
+        "CORSPreflightStatus": "200", "CORSPreflightContinue": "On",
+        "CORSBackendHeaders": "keep", "CORSEngine": "ReportOnly",
+    }
+    for name, value in expected.items():
+        assert all_[name] == value, (name, all_)
+    # a policy inside <If> is part of the dump too
+    header, inside = _section(out, r"^<If ")
+    assert inside["CORSAllowOrigin"] == "https://inside-if.example.com", (header, inside)
 
 
 def test_dump_cors_is_silent_without_the_define(tmp_path):

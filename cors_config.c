@@ -1,0 +1,696 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cors_config.c -- mod_cors's per-directory configuration: create, merge,
+ * the directives and the table of settings that drives them.
+ *
+ * Each directive parses and validates its value when it is read and
+ * reports a bad value as "<Directive>: <what is wrong with the value>".
+ * In .htaccess, read again for every request, the handlers do no more
+ * than the value needs: warnings are built only when debug logging would
+ * print them, and the scope's section is described only when printed.
+ */
+
+/* Before the APR headers: without it APR_OFFSETOF falls back to a
+ * null-pointer expression that UBSan reports. */
+#include <errno.h>
+#include <stddef.h>
+
+#include "apr_lib.h"
+#include "apr_strings.h"
+
+#include "httpd.h"
+#include "http_config.h"
+#include "http_log.h"
+#include "ap_regex.h"
+
+#include "mod_cors.h"
+
+APLOG_USE_MODULE(cors);
+
+/* ------------------------------------------------------------------------
+ * Create and merge
+ */
+
+#define FIELD(conf, offset) ((void *)((char *)(conf) + (offset)))
+
+void *cors_create_dir_config(apr_pool_t *p, char *dir)
+{
+    cors_dir_conf *conf = apr_pcalloc(p, sizeof(*conf));
+    const cors_setting *s;
+
+    (void)dir;
+    for (s = cors_settings; s->directive; s++) {
+        if (s->kind == CORS_SETTING_INT) {
+            *(int *)FIELD(conf, s->offset) = CORS_UNSET;
+        }
+    }
+    return conf;
+}
+
+/* Runs per request for .htaccess and <Location>: it only picks pointers
+ * and integers, so its cost does not depend on the size of any list. */
+void *cors_merge_dir_config(apr_pool_t *p, void *basev, void *addv)
+{
+    const cors_dir_conf *base = basev, *add = addv;
+    cors_dir_conf *conf = apr_pcalloc(p, sizeof(*conf));
+    const cors_setting *s;
+
+    for (s = cors_settings; s->directive; s++) {
+        switch (s->kind) {
+        case CORS_SETTING_ORIGINS: {
+            const cors_policy *from =
+                add->policy.origins ? &add->policy : &base->policy;
+            conf->policy.origins = from->origins;
+            conf->policy.matchers = from->matchers;
+            break;
+        }
+        case CORS_SETTING_PART:
+            break;
+        case CORS_SETTING_POINTER: {
+            void *const *a = FIELD(add, s->offset);
+            *(void **)FIELD(conf, s->offset) = *a ? *a
+                                                  : *(void *const *)FIELD(
+                                                        base, s->offset);
+            break;
+        }
+        case CORS_SETTING_INT: {
+            const int *a = FIELD(add, s->offset);
+            *(int *)FIELD(conf, s->offset) =
+                *a != CORS_UNSET ? *a : *(const int *)FIELD(base, s->offset);
+            break;
+        }
+        }
+    }
+    conf->first = add->first;
+    conf->htaccess = add->htaccess;
+    conf->warnings = add->warnings;
+    return conf;
+}
+
+int cors_policy_in_effect(const cors_dir_conf *conf)
+{
+    return conf && conf->policy.origins && conf->engine != CORS_ENGINE_OFF;
+}
+
+/* ------------------------------------------------------------------------
+ * Where a scope was written
+ */
+
+const char *cors_scope_defined_at(apr_pool_t *p, const cors_dir_conf *conf)
+{
+    return apr_psprintf(p, "%s:%d", conf->first->filename,
+                        conf->first->line_num);
+}
+
+const char *cors_scope_section(apr_pool_t *p, const cors_dir_conf *conf)
+{
+    const ap_directive_t *d = conf->first->parent, *v;
+    const char *section;
+
+    if (conf->htaccess) {
+        return apr_pstrcat(p, ".htaccess in ", conf->htaccess, NULL);
+    }
+    if (d == NULL) {
+        return "server config";
+    }
+    section = apr_pstrcat(p, d->directive, " ", d->args, NULL);
+    for (v = d->parent; v; v = v->parent) {
+        if (ap_cstr_casecmp(v->directive, "<VirtualHost") == 0) {
+            section = apr_pstrcat(p, section, " in ", v->directive, " ",
+                                  v->args, NULL);
+        }
+    }
+    return section;
+}
+
+/* ------------------------------------------------------------------------
+ * Helpers of the directive handlers
+ */
+
+static const char *cmd_error(cmd_parms *cmd, const char *msg)
+{
+    return apr_pstrcat(cmd->pool, cmd->cmd->name, ": ", msg, NULL);
+}
+
+/* The test ap_check_cmd_context(cmd, NOT_IN_HTACCESS) makes, without
+ * building its error message: httpd reads .htaccess files with the
+ * request pool as both pools. */
+static int in_htaccess(const cmd_parms *cmd)
+{
+    return cmd->pool == cmd->temp_pool;
+}
+
+/* Every directive handler starts here: the first CORS directive of a
+ * section records where the section is (a pointer: the text is made only
+ * when it is printed). */
+static cors_dir_conf *scope_conf(cmd_parms *cmd, void *dconf)
+{
+    cors_dir_conf *conf = dconf;
+
+    if (conf->first == NULL) {
+        conf->first = cmd->directive;
+        conf->htaccess = in_htaccess(cmd) ? cmd->path : NULL;
+    }
+    return conf;
+}
+
+/* A value that is allowed but probably not meant.  It is logged once the
+ * error log is open (post_config) or by configtest; in .htaccess, read per
+ * request, it is logged at debug level so it cannot flood the log, and
+ * only built when that level is on. */
+static int want_warning(cmd_parms *cmd)
+{
+    return !in_htaccess(cmd) || APLOG_IS_LEVEL(cmd->server, APLOG_DEBUG);
+}
+
+static void cmd_warning(cmd_parms *cmd, cors_dir_conf *conf, const char *msg)
+{
+    const char *line = apr_psprintf(cmd->pool, "%s:%d: %s: %s",
+                                    cmd->directive->filename,
+                                    cmd->directive->line_num, cmd->cmd->name,
+                                    msg);
+    if (in_htaccess(cmd)) {
+        ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, cmd->server,
+                     CORSLOGNO(0001) "%s", line);
+        return;
+    }
+    if (conf->warnings == NULL) {
+        conf->warnings = apr_array_make(cmd->pool, 2, sizeof(const char *));
+    }
+    APR_ARRAY_PUSH(conf->warnings, const char *) = line;
+}
+
+static int parse_on_off(const char *arg, cors_flag *value)
+{
+    if (ap_cstr_casecmp(arg, "on") == 0) {
+        *value = CORS_ON;
+        return 1;
+    }
+    if (ap_cstr_casecmp(arg, "off") == 0) {
+        *value = CORS_OFF;
+        return 1;
+    }
+    return 0;
+}
+
+/* Called by every directive that can bring '*' or null into a scope that
+ * already has CORSAllowCredentials On (httpd has no end-of-section hook,
+ * so whichever directive comes second reports the conflict). */
+static const char *check_credentials(cmd_parms *cmd, const cors_dir_conf *conf,
+                                     const char *value)
+{
+    const char *what;
+
+    if (conf->policy.credentials != CORS_ON
+        || (what = cors_credentials_conflict(&conf->policy)) == NULL) {
+        return NULL;
+    }
+    return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' cannot be used with "
+                                       "CORSAllowCredentials On (%s would "
+                                       "let any page read credentialed "
+                                       "responses)", value, what));
+}
+
+static void warn_insecure(cmd_parms *cmd, cors_dir_conf *conf)
+{
+    const cors_origins *origins = conf->policy.origins;
+
+    if (conf->policy.credentials == CORS_ON && origins && origins->insecure
+        && want_warning(cmd)) {
+        cmd_warning(cmd, conf, apr_psprintf(cmd->pool,
+                    "plain-http origin '%s' is allowed with credentials: "
+                    "anyone on its network path can act as it",
+                    origins->insecure));
+    }
+}
+
+/* The scope's origin set, made on first use.  It is the scope's own (the
+ * policy's pointer is const for the decision). */
+static cors_origins *scope_origins(cmd_parms *cmd, cors_dir_conf *conf)
+{
+    if (conf->policy.origins == NULL) {
+        conf->policy.origins = cors_origins_make(cmd->pool);
+    }
+    return (cors_origins *)conf->policy.origins;
+}
+
+/* ------------------------------------------------------------------------
+ * Origins
+ */
+
+static const char *set_allow_origin(cmd_parms *cmd, void *dconf,
+                                    const char *arg)
+{
+    cors_dir_conf *conf = scope_conf(cmd, dconf);
+    cors_origins *origins = scope_origins(cmd, conf);
+    const char *insecure = origins->insecure, *err;
+
+    if ((err = cors_origins_add(origins, cmd->pool, arg)) != NULL) {
+        return cmd_error(cmd, err);
+    }
+    if ((err = check_credentials(cmd, conf, arg)) != NULL) {
+        return err;
+    }
+    if (insecure == NULL) {
+        warn_insecure(cmd, conf);
+    }
+    return NULL;
+}
+
+/* Does the regex have a '.' that matches any character where a literal
+ * dot was surely meant ("app.example.com" lets "appXexample.com" in)? */
+static int has_unescaped_dot(const char *re)
+{
+    int in_class = 0;
+
+    for (; *re; re++) {
+        if (*re == '\\' && re[1]) {
+            re++;
+        }
+        else if (*re == '[') {
+            in_class = 1;
+        }
+        else if (*re == ']') {
+            in_class = 0;
+        }
+        else if (*re == '.' && !in_class && apr_isalnum(re[1])) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The cors_matcher of a CORSAllowOriginMatch regex. */
+static int regex_match(const void *data, const char *origin)
+{
+    return ap_regexec(data, origin, 0, NULL, 0) == 0;
+}
+
+static const char *set_allow_origin_match(cmd_parms *cmd, void *dconf,
+                                          const char *arg)
+{
+    cors_dir_conf *conf = scope_conf(cmd, dconf);
+    apr_array_header_t *matchers;
+    cors_matcher *m;
+    ap_regex_t *re;
+
+    /* Anchored at both ends however it is written: an unanchored
+     * "https://.*\.example\.com" must not allow
+     * "https://a.example.com.evil.net". */
+    re = ap_pregcomp(cmd->pool, apr_pstrcat(cmd->pool, "^(?:", arg, ")$",
+                                            NULL), 0);
+    if (re == NULL || *arg == '\0') {
+        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not a valid "
+                                           "regular expression", arg));
+    }
+    scope_origins(cmd, conf);
+    matchers = (apr_array_header_t *)conf->policy.matchers;
+    if (matchers == NULL) {
+        matchers = apr_array_make(cmd->pool, 2, sizeof(cors_matcher));
+        conf->policy.matchers = matchers;
+    }
+    m = apr_array_push(matchers);
+    m->match = regex_match;
+    m->data = re;
+    m->source = arg;
+    if (!want_warning(cmd)) {
+        return NULL;
+    }
+    /* An origin no policy would name: a regex that allows it allows every
+     * site (and, with credentials, is as bad as '*'). */
+    if (regex_match(re, "https://any-site.invalid")) {
+        cmd_warning(cmd, conf, apr_psprintf(cmd->pool, "'%s' matches the "
+                    "origin of any site (such as https://any-site.invalid)",
+                    arg));
+    }
+    if (has_unescaped_dot(arg)) {
+        cmd_warning(cmd, conf, apr_psprintf(cmd->pool, "'%s' has a '.' that "
+                    "matches any character; write '\\.' for a literal dot",
+                    arg));
+    }
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------
+ * Methods and headers
+ */
+
+/* The scope's list in the policy field at offset, made on first use. */
+static cors_list *scope_list(cmd_parms *cmd, cors_dir_conf *conf)
+{
+    const cors_list **field = FIELD(conf, (apr_size_t)cmd->info);
+
+    if (*field == NULL) {
+        *field = cors_list_make(cmd->pool);
+    }
+    return (cors_list *)*field;
+}
+
+static const char *set_allow_methods(cmd_parms *cmd, void *dconf, int argc,
+                                     char *const argv[])
+{
+    cors_dir_conf *conf = scope_conf(cmd, dconf);
+    const char *err, *warning;
+
+    if (argc == 0) {
+        return cmd_error(cmd, "needs at least one method, or '*'");
+    }
+    err = cors_list_add_methods(scope_list(cmd, conf), cmd->pool, argc, argv,
+                                &warning);
+    if (err) {
+        return cmd_error(cmd, err);
+    }
+    if (warning && want_warning(cmd)) {
+        cmd_warning(cmd, conf, warning);
+    }
+    return check_credentials(cmd, conf, "*");
+}
+
+/* CORSAllowHeaders and CORSExposeHeaders; cmd->info is the list's offset,
+ * and the parser is chosen by it. */
+static const char *set_header_list(cmd_parms *cmd, void *dconf, int argc,
+                                   char *const argv[])
+{
+    cors_dir_conf *conf = scope_conf(cmd, dconf);
+    cors_list *list;
+    const char *err;
+
+    if (argc == 0) {
+        return cmd_error(cmd, "needs at least one header name, or '*'");
+    }
+    list = scope_list(cmd, conf);
+    err = list == conf->policy.allow_headers
+              ? cors_list_add_allow_headers(list, cmd->pool, argc, argv)
+              : cors_list_add_expose_headers(list, cmd->pool, argc, argv);
+    return err ? cmd_error(cmd, err) : check_credentials(cmd, conf, "*");
+}
+
+/* ------------------------------------------------------------------------
+ * Single values
+ */
+
+static const char *set_credentials(cmd_parms *cmd, void *dconf,
+                                   const char *arg)
+{
+    cors_dir_conf *conf = scope_conf(cmd, dconf);
+    const char *what;
+
+    if (!parse_on_off(arg, &conf->policy.credentials)) {
+        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not On or Off",
+                                           arg));
+    }
+    if (conf->policy.credentials == CORS_ON
+        && (what = cors_credentials_conflict(&conf->policy))) {
+        return cmd_error(cmd, apr_psprintf(cmd->pool, "'On' cannot be used "
+                                           "with %s in the same scope: any "
+                                           "page could read credentialed "
+                                           "responses", what));
+    }
+    warn_insecure(cmd, conf);
+    return NULL;
+}
+
+/* The longest Access-Control-Max-Age the directive takes (a day, the most
+ * Firefox honours; Chromium caps at CHROMIUM_MAX_AGE). */
+#define MAX_AGE_LIMIT 86400
+#define CHROMIUM_MAX_AGE 7200
+
+static const char *set_max_age(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    cors_dir_conf *conf = scope_conf(cmd, dconf);
+    apr_int64_t seconds;
+    char *end;
+
+    errno = 0;
+    seconds = apr_strtoi64(arg, &end, 10);
+    if (!apr_isdigit(*arg) || *end != '\0' || errno == ERANGE
+        || seconds > MAX_AGE_LIMIT) {
+        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not a number "
+                                           "of seconds from 0 to %d", arg,
+                                           MAX_AGE_LIMIT));
+    }
+    /* The header value as written, without leading zeros. */
+    conf->policy.max_age = apr_psprintf(cmd->pool, "%" APR_INT64_T_FMT,
+                                        seconds);
+    if (seconds > CHROMIUM_MAX_AGE && want_warning(cmd)) {
+        cmd_warning(cmd, conf, apr_psprintf(cmd->pool, "%s: Chromium caps "
+                    "the preflight cache at %d seconds", conf->policy.max_age,
+                    CHROMIUM_MAX_AGE));
+    }
+    return NULL;
+}
+
+static const char *set_preflight_status(cmd_parms *cmd, void *dconf,
+                                        const char *arg)
+{
+    cors_dir_conf *conf = scope_conf(cmd, dconf);
+
+    if (strcmp(arg, "200") == 0) {
+        conf->preflight_status = HTTP_OK;
+    }
+    else if (strcmp(arg, "204") == 0) {
+        conf->preflight_status = HTTP_NO_CONTENT;
+    }
+    else {
+        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not 200 or "
+                                           "204", arg));
+    }
+    return NULL;
+}
+
+static const char *set_backend_headers(cmd_parms *cmd, void *dconf,
+                                       const char *arg)
+{
+    cors_dir_conf *conf = scope_conf(cmd, dconf);
+
+    if (ap_cstr_casecmp(arg, "replace") == 0) {
+        conf->backend = CORS_BACKEND_REPLACE;
+    }
+    else if (ap_cstr_casecmp(arg, "keep") == 0) {
+        conf->backend = CORS_BACKEND_KEEP;
+    }
+    else {
+        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not replace "
+                                           "or keep", arg));
+    }
+    return NULL;
+}
+
+/* On/Off settings without side conditions; cmd->info is the field's
+ * offset in cors_dir_conf. */
+static const char *set_switch(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    cors_flag *field = FIELD(scope_conf(cmd, dconf), (apr_size_t)cmd->info);
+
+    if (!parse_on_off(arg, field)) {
+        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not On or Off",
+                                           arg));
+    }
+    return NULL;
+}
+
+static const char *set_engine(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    cors_dir_conf *conf = scope_conf(cmd, dconf);
+    cors_flag flag;
+
+    if (ap_cstr_casecmp(arg, "reportonly") == 0) {
+        conf->engine = CORS_ENGINE_REPORT_ONLY;
+    }
+    else if (parse_on_off(arg, &flag)) {
+        conf->engine = flag == CORS_ON ? CORS_ENGINE_ON : CORS_ENGINE_OFF;
+    }
+    else {
+        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not On, Off "
+                                           "or ReportOnly", arg));
+    }
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------
+ * The command table and the settings table
+ */
+
+#define OFFSET(field) ((void *)APR_OFFSETOF(cors_dir_conf, field))
+
+const command_rec cors_cmds[] = {
+    AP_INIT_ITERATE("CORSAllowOrigin", set_allow_origin, NULL, OR_FILEINFO,
+                    "origins allowed: scheme://host[:port], "
+                    "https://*.example.com, http://localhost:*, null or *"),
+    AP_INIT_TAKE1("CORSAllowOriginMatch", set_allow_origin_match, NULL,
+                  OR_FILEINFO, "a regex matched against the whole Origin"),
+    AP_INIT_TAKE_ARGV("CORSAllowMethods", set_allow_methods,
+                      OFFSET(policy.methods), OR_FILEINFO,
+                      "methods allowed beyond GET, HEAD, POST, or *"),
+    AP_INIT_TAKE_ARGV("CORSAllowHeaders", set_header_list,
+                      OFFSET(policy.allow_headers), OR_FILEINFO,
+                      "request headers allowed, or *"),
+    AP_INIT_TAKE_ARGV("CORSExposeHeaders", set_header_list,
+                      OFFSET(policy.expose_headers), OR_FILEINFO,
+                      "response headers a page may read, or *"),
+    AP_INIT_TAKE1("CORSAllowCredentials", set_credentials, NULL, OR_FILEINFO,
+                  "On to allow cookies and HTTP authentication"),
+    AP_INIT_TAKE1("CORSMaxAge", set_max_age, NULL, OR_FILEINFO,
+                  "seconds a browser may cache a preflight (0 to 86400)"),
+    AP_INIT_TAKE1("CORSAllowPrivateNetwork", set_switch,
+                  OFFSET(policy.private_network), OR_FILEINFO,
+                  "On to answer Private Network Access preflights"),
+    AP_INIT_TAKE1("CORSPreflightStatus", set_preflight_status, NULL,
+                  OR_FILEINFO, "status of a successful preflight: 200 or 204"),
+    AP_INIT_TAKE1("CORSPreflightContinue", set_switch,
+                  OFFSET(preflight_continue), OR_FILEINFO,
+                  "On to pass preflights on to the handler"),
+    AP_INIT_TAKE1("CORSBackendHeaders", set_backend_headers, NULL,
+                  OR_FILEINFO, "replace or keep CORS headers set upstream"),
+    AP_INIT_TAKE1("CORSEngine", set_engine, NULL, OR_FILEINFO,
+                  "Off to turn the inherited policy off, ReportOnly to only "
+                  "log what it would do"),
+    {NULL}
+};
+
+/* What each setting shows in DUMP_CORS, effective value or default. */
+
+static const char *show_origins(apr_pool_t *p, const cors_dir_conf *c)
+{
+    const cors_origins *o = c->policy.origins;
+    apr_array_header_t *all = apr_array_make(p, 8, sizeof(const char *));
+    apr_hash_index_t *hi;
+
+    if (o == NULL) {
+        return "(none: no policy)";
+    }
+    if (o->any) {
+        APR_ARRAY_PUSH(all, const char *) = "*";
+    }
+    if (o->null) {
+        APR_ARRAY_PUSH(all, const char *) = "null";
+    }
+    for (hi = apr_hash_first(p, o->keys); hi; hi = apr_hash_next(hi)) {
+        APR_ARRAY_PUSH(all, const char *) = apr_hash_this_key(hi);
+    }
+    return all->nelts ? apr_array_pstrcat(p, all, ' ') : "(none)";
+}
+
+static const char *show_matchers(apr_pool_t *p, const cors_dir_conf *c)
+{
+    const apr_array_header_t *m = c->policy.matchers;
+    const char *v = NULL;
+    int i;
+
+    for (i = 0; m && i < m->nelts; i++) {
+        const char *source = APR_ARRAY_IDX(m, i, cors_matcher).source;
+        v = v ? apr_pstrcat(p, v, " ", source, NULL) : source;
+    }
+    return v ? v : "(none)";
+}
+
+static const char *list_or(const cors_list *list, const char *none)
+{
+    return list ? list->value : none;
+}
+
+static const char *show_methods(apr_pool_t *p, const cors_dir_conf *c)
+{
+    (void)p;
+    return list_or(c->policy.methods, "(unset: GET, HEAD, POST)");
+}
+
+static const char *show_allow_headers(apr_pool_t *p, const cors_dir_conf *c)
+{
+    (void)p;
+    return list_or(c->policy.allow_headers, "(unset: safelisted only)");
+}
+
+static const char *show_expose_headers(apr_pool_t *p, const cors_dir_conf *c)
+{
+    (void)p;
+    return list_or(c->policy.expose_headers, "(unset: none)");
+}
+
+static const char *on_off(cors_flag flag)
+{
+    return flag == CORS_ON ? "On" : flag == CORS_OFF ? "Off" : "(unset: Off)";
+}
+
+static const char *show_credentials(apr_pool_t *p, const cors_dir_conf *c)
+{
+    (void)p;
+    return on_off(c->policy.credentials);
+}
+
+static const char *show_max_age(apr_pool_t *p, const cors_dir_conf *c)
+{
+    (void)p;
+    return c->policy.max_age ? c->policy.max_age : "(unset: no header)";
+}
+
+static const char *show_private_network(apr_pool_t *p, const cors_dir_conf *c)
+{
+    (void)p;
+    return on_off(c->policy.private_network);
+}
+
+static const char *show_preflight_status(apr_pool_t *p, const cors_dir_conf *c)
+{
+    return c->preflight_status == CORS_UNSET
+               ? "(unset: 204)" : apr_itoa(p, c->preflight_status);
+}
+
+static const char *show_preflight_continue(apr_pool_t *p,
+                                           const cors_dir_conf *c)
+{
+    (void)p;
+    return on_off(c->preflight_continue);
+}
+
+static const char *show_backend(apr_pool_t *p, const cors_dir_conf *c)
+{
+    (void)p;
+    return c->backend == CORS_BACKEND_KEEP      ? "keep"
+           : c->backend == CORS_BACKEND_REPLACE ? "replace"
+                                                : "(unset: replace)";
+}
+
+static const char *show_engine(apr_pool_t *p, const cors_dir_conf *c)
+{
+    (void)p;
+    switch (c->engine) {
+    case CORS_ENGINE_OFF:
+        return "Off";
+    case CORS_ENGINE_ON:
+        return "On";
+    case CORS_ENGINE_REPORT_ONLY:
+        return "ReportOnly";
+    case CORS_ENGINE_UNSET:
+        break;
+    }
+    return "(unset: On)";
+}
+
+#define SETTING(name, kind, field, show) \
+    { name, kind, APR_OFFSETOF(cors_dir_conf, field), show }
+
+const cors_setting cors_settings[] = {
+    SETTING("CORSAllowOrigin", CORS_SETTING_ORIGINS, policy.origins,
+            show_origins),
+    SETTING("CORSAllowOriginMatch", CORS_SETTING_PART, policy.matchers,
+            show_matchers),
+    SETTING("CORSAllowMethods", CORS_SETTING_POINTER, policy.methods,
+            show_methods),
+    SETTING("CORSAllowHeaders", CORS_SETTING_POINTER, policy.allow_headers,
+            show_allow_headers),
+    SETTING("CORSExposeHeaders", CORS_SETTING_POINTER, policy.expose_headers,
+            show_expose_headers),
+    SETTING("CORSAllowCredentials", CORS_SETTING_INT, policy.credentials,
+            show_credentials),
+    SETTING("CORSMaxAge", CORS_SETTING_POINTER, policy.max_age, show_max_age),
+    SETTING("CORSAllowPrivateNetwork", CORS_SETTING_INT,
+            policy.private_network, show_private_network),
+    SETTING("CORSPreflightStatus", CORS_SETTING_INT, preflight_status,
+            show_preflight_status),
+    SETTING("CORSPreflightContinue", CORS_SETTING_INT, preflight_continue,
+            show_preflight_continue),
+    SETTING("CORSBackendHeaders", CORS_SETTING_INT, backend, show_backend),
+    SETTING("CORSEngine", CORS_SETTING_INT, engine, show_engine),
+    { NULL, CORS_SETTING_PART, 0, NULL }
+};
