@@ -72,7 +72,7 @@ PARTS = [p for p in re.split(r"[,\s]+", os.environ.get("BENCH_PARTS", "") or
 AS_ROOT = os.geteuid() == 0
 RUN_USER = "www-data"
 
-# Targets from the issue and shared/reference/design_notes.md.
+# The goals the benchmarks are judged against.
 REF_NOCORS_GET = 39_900        # httpd, no CORS, keep-alive GET
 REF_RECIPE_ADDS = 14_100       # what the recipe adds to an actual request
 REF_FLOOR_PREFLIGHT = 37_400   # the floor module's preflight

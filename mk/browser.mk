@@ -1,4 +1,4 @@
-# Browser tests (issue 3): mod_cors seen from fetch() in a real browser.
+# Browser tests: mod_cors seen from fetch() in a real browser.
 #
 #   make browser   every case of tests/browser/browser_cases.py in headless Chromium
 #                  (Debian's chromium, driven by playwright-core) against mod_cors;

@@ -46,7 +46,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-/* ---- the reference: the rules of SPEC.md/BRIEF.md, written plainly ---- */
+/* ---- the reference: the rules of the contract (docs/contract.md) and README, written plainly ---- */
 
 static int ref_tchar(unsigned char c)
 {

@@ -27,7 +27,7 @@ Guidance for test modules
   declares them with `@pytest.mark.log_allow(r"regex", ...)`, or calls
   `srv.check_log(allow=[...])` itself (check_log moves the mark, so the later automatic check
   only sees what came after).
-* The tests need /work/main/.libs/mod_cors.so: run `make` first.  Without it every server
+* The tests need .libs/mod_cors.so: run `make` first.  Without it every server
   that loads mod_cors fails with a message saying so (the tests fail, they are not skipped).
 """
 
@@ -47,7 +47,7 @@ def pytest_configure(config):
 
 
 def pytest_report_header(config):
-    state = "present" if MOD_CORS_SO.exists() else "MISSING: run `make` in /work/main"
+    state = "present" if MOD_CORS_SO.exists() else "MISSING: run `make` in the repository"
     return f"mod_cors: {MOD_CORS_SO} ({state})"
 
 
@@ -60,7 +60,7 @@ def make_server(tmp_path, request):
     def factory(conf, *, start=True, **kw):
         wd = tmp_path if not servers else tmp_path / f"srv{len(servers)}"
         if not MOD_CORS_SO.exists() and kw.get("with_cors", True):
-            pytest.fail(f"{MOD_CORS_SO} does not exist: run `make` in /work/main first")
+            pytest.fail(f"{MOD_CORS_SO} does not exist: run `make` in the repository first")
         s = Httpd(wd, conf, **kw)
         servers.append(s)
         if start:

@@ -1,5 +1,5 @@
-"""Actual (non-preflight) requests and requests without Origin (SPEC "What a request gets"
-rules 1 and 3; cors_vectors.md A, F, G06/G07).  Origin matching details: test_origins.py.
+"""Actual (non-preflight) requests and requests without Origin (docs/contract.md, "What a request gets"
+rules 1 and 3; docs/test-vectors.md A, F, G06/G07).  Origin matching details: test_origins.py.
 """
 
 import pytest
@@ -163,7 +163,7 @@ def test_A14_wildcard_never_reflects(srv):
     assert r.get_all("Access-Control-Allow-Origin") == ["*"], r
     assert r.get("Access-Control-Expose-Headers") == "*"
     assert not r.has("Access-Control-Allow-Credentials")
-    # SPEC rule 1: a `*` policy's answer does not depend on Origin and needs no Vary
+    # contract rule 1: a `*` policy's answer does not depend on Origin and needs no Vary
     # (README: "sends no Vary: Origin on actual responses, with or without Origin")
     assert not r.has("Vary"), r
     assert logged(srv, r) == "GET /p3/r 200 cors=allowed"

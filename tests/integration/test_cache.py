@@ -1,7 +1,7 @@
 """mod_cors behind mod_cache + mod_cache_disk: a cached response never reaches another origin.
 
 A response to an actual request in a policy's scope depends on the request's Origin, so it
-must carry `Vary: Origin` (SPEC "What a request gets", rules 1 and 3); mod_cache then keeps
+must carry `Vary: Origin` (docs/contract.md, "What a request gets", rules 1 and 3); mod_cache then keeps
 one variant per Origin value.  Cache hits under `CacheQuickHandler On` (the default) are
 served from the quick handler and no mod_cors hook runs for them, so whatever the cached
 headers say is what the client gets.  Under `CacheQuickHandler Off` the cached response goes

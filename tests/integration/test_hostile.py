@@ -356,7 +356,7 @@ def test_inner_whitespace_denied(srv):
 
 
 def test_outer_whitespace_stripped_by_httpd(srv):
-    """Leading and trailing blanks never reach the module (cors_vectors E29)."""
+    """Leading and trailing blanks never reach the module (vector E29)."""
     r, t = get(srv, "/api/r", b" \t" + APP.encode() + b" \t ")
     assert r.status == 200 and r.get("Access-Control-Allow-Origin") == APP and t < BOUND, r
 

@@ -1,6 +1,6 @@
-"""CORS policy in .htaccess files (SPEC "Directives": OR_FILEINFO, AllowOverrideList;
-configuration errors in .htaccess give a 500 and an [core:alert] line; SPEC "Scopes and
-merging"; BRIEF: .htaccess warnings are logged at debug level only)."""
+"""CORS policy in .htaccess files (docs/contract.md, "Directives": OR_FILEINFO, AllowOverrideList;
+configuration errors in .htaccess give a 500 and an [core:alert] line; the contract "Scopes and
+merging"; README: .htaccess warnings are logged at debug level only)."""
 
 import re
 
@@ -14,7 +14,7 @@ B = "https://b.example"
 C = "https://c.example"
 EVIL = "https://evil.example"
 
-# SPEC writes "Vary: Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
+# The contract writes "Vary: Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
 # compared as a token list (order and count), since "," and ", " are the same list.
 PREFLIGHT_VARY = ["Origin", "Access-Control-Request-Method", "Access-Control-Request-Headers"]
 

@@ -3,7 +3,7 @@
 Every request is sent twice with curl, once with --http1.1 and once with
 --http2-prior-knowledge, and both answers must have the same status and the same
 Access-Control-* and Vary headers (names compared case-insensitively: HTTP/2 sends them in
-lowercase), besides the values the SPEC asks for.  Then 48 streams with different origins
+lowercase), besides the values the contract asks for.  Then 48 streams with different origins
 and kinds are sent at once on one HTTP/2 connection (a small client at the end of this file,
 since Debian 12's curl cannot reuse an HTTP/2 connection), and each must get its own answer.
 

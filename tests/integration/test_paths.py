@@ -1,4 +1,4 @@
-"""How httpd's request paths meet the module (SPEC "What a request gets" rules 2-5, vectors
+"""How httpd's request paths meet the module (docs/contract.md, "What a request gets" rules 2-5, vectors
 H01-H03, H06-H08): authentication, error statuses, ErrorDocument, HEAD, DirectoryIndex,
 mod_rewrite, CGI, mod_proxy and mod_headers with CORSBackendHeaders replace/keep."""
 
@@ -14,7 +14,7 @@ APP = "https://app.example.com"
 A = "https://a.example"
 B = "https://b.example"
 EVIL = "https://evil.example"
-# SPEC writes "Vary: Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
+# The contract writes "Vary: Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
 # compared as a token list (order and count), since "," and ", " are the same list.
 PREFLIGHT_VARY = ["Origin", "Access-Control-Request-Method", "Access-Control-Request-Headers"]
 

@@ -1,4 +1,4 @@
-"""Scopes and merging (SPEC "Scopes and merging", BRIEF list semantics, vector H04):
+"""Scopes and merging (docs/contract.md, "Scopes and merging", README list semantics, vector H04):
 nested <Directory>/<Location>/<Files>/<LocationMatch>, replace-per-directive merging,
 CORSEngine Off/On, merge-induced '*' + credentials conflicts, lists adding up in one scope."""
 
@@ -13,7 +13,7 @@ C = "https://c.example"
 EVIL = "https://evil.example"
 APP = "https://app.example.com"
 
-# SPEC writes "Vary: Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
+# The contract writes "Vary: Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
 # compared as a token list (order and count), since "," and ", " are the same list.
 PREFLIGHT_VARY = ["Origin", "Access-Control-Request-Method", "Access-Control-Request-Headers"]
 PREFLIGHT_VARY_PNA = PREFLIGHT_VARY + ["Access-Control-Request-Private-Network"]
