@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # mod_cors -- build, test and demo.  See README.md.
 
 APXS    ?= $(shell command -v apxs 2>/dev/null || echo /usr/bin/apxs)

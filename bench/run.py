@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """make bench -- what mod_cors costs, side by side with its alternatives.
 
 Run by `make bench` (mk/bench.mk builds bench/build/micro and the floor modules

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # demo/run.sh -- run mod_cors in a throw-away Apache on 127.0.0.1 (`make demo`).
 #
 # Two ports on 127.0.0.1, served by one httpd:

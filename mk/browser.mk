@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Browser tests: mod_cors seen from fetch() in a real browser.
 #
 #   make browser   every case of tests/browser/browser_cases.py in headless Chromium

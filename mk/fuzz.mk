@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # mk/fuzz.mk -- libFuzzer targets for cors_logic.c (see tests/fuzz/).
 #
 #   make fuzz [FUZZ_SECONDS=N]   build every target and run each for N s

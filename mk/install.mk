@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # mk/install.mk -- `make install` / `make uninstall` (included by the Makefile).
 #
 #   make install   [DESTDIR=/staging] [APXS=/path/to/apxs]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # mk/soak.mk -- load test: wrk with a mix of CORS requests against each MPM.
 #
 #   make soak                                  200 connections, 60 s per MPM

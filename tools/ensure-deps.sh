@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # ensure-deps.sh -- check for what building or testing mod_cors needs.
 #
 #   sh tools/ensure-deps.sh build   apxs, APR/APR-util headers (pkg-config),

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The browser cases: what each page does, what it must see, and how to run them all.
 
 One httpd serves every case (app.conf + mod_cors.conf, or app.conf + recipe.conf for

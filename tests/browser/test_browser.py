@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Browser tests: mod_cors seen from fetch() in Debian's chromium.
 
 One httpd (app.conf + mod_cors.conf) serves every case; one run of run-cases.mjs opens

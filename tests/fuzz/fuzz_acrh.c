@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_acrh.c -- Access-Control-Request-Headers parsing:
  * cors_request_headers_check() against a few configured lists, with and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_origin_diff.c -- differential test of the module's origin decision,
  *     cors_origin_is_valid(o) && cors_origins_match(set, o),

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """pytest configuration for the mod_cors integration tests.
 
 Run with Debian's Python (the `python3` on PATH may have no pytest):

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """One server configuration holding the policies of docs/test-vectors.md (P1..P12) and a few more,
 each in its own <Location>, shared by test_preflight.py, test_actual.py, test_origins.py and
 test_lists.py.  Each of those modules starts one server from it (module scope).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Integration test harness for mod_cors: runs a throw-away Debian apache2 on 127.0.0.1.
 
 Standard library only.  Used by the pytest files in this directory (see conftest.py).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Actual (non-preflight) requests and requests without Origin (docs/contract.md, "What a request gets"
 rules 1 and 3; docs/test-vectors.md A, F, G06/G07).  Origin matching details: test_origins.py.
 """

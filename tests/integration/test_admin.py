@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The admin's tools: CORSEngine ReportOnly, apache2 -t -D DUMP_CORS, and the startup lint."""
 
 import re

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """mod_cors behind mod_cache + mod_cache_disk: a cached response never reaches another origin.
 
 A response to an actual request in a policy's scope depends on the request's Origin, so it

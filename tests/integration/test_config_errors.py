@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Configuration errors and startup warnings of mod_cors (docs/contract.md, "Directives", README's
 decisions, test vectors K).
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Self-tests of the harness, on an httpd WITHOUT mod_cors (they run before `make` too)."""
 
 import pytest

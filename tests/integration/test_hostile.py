@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Hostile input: oversized, repeated, malformed and binary request fields, and a huge origin
 list in .htaccess.  Every request must be answered in bounded time (< 2 s here, generously),
 must never be allowed when it should not be, and must leave no crash or error in the log

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """CORS policy in .htaccess files (docs/contract.md, "Directives": OR_FILEINFO, AllowOverrideList;
 configuration errors in .htaccess give a 500 and an [core:alert] line; the contract "Scopes and
 merging"; README: .htaccess warnings are logged at debug level only)."""

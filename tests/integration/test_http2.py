@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """mod_cors over HTTP/2 (mod_http2, h2c with prior knowledge on loopback).
 
 Every request is sent twice with curl, once with --http1.1 and once with

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Method and header lists: Access-Control-Request-Method / -Headers parsing and bounds, and
 how configured lists are answered (contract rule 2, README "ACRH bounds", "ACRM must be exactly
 one token", "ACAM/ACAH/ACEH joined with ', '"; docs/test-vectors.md C08-C14, D).

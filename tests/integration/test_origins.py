@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Origin matching (docs/contract.md, "Origins", README "Origin header must be a valid serialized
 origin"; docs/test-vectors.md E): exact origins, subdomain and port patterns, `null`, `*`,
 CORSAllowOriginMatch anchoring, invalid Origin values.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """How httpd's request paths meet the module (docs/contract.md, "What a request gets" rules 2-5, vectors
 H01-H03, H06-H08): authentication, error statuses, ErrorDocument, HEAD, DirectoryIndex,
 mod_rewrite, CGI, mod_proxy and mod_headers with CORSBackendHeaders replace/keep."""

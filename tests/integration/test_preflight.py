@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Preflights (docs/contract.md, "What a request gets" rule 2; docs/test-vectors.md B, C, G, private network).
 
 Method and header LIST parsing details are in test_lists.py, origin matching in

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # test_deb.sh -- build libapache2-mod-cors, install it on this machine, run it
 # with the system's apache2 configuration, and take it away again.
 #

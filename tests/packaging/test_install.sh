@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # test_install.sh -- `make install` / `make uninstall` into a DESTDIR.
 #
 # Needs no root and changes nothing outside a temporary directory.  Checks

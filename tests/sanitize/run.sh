@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # run.sh SO WORKDIR SUITE -- runs the pytest suite SUITE with httpd loading the
 # sanitizer build SO under LD_PRELOAD of the ASan runtime, and fails on any
 # sanitizer report.  Called by 'make test-asan' (mk/asan.mk).

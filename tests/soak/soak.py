@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Soak test of mod_cors: wrk drives a mix of CORS requests at 200 connections for a while
 against a throw-away httpd under each MPM, and everything that comes back is checked.
 
