@@ -366,6 +366,21 @@ static int cors_header_parser(request_rec *r)
     return answer_preflight(r, conf, &in, state);
 }
 
+/* Writes the decision over whatever the handler set, unless
+ * CORSBackendHeaders keep finds that it answered CORS itself. */
+static void apply_decision(request_rec *r, const cors_dir_conf *conf,
+                           const cors_decision *d)
+{
+    if (keeps_backend_headers(r, conf)) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, CORSLOGNO(0103)
+                      "CORSBackendHeaders keep: leaving the handler's CORS "
+                      "headers as they are");
+        return;
+    }
+    remove_backend_headers(r);
+    write_decision(r, d);
+}
+
 /* The output filter: on the first data it rewrites the CORS headers of
  * the response once, then leaves the chain. */
 static apr_status_t cors_output_filter(ap_filter_t *f, apr_bucket_brigade *bb)
@@ -388,17 +403,9 @@ static apr_status_t cors_output_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         d = &actual;
     }
     note_decision(r, d);
-    if (conf->engine == CORS_ENGINE_REPORT_ONLY) {
-        /* CORSEngine ReportOnly: decide and log, change nothing. */
-    }
-    else if (keeps_backend_headers(r, conf)) {
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, CORSLOGNO(0103)
-                      "CORSBackendHeaders keep: leaving the handler's CORS "
-                      "headers as they are");
-    }
-    else {
-        remove_backend_headers(r);
-        write_decision(r, d);
+    /* CORSEngine ReportOnly: decide and log, change nothing. */
+    if (conf->engine != CORS_ENGINE_REPORT_ONLY) {
+        apply_decision(r, conf, d);
     }
     return ap_pass_brigade(f->next, bb);
 }
