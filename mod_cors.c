@@ -35,6 +35,9 @@
 #include "http_request.h"
 #include "ap_regex.h"
 
+/* Before mod_cors.h, whose CORS_UNSET macro would rewrite cors_decide.h's
+ * enum constant of the same name. */
+#include "cors_status.h"
 #include "mod_cors.h"
 
 module AP_MODULE_DECLARE_DATA cors_module;
@@ -57,6 +60,19 @@ module AP_MODULE_DECLARE_DATA cors_module;
     "Accept, Accept-Language, Content-Language, Content-Type, Range"
 
 static ap_filter_rec_t *cors_filter_handle;
+
+/* Counts a decision by its note text in mod_status's CORS counters. */
+static void count_note(request_rec *r, const char *text)
+{
+    int note;
+
+    for (note = 0; note < CORS_NOTE_COUNT; note++) {
+        if (strcmp(cors_note_name(note), text) == 0) {
+            cors_status_count(r, note);
+            return;
+        }
+    }
+}
 
 /* ------------------------------------------------------------------------
  * Configuration: create and merge
@@ -912,6 +928,7 @@ static int cors_header_parser(request_rec *r)
     pf = apr_palloc(r->pool, sizeof(*pf));
     evaluate_preflight(r, conf, origin, method, pf);
     apr_table_addn(r->notes, "cors", pf->note);
+    count_note(r, pf->note);
     if (conf->preflight_continue == 1 || report_only(conf)) {
         /* The handler answers; the output filter adds the headers (or,
          * reporting only, just the note). */
@@ -968,6 +985,9 @@ static apr_status_t cors_output_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     }
     if (pf == NULL || src != r) {   /* else header_parser noted it */
         apr_table_addn(r->notes, "cors", pf ? pf->note : note);
+    }
+    if (pf == NULL) {               /* else header_parser counted it */
+        count_note(r, note);
     }
     if (report_only(conf)) {
         /* CORSEngine ReportOnly: decide and log, change nothing. */
@@ -1207,7 +1227,7 @@ static void register_hooks(apr_pool_t *p)
      * same scope is cleaned up rather than doubled. */
     static const char *const after_headers[] = { "mod_headers.c", NULL };
 
-    (void)p;
+    cors_status_register_hooks(p);
     ap_hook_test_config(cors_test_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(cors_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_header_parser(cors_header_parser, NULL, NULL, APR_HOOK_MIDDLE);
