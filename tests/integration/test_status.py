@@ -82,12 +82,13 @@ MPM_CONF = """
 """
 
 
-def vhosts_conf(with_status: bool) -> str:
+def vhosts_conf(with_status: bool, extra_a: str = "") -> str:
     return (MPM_CONF + (STATUS_LOCATION if with_status else "") + f"""
 <VirtualHost 127.0.0.1:${{PORT}}>
     ServerName a.test
     CustomLog "${{SERVERROOT}}/logs/a_log" "%P %{{cors}}n"
 {POLICY}
+{extra_a}
 </VirtualHost>
 <VirtualHost 127.0.0.1:${{PORT2}}>
     ServerName b.test
@@ -305,6 +306,35 @@ def test_notable_report_lists_the_same_counts(make_server):
     assert set(got) == {"127.0.0.1", "a.test", "b.test"}, body
     assert got["a.test"] == list(zip(NOTES, ["1", "0", "0", "0", "2", "0", "0"]))
     assert got["b.test"] == list(zip(NOTES, ["0", "0", "0", "0", "0", "0", "3"]))
+
+
+# A preflight handed on (CORSPreflightContinue) that fails into a local ErrorDocument: the
+# ErrorDocument's request carries the preflight's note again, and the counters still count
+# one preflight.  The same for an actual request.
+CONTINUE_INTO_ERROR = """
+    ErrorDocument 403 /oops.html
+    <Location "/cont/">
+        CORSAllowOrigin https://app.example.com
+        CORSAllowMethods PUT
+        CORSPreflightContinue On
+        Require all denied
+    </Location>
+"""
+
+
+@pytest.mark.log_allow(r"\[cors:debug\]", r"AH01630: client denied by server configuration")
+def test_error_document_counted_once(make_server):
+    srv = make_server(vhosts_conf(True, CONTINUE_INTO_ERROR), modules=("status",),
+                      files={**FILES, "htdocs/oops.html": "oops\n"})
+    r = srv.preflight("/cont/r.txt", APP, "PUT")
+    assert r.status == 403 and r.body == b"oops\n", r
+    assert r.get("Access-Control-Allow-Origin") == APP, r
+    r = srv.request("GET", "/cont/r.txt", {"Origin": APP})
+    assert r.status == 403 and r.body == b"oops\n", r
+    assert r.get("Access-Control-Allow-Origin") == APP, r
+    assert sorted(ln.split(" ", 1)[1] for ln in log_lines(srv, "a_log", 2)) \
+        == ["allowed", "preflight-ok"]
+    assert auto_counts(srv) == [1, 0, 0, 0, 1, 0, 0]
 
 
 @pytest.mark.log_allow(r"\[cors:debug\]")
