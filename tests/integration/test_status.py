@@ -10,12 +10,12 @@ access logs (%P) that more than one child answered, so the counts shown are sums
 processes."""
 
 import collections
+import http.client
 import os
 import re
 import signal
-import socket
+import threading
 import time
-import http.client
 
 import pytest
 
@@ -216,6 +216,21 @@ def assert_counts(srv: Httpd, mix_a, mix_b):
     assert auto_counts(srv) == [a + b for a, b in zip(mix_a, mix_b)]
 
 
+def wait_for_workers(srv: Httpd, mpm: str):
+    """Waits (<= 10 s) until server-status shows more idle workers than one child of a
+    threaded MPM has (ThreadsPerChild 8), or 3 idle prefork children: the children that
+    StartServers asks for are up, so that a batch spreads over them."""
+    want = 3 if mpm == "prefork" else 9
+    deadline = time.monotonic() + 10
+    while True:
+        m = re.search(r"^IdleWorkers: (\d+)$", get(srv, "/server-status?auto"), re.M)
+        assert m, "no IdleWorkers in server-status?auto"
+        if int(m.group(1)) >= want:
+            return
+        assert time.monotonic() < deadline, f"only {m.group(1)} idle workers under {mpm}"
+        time.sleep(0.05)
+
+
 # ---- graceful restart --------------------------------------------------------------------
 
 def children(pid: int) -> set[int]:
@@ -244,12 +259,13 @@ def graceful_restart(srv: Httpd):
     parent = srv.proc.pid
     old = children(parent)
     assert old, "no children before the restart"
-    ready_before = srv._error_log_bytes().count(READY_MARK)
+    mark = READY_MARK.decode()
+    ready_before = srv.error_log().count(mark)
     os.kill(parent, signal.SIGUSR1)
     deadline = time.monotonic() + 15
     while True:
         assert srv.is_running(), "httpd exited on graceful restart\n" + srv.error_log()
-        ready = srv._error_log_bytes().count(READY_MARK) > ready_before
+        ready = srv.error_log().count(mark) > ready_before
         if ready and not (old & children(parent)):
             return
         assert time.monotonic() < deadline, \
@@ -265,6 +281,7 @@ def test_counts_per_vhost_and_totals_across_a_graceful_restart(make_server, mpm)
     srv = make_server(vhosts_conf(True), modules=("status",), files=FILES, mpm=mpm)
 
     assert_counts(srv, [0] * 7, [0] * 7)
+    wait_for_workers(srv, mpm)
     run_mix(srv, MIX_A, MIX_B)
     # the requests got the notes the mix means (the per-vhost logs say so) ...
     lines_a = log_lines(srv, "a_log", sum(MIX_A))
@@ -306,6 +323,34 @@ def test_notable_report_lists_the_same_counts(make_server):
     assert set(got) == {"127.0.0.1", "a.test", "b.test"}, body
     assert got["a.test"] == list(zip(NOTES, ["1", "0", "0", "0", "2", "0", "0"]))
     assert got["b.test"] == list(zip(NOTES, ["0", "0", "0", "0", "0", "0", "3"]))
+
+
+@pytest.mark.log_allow(r"\[cors:debug\]")
+def test_concurrent_requests_all_counted(make_server):
+    """8 clients at once, 40 requests each: no count is lost between threads and
+    processes (the counters are atomic adds)."""
+    srv = make_server(vhosts_conf(True), modules=("status",), files=FILES)
+    errors = []
+
+    def client(k):
+        try:
+            for i in range(40):
+                send_batch(srv.port if k % 2 else srv.port2,
+                           ["allowed" if i % 2 else "preflight-ok"])
+        except Exception as e:      # noqa: BLE001 -- reported below
+            errors.append(repr(e))
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(8)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=60)
+    assert not errors, errors
+    assert not any(th.is_alive() for th in threads)
+    rows = table_counts(srv)
+    assert rows["a.test"] == [80, 0, 0, 0, 80, 0, 0], rows
+    assert rows["b.test"] == [80, 0, 0, 0, 80, 0, 0], rows
+    assert auto_counts(srv) == [160, 0, 0, 0, 160, 0, 0]
 
 
 # A preflight handed on (CORSPreflightContinue) that fails into a local ErrorDocument: the
