@@ -37,6 +37,7 @@
 #include "http_protocol.h"
 #include "http_request.h"
 
+#include "cors_status.h"
 #include "mod_cors.h"
 
 static ap_filter_rec_t *cors_filter_handle;
@@ -152,6 +153,14 @@ static void log_decision(request_rec *r, const cors_decision *d,
 static void note_decision(request_rec *r, const cors_decision *d)
 {
     apr_table_setn(r->notes, "cors", cors_note_name(d->note));
+}
+
+/* Notes and counts a decision made here: once per request, so a preflight
+ * decided in header_parser is not counted again by the filter. */
+static void record_decision(request_rec *r, const cors_decision *d)
+{
+    note_decision(r, d);
+    cors_status_count(r, d->note);
 }
 
 /* ------------------------------------------------------------------------
@@ -316,7 +325,7 @@ static int answer_preflight(request_rec *r, const cors_dir_conf *conf,
     cors_decision *d = apr_palloc(r->pool, sizeof(*d));
 
     cors_decide_preflight(&conf->policy, in, d);
-    note_decision(r, d);
+    record_decision(r, d);
     log_decision(r, d, "preflight");
     if (conf->preflight_continue == CORS_ON
         || conf->engine == CORS_ENGINE_REPORT_ONLY) {
@@ -400,9 +409,12 @@ static apr_status_t cors_output_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     if (d == NULL) {
         cors_decide_actual(&conf->policy, &in, &actual);
         log_decision(r, &actual, "request");
+        record_decision(r, &actual);
         d = &actual;
     }
-    note_decision(r, d);
+    else {
+        note_decision(r, d);    /* the handler's response, after a redirect */
+    }
     /* CORSEngine ReportOnly: decide and log, change nothing. */
     if (conf->engine != CORS_ENGINE_REPORT_ONLY) {
         apply_decision(r, conf, d);
@@ -434,7 +446,7 @@ static void register_hooks(apr_pool_t *p)
      * same scope is cleaned up rather than doubled. */
     static const char *const after_headers[] = { "mod_headers.c", NULL };
 
-    (void)p;
+    cors_status_register_hooks(p);
     ap_hook_test_config(cors_report_test_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(cors_report_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_header_parser(cors_header_parser, NULL, NULL, APR_HOOK_MIDDLE);
