@@ -36,6 +36,7 @@
 #include "ap_regex.h"
 
 #include "mod_cors.h"
+#include "cors_probe.h"
 
 module AP_MODULE_DECLARE_DATA cors_module;
 
@@ -91,6 +92,8 @@ static void *merge_dir_config(apr_pool_t *p, void *basev, void *addv)
     conf->origins = add->origins ? add->origins : base->origins;
     conf->origin_regexes =
         add->origins ? add->origin_regexes : base->origin_regexes;
+    conf->regex_conflict =
+        add->origins ? add->regex_conflict : base->regex_conflict;
     MERGE_PTR(methods);
     MERGE_PTR(allow_headers);
     MERGE_PTR(expose_headers);
@@ -265,27 +268,39 @@ static const char *set_allow_origin(cmd_parms *cmd, void *dconf,
     return NULL;
 }
 
-/* Does the regex have a '.' that matches any character where a literal
- * dot was surely meant ("app.example.com" lets "appXexample.com" in)? */
-static int has_unescaped_dot(const char *re)
+/* The probe's matcher: what origin_allowed() asks of a regex. */
+static int regex_allows(const void *data, const char *origin)
 {
-    int in_class = 0;
+    return strcmp(origin, "null") != 0 && cors_origin_is_valid(origin)
+           && ap_regexec(data, origin, 0, NULL, 0) == 0;
+}
 
-    for (; *re; re++) {
-        if (*re == '\\' && re[1]) {
-            re++;
-        }
-        else if (*re == '[') {
-            in_class = 1;
-        }
-        else if (*re == ']') {
-            in_class = 0;
-        }
-        else if (*re == '.' && !in_class && apr_isalnum(re[1])) {
-            return 1;
-        }
+/* Tries the origins a CORS scanner would send (cors_probe.h) against the
+ * regex: one it matches is an error with credentials and a warning
+ * without. */
+static const char *probe_origin_regex(cmd_parms *cmd, cors_dir_conf *conf,
+                                      cors_regex *cre)
+{
+    const cors_probe *probe = cors_probe_find(cmd->temp_pool, cre->source,
+                                              regex_allows, cre->re);
+    const char *what;
+
+    if (probe == NULL) {
+        return NULL;
     }
-    return 0;
+    cre->attacker = apr_pstrdup(cmd->pool, probe->origin);
+    what = cors_probe_describe(cmd->pool, cre->source, probe);
+    if (conf->credentials == 1) {
+        return cmd_error(cmd, apr_psprintf(cmd->pool, "%s; it cannot be used "
+                                           "with CORSAllowCredentials On: "
+                                           "pages of that site could read "
+                                           "credentialed responses", what));
+    }
+    if (conf->regex_conflict == NULL) {
+        conf->regex_conflict = what;
+    }
+    cmd_warning(cmd, conf, what);
+    return NULL;
 }
 
 static const char *set_allow_origin_match(cmd_parms *cmd, void *dconf,
@@ -313,19 +328,8 @@ static const char *set_allow_origin_match(cmd_parms *cmd, void *dconf,
     cre = apr_array_push(conf->origin_regexes);
     cre->re = re;
     cre->source = arg;
-    /* An origin no policy would name: a regex that allows it allows every
-     * site (and, with credentials, is as bad as '*'). */
-    if (ap_regexec(re, "https://any-site.invalid", 0, NULL, 0) == 0) {
-        cmd_warning(cmd, conf, apr_psprintf(cmd->pool, "'%s' matches the "
-                    "origin of any site (such as https://any-site.invalid)",
-                    arg));
-    }
-    if (has_unescaped_dot(arg)) {
-        cmd_warning(cmd, conf, apr_psprintf(cmd->pool, "'%s' has a '.' that "
-                    "matches any character; write '\\.' for a literal dot",
-                    arg));
-    }
-    return NULL;
+    cre->attacker = NULL;
+    return probe_origin_regex(cmd, conf, cre);
 }
 
 static const char *set_allow_methods(cmd_parms *cmd, void *dconf, int argc,
@@ -401,6 +405,13 @@ static const char *set_credentials(cmd_parms *cmd, void *dconf,
                                            "page could read credentialed "
                                            "responses", what));
     }
+    if (conf->credentials == 1 && conf->regex_conflict) {
+        return cmd_error(cmd, apr_psprintf(cmd->pool, "'On' cannot be used "
+                                           "with CORSAllowOriginMatch in the "
+                                           "same scope: %s, and pages of that "
+                                           "site could read credentialed "
+                                           "responses", conf->regex_conflict));
+    }
     warn_insecure(cmd, conf);
     return NULL;
 }
@@ -471,6 +482,27 @@ static const char *set_switch(cmd_parms *cmd, void *dconf, const char *arg)
     return NULL;
 }
 
+/* Chrome never enforced these preflights and asks the user instead (the
+ * Local Network Access permission): say so where the setting is made. */
+static const char *set_private_network(cmd_parms *cmd, void *dconf,
+                                       const char *arg)
+{
+    cors_dir_conf *conf = scope_conf(cmd, dconf);
+
+    if (!is_on_off(arg, &conf->private_network)) {
+        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not On or Off",
+                                           arg));
+    }
+    if (conf->private_network == 1) {
+        cmd_warning(cmd, conf, "Chrome has replaced Private Network Access "
+                    "preflights with the Local Network Access permission, "
+                    "which the user grants to the page and no response "
+                    "header can; this only answers older browsers' "
+                    "preflights");
+    }
+    return NULL;
+}
+
 static const char *set_engine(cmd_parms *cmd, void *dconf, const char *arg)
 {
     cors_dir_conf *conf = scope_conf(cmd, dconf);
@@ -507,8 +539,9 @@ static const command_rec cors_cmds[] = {
                   "On to allow cookies and HTTP authentication"),
     AP_INIT_TAKE1("CORSMaxAge", set_max_age, NULL, OR_FILEINFO,
                   "seconds a browser may cache a preflight (0 to 86400)"),
-    SWITCH("CORSAllowPrivateNetwork", private_network,
-           "On to answer Private Network Access preflights"),
+    AP_INIT_TAKE1("CORSAllowPrivateNetwork", set_private_network, NULL,
+                  OR_FILEINFO, "On to answer Private Network Access "
+                  "preflights (older Chrome)"),
     AP_INIT_TAKE1("CORSPreflightStatus", set_preflight_status, NULL,
                   OR_FILEINFO, "status of a successful preflight: 200 or 204"),
     SWITCH("CORSPreflightContinue", preflight_continue,
@@ -567,7 +600,16 @@ static int merged_conflict(request_rec *r, const cors_dir_conf *conf,
 {
     const char *conflict;
 
-    if (conf->credentials != 1 || !(conflict = credentials_conflict(conf))) {
+    if (conf->credentials != 1) {
+        return 0;
+    }
+    if (conf->regex_conflict) {
+        log_denial(r, what, "the inherited policy combines "
+                   "CORSAllowCredentials On with a CORSAllowOriginMatch "
+                   "regex that lets other sites in: %s", conf->regex_conflict);
+        return 1;
+    }
+    if (!(conflict = credentials_conflict(conf))) {
         return 0;
     }
     log_denial(r, what, "the inherited policy combines %s with "
@@ -605,13 +647,24 @@ static int origin_allowed(request_rec *r, const cors_dir_conf *conf,
     return 0;
 }
 
-/* Logs why a method was refused, with a hint for 'patch' vs 'PATCH'. */
+/* Logs why a method was refused, with a hint for 'patch' vs 'PATCH'.
+ * Browsers uppercase DELETE, GET, HEAD, OPTIONS, POST and PUT themselves
+ * (a page writing 'Delete' sends 'DELETE'), so for those the case is not
+ * the page's to fix. */
 static void log_method_denial(request_rec *r, const cors_dir_conf *conf,
                               const char *method)
 {
+    const char *fetch;
     char *upper;
 
     if (!APLOGrdebug(r)) {
+        return;
+    }
+    fetch = cors_method_fetch_name(method);
+    if (fetch && strcmp(fetch, method) != 0) {
+        log_denial(r, "preflight", "method '%s' not allowed (a browser "
+                   "sends it uppercase whatever the page writes, so this "
+                   "preflight did not come from a browser)", method);
         return;
     }
     upper = apr_pstrdup(r->pool, method);

@@ -22,6 +22,11 @@ typedef struct {
      * setting: a scope that has either replaces both inherited ones. */
     cors_origins *origins;              /* NULL: inherited */
     apr_array_header_t *origin_regexes; /* of cors_regex, or NULL */
+    /* What the first of origin_regexes that lets another site in matches
+     * ("'https://.*' matches the origin of any site (such as ...)"), or
+     * NULL: with CORSAllowCredentials On merged in, the policy is refused
+     * per request.  Merged with origin_regexes. */
+    const char *regex_conflict;
 
     cors_list *methods;                 /* NULL: inherited */
     cors_list *allow_headers;           /* NULL: inherited */
@@ -51,6 +56,7 @@ typedef struct {
 typedef struct {
     ap_regex_t *re;
     const char *source;
+    const char *attacker;       /* the first probe it matches, or NULL */
 } cors_regex;
 
 #endif /* MOD_CORS_H */
