@@ -1193,9 +1193,11 @@ static const char *origins_value(apr_pool_t *p, const cors_dir_conf *conf)
     }
     for (i = 0; conf->origin_regexes && i < conf->origin_regexes->nelts;
          i++) {
+        const cors_regex *re = &APR_ARRAY_IDX(conf->origin_regexes, i,
+                                              cors_regex);
         APR_ARRAY_PUSH(all, const char *) = apr_pstrcat(
-            p, "~", APR_ARRAY_IDX(conf->origin_regexes, i, cors_regex).source,
-            NULL);
+            p, "~", re->source, re->attacker ? " (matches " : "",
+            re->attacker ? re->attacker : "", re->attacker ? ")" : "", NULL);
     }
     return apr_array_pstrcat(p, all, ' ');
 }

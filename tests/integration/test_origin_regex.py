@@ -260,3 +260,15 @@ def test_uppercase_forms_are_allowed(srv):
     for m in ("DELETE", "PATCH"):
         r = srv.preflight("/methods/r", "https://app.example.com", m)
         assert r.status == 204, (m, r)
+
+
+# ---- apache2 -t -D DUMP_CORS shows what a loose regex lets in ----------------------------------
+
+def test_dump_cors_names_the_attacker_origin(tmp_path):
+    from test_admin import _dump, _section
+    _, rc, out, err = _dump(tmp_path, loc(r'CORSAllowOriginMatch "https://.*example\.com"',
+                                          r'CORSAllowOriginMatch "https://[a-z]+\.example\.org"'))
+    assert rc == 0, err
+    _, body = _section(out, r'^<Location "?/t/"?>')
+    assert body["origins"] == (r"~https://.*example\.com (matches https://evilexample.com) "
+                               r"~https://[a-z]+\.example\.org"), body
