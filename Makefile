@@ -6,8 +6,8 @@ PYTHON  ?= /usr/bin/python3
 CC      ?= cc
 
 SRCS    = mod_cors.c cors_config.c cors_report.c cors_status.c cors_decide.c \
-          cors_logic.c
-HDRS    = mod_cors.h cors_status.h cors_decide.h cors_logic.h
+          cors_probe.c cors_logic.c
+HDRS    = mod_cors.h cors_status.h cors_decide.h cors_probe.h cors_logic.h
 WARN    = -Wall -Wextra -Werror
 APR_CFLAGS := $(shell pkg-config --cflags apr-1 apr-util-1 2>/dev/null)
 APR_LIBS   := $(shell pkg-config --libs apr-1 apr-util-1 2>/dev/null)
@@ -50,8 +50,8 @@ comma := ,
 
 # The unit tests of the pure code: one program per file under test.
 UNIT_TESTS = tests/unit/test_cors_logic tests/unit/test_cors_decide
-PURE_SRCS  = cors_decide.c cors_logic.c
-PURE_HDRS  = cors_decide.h cors_logic.h
+PURE_SRCS  = cors_decide.c cors_probe.c cors_logic.c
+PURE_HDRS  = cors_decide.h cors_probe.h cors_logic.h
 
 tests/unit/%: tests/unit/%.c tests/unit/check.h $(PURE_SRCS) $(PURE_HDRS) | deps
 	@echo "  CC      $@"

@@ -106,13 +106,18 @@ static const struct {
     [CORS_REASON_ORIGIN_INVALID] = { "origin '", "' is not a serialized "
                                      "origin as browsers send it" },
     [CORS_REASON_ORIGIN_NOT_ALLOWED] = { "origin '", "' not allowed" },
-    [CORS_REASON_MERGED_CONFLICT] = { "the inherited policy combines ",
-                                      " with CORSAllowCredentials On" },
+    [CORS_REASON_MERGED_CONFLICT] = { "the inherited policy joins "
+                                      "CORSAllowCredentials On with ", "" },
     [CORS_REASON_METHOD_NOT_ALLOWED] = { "method '", "' not allowed" },
     [CORS_REASON_METHOD_CASE] = { "method '", "' not allowed (methods are "
                                   "case-sensitive: the policy allows the "
                                   "uppercase form, which browsers send only "
                                   "when the page writes it)" },
+    [CORS_REASON_METHOD_NOT_BROWSER] = { "method '", "' not allowed (a "
+                                         "browser sends it uppercase "
+                                         "whatever the page writes, so this "
+                                         "preflight did not come from a "
+                                         "browser)" },
     [CORS_REASON_HEADER_NOT_ALLOWED] = { "request header '", "' not allowed" },
     [CORS_REASON_HEADER_MALFORMED] = { "request header '", "' is not a "
                                        "header name" },

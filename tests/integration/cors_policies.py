@@ -185,9 +185,12 @@ def files() -> dict:
 
 
 # Expected startup warnings: P10 lists the lowercase method `patch`; CORSMaxAge 86400
-# (Chromium caps at 7200 s); rx5's `https://.*` matches any site.
+# (Chromium caps at 7200 s); rx5's `https://.*` matches any site; p6's
+# CORSAllowPrivateNetwork On (Chrome replaced those preflights).
 STARTUP_ALLOW = [r"\[cors:warn\].*patch", r"\[cors:warn\].*CORSMaxAge: 86400",
-                 r"\[cors:warn\].*CORSAllowOriginMatch: 'https://\.\*' matches the origin of any"]
+                 r"\[cors:warn\].*CORSAllowOriginMatch: 'https://\.\*' matches the origin of any",
+                 r"\[cors:warn\].*CORSAllowPrivateNetwork: Chrome has replaced Private Network "
+                 r"Access preflights with the Local Network Access permission"]
 
 
 @contextlib.contextmanager

@@ -195,7 +195,10 @@ FILES.update({
 
 @pytest.fixture(scope="module")
 def srv(tmp_path_factory):
-    with serve(tmp_path_factory.mktemp("scopes"), CONF, files=FILES) as s:
+    # CORSAllowPrivateNetwork On in /m warns that Chrome replaced those preflights.
+    with serve(tmp_path_factory.mktemp("scopes"), CONF, files=FILES,
+               startup_allow=[r"\[cors:warn\].*CORSAllowPrivateNetwork: Chrome has "
+                              r"replaced"]) as s:
         yield s
 
 
