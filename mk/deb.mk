@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # mk/deb.mk -- the Debian package and the packaging tests (included by the Makefile).
 #
 #   make deb            build/deb/libapache2-mod-cors_<version>_<arch>.deb
