@@ -36,12 +36,14 @@ ifeq ($(origin APXS),file)
 HTTPD         ?= /usr/sbin/apache2
 HTTPD_MODULES ?= /usr/lib/apache2/modules
 CORS_SO       := .libs/mod_cors.so
+CORS_LA       := mod_cors.la
 else
 apxs_q         = $(shell $(APXS) -q $(1) 2>/dev/null)
 HTTPD         ?= $(call apxs_q,SBINDIR)/$(call apxs_q,PROGNAME)
 HTTPD_MODULES ?= $(call apxs_q,LIBEXECDIR)
 CORS_BUILD    ?= build/httpd/$(or $(call apxs_q,HTTPD_VERSION),other)/mod_cors
 CORS_SO       := $(CORS_BUILD)/.libs/mod_cors.so
+CORS_LA       := $(CORS_BUILD)/mod_cors.la
 endif
 export HTTPD HTTPD_MODULES
 

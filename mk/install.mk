@@ -29,7 +29,8 @@ CORS_CONF_SRC = debian/cors.conf
 
 # The shell is in tools/install-module.sh.
 INSTALL_ENV = APXS='$(APXS)' LIBEXECDIR='$(LIBEXECDIR)' SYSCONFDIR='$(SYSCONFDIR)' \
-	DESTDIR='$(DESTDIR)' V='$(V)' CORS_LOAD_SRC='$(CORS_LOAD_SRC)' CORS_CONF_SRC='$(CORS_CONF_SRC)'
+	DESTDIR='$(DESTDIR)' V='$(V)' CORS_LOAD_SRC='$(CORS_LOAD_SRC)' CORS_CONF_SRC='$(CORS_CONF_SRC)' \
+	CORS_LA='$(CORS_LA)'
 
 install: all
 	@$(INSTALL_ENV) sh tools/install-module.sh install

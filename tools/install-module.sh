@@ -3,11 +3,11 @@
 # install-module.sh install|uninstall -- `make install` / `make uninstall` (mk/install.mk).
 #
 # Environment (set by mk/install.mk): APXS, LIBEXECDIR, SYSCONFDIR, DESTDIR, V,
-# CORS_LOAD_SRC (debian/cors.load), CORS_CONF_SRC (debian/cors.conf).
+# CORS_LA (the libtool archive to install), CORS_LOAD_SRC (debian/cors.load), CORS_CONF_SRC (debian/cors.conf).
 # See mk/install.mk for what each does.
 set -u
 : "${APXS:=apxs}" "${DESTDIR:=}" "${V:=}"
-: "${CORS_LOAD_SRC:=debian/cors.load}" "${CORS_CONF_SRC:=debian/cors.conf}"
+: "${CORS_LA:=mod_cors.la}" "${CORS_LOAD_SRC:=debian/cors.load}" "${CORS_CONF_SRC:=debian/cors.conf}"
 : "${LIBEXECDIR:=$("$APXS" -q LIBEXECDIR 2>/dev/null)}"
 : "${SYSCONFDIR:=$("$APXS" -q SYSCONFDIR 2>/dev/null)}"
 
@@ -26,8 +26,8 @@ do_install() {
     mkdir -p "$dest$libexec"
     echo "  INSTALL $dest$libexec/mod_cors.so"
     if [ "$V" = 1 ]; then
-        "$APXS" -i -S LIBEXECDIR="$dest$libexec" -n cors mod_cors.la
-    elif ! out=$("$APXS" -i -S LIBEXECDIR="$dest$libexec" -n cors mod_cors.la 2>&1); then
+        "$APXS" -i -S LIBEXECDIR="$dest$libexec" -n cors "$CORS_LA"
+    elif ! out=$("$APXS" -i -S LIBEXECDIR="$dest$libexec" -n cors "$CORS_LA" 2>&1); then
         printf '%s\n' "$out" >&2; exit 1
     fi
     mods="$sysconf/mods-available"
