@@ -11,7 +11,7 @@ Guidance for test modules
   MODULE should start ONE module-scoped server whose configuration holds many <Location> /
   <Directory> scopes (one per policy), and its tests should use distinct paths:
 
-      from harness import Httpd, Response, serve, assert_no_cors
+      from httpd_harness import Httpd, Response, serve, assert_no_cors
 
       @pytest.fixture(scope="module")
       def srv(tmp_path_factory):
@@ -37,9 +37,11 @@ import sys
 
 import pytest
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "lib"))     # httpd_harness
 
-from harness import Httpd, MOD_CORS_SO, running_servers  # noqa: E402
+from httpd_harness import Httpd, MOD_CORS_SO, running_servers  # noqa: E402
 
 
 def pytest_configure(config):

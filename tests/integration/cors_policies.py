@@ -9,7 +9,7 @@ Paths: /pN/r is a static file under policy PN; /pN/missing does not exist.
 import contextlib
 import re
 
-from harness import Httpd, Response, assert_no_cors, serve  # noqa: F401
+from httpd_harness import Httpd, Response, assert_no_cors, serve  # noqa: F401
 
 APP = "https://app.example.com"
 EVIL = "https://evil.example"

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from accesslog import assert_logged
-from harness import Httpd, serve
+from httpd_harness import Httpd, serve
 
 ORIGIN = "https://app.example.com"
 EVIL = "https://evil.example"

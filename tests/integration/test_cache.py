@@ -20,7 +20,7 @@ import time
 
 import pytest
 
-from harness import assert_no_cors, serve
+from httpd_harness import assert_no_cors, serve, skip_unless
 
 A = "https://a.example"
 B = "https://b.example"
@@ -119,7 +119,12 @@ def get(srv, port, path, origin, method="GET", extra=()):
     if origin is not None:
         hdrs += [("Origin", o) for o in (origin if isinstance(origin, list) else [origin])]
     hdrs += list(extra)
-    return srv.request(method, path, hdrs, port=port)
+    r = srv.request(method, path, hdrs, port=port)
+    # Wait until httpd has finished the request (it logs it last): the client has the
+    # whole response before mod_cache_disk has committed the entity when the EOS comes
+    # after the body (httpd trunk), and the next request would find no stored entity.
+    srv.access_log_line(r)
+    return r
 
 
 def cache_state(r):
@@ -221,6 +226,7 @@ def test_star_policy_cached_from_cors_request_first(srv):
     assert states == ["MISS", "HIT", "HIT", "HIT"], states
 
 
+@pytest.mark.skipif(**skip_unless("304-headers"))
 @pytest.mark.parametrize("label,port_index", [("quick", 0), ("noquick", 1)])
 def test_conditional_and_head_from_cache(srv, label, port_index):
     """304s and HEADs answered from the cache carry the requesting origin's headers."""

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from harness import Httpd
+from httpd_harness import Httpd
 
 SYNTAX_RE = re.compile(r"Syntax error on line (\d+) of (.+?):\s*$")
 

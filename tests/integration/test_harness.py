@@ -3,7 +3,7 @@
 
 import pytest
 
-from harness import Httpd, assert_no_cors
+from httpd_harness import Httpd, assert_no_cors
 
 CONF = r"""
 <Location "/hdr">

@@ -26,7 +26,7 @@ import time
 
 import pytest
 
-from harness import Response, assert_no_cors, serve
+from httpd_harness import Response, assert_no_cors, serve
 
 APP = "https://app.example.com"
 BOUND = 2.0             # seconds, per request

@@ -20,7 +20,7 @@ import pytest
 
 from accesslog import assert_logged
 from cors_policies import debug_lines
-from harness import Httpd, serve
+from httpd_harness import Httpd, serve
 from test_config_errors import expect_error, loc
 
 # (regex, the attacker origin the error must name)

@@ -9,7 +9,7 @@ import hashlib
 import pytest
 
 from accesslog import assert_logged
-from harness import Httpd, assert_no_cors, serve, assert_allowed, assert_denied
+from httpd_harness import Httpd, assert_no_cors, serve, assert_allowed, assert_denied
 
 APP = "https://app.example.com"
 A = "https://a.example"

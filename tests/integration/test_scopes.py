@@ -6,7 +6,7 @@ CORSEngine Off/On, merge-induced '*' + credentials conflicts, lists adding up in
 import pytest
 
 from accesslog import assert_logged
-from harness import Httpd, assert_no_cors, serve, assert_allowed, assert_denied
+from httpd_harness import Httpd, assert_no_cors, serve, assert_allowed, assert_denied
 
 A = "https://a.example"
 B = "https://b.example"

@@ -19,7 +19,7 @@ import time
 
 import pytest
 
-from harness import READY_MARK, Httpd
+from httpd_harness import READY_MARK, Httpd
 
 APP = "https://app.example.com"
 EVIL = "https://evil.example"

@@ -44,9 +44,9 @@ import time
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-sys.path.insert(0, str(REPO / "tests" / "integration"))
+sys.path.insert(0, str(REPO / "tests" / "lib"))
 
-from harness import Httpd  # noqa: E402
+from httpd_harness import Httpd  # noqa: E402
 
 APP = "https://app.example.com"
 SUB = "https://x.example.org"
