@@ -42,6 +42,19 @@ typedef struct {
     fm_request req;
 } options;
 
+/* Chromium's preflight cache, for the hops of this one fetch: a redirect
+ * back to a URL whose preflight answer is still fresh sends none. */
+typedef struct {
+    char *url;
+    char *origin;
+    fm_credentials credentials;
+    char *acam, *acah;
+} cached_preflight;
+
+#define CACHE_MAX 8
+static cached_preflight cache[CACHE_MAX];
+static size_t ncache;
+
 static report the_report;     /* large: kept out of the stack */
 static nio_response the_response;
 
@@ -296,7 +309,35 @@ static void note_vary(report *r, const fm_response *resp)
     }
 }
 
-/* Sends the preflight for the current request; 0 when it passes. */
+static char *header_copy(const fm_response *resp, const char *name)
+{
+    char buf[4096];
+    const char *v = fm_response_get(resp, name, buf, sizeof(buf));
+
+    return v ? strdup(v) : NULL;
+}
+
+static void remember_preflight(const fm_response *resp, const char *url,
+                               const char *origin, fm_credentials cred)
+{
+    char buf[256];
+    cached_preflight *c;
+
+    if (ncache >= CACHE_MAX
+        || fm_preflight_cache_seconds(fm_response_get(resp, "Access-Control-Max-Age",
+                                                      buf, sizeof(buf))) <= 0) {
+        return;
+    }
+    c = &cache[ncache++];
+    c->url = strdup(url);
+    c->origin = strdup(origin);
+    c->credentials = cred;
+    c->acam = header_copy(resp, "Access-Control-Allow-Methods");
+    c->acah = header_copy(resp, "Access-Control-Allow-Headers");
+}
+
+/* Sends the preflight for the current request (unless a cached answer
+ * covers it); 0 when it passes. */
 static int do_preflight(report *r, options *o, const char *url, const char *origin_hdr,
                         const char *initial_url, int *exit_code)
 {
@@ -311,6 +352,16 @@ static int do_preflight(report *r, options *o, const char *url, const char *orig
     fm_request_headers_value(&o->req, acrh, sizeof(acrh));
     if (*acrh) {
         h[n].name = "Access-Control-Request-Headers", h[n++].value = acrh;
+    }
+    for (size_t i = 0; i < ncache; i++) {
+        if (strcmp(cache[i].url, url) == 0 && strcmp(cache[i].origin, origin_hdr) == 0
+            && fm_preflight_cache_allows(cache[i].acam, cache[i].acah,
+                                         cache[i].credentials, &o->req)) {
+            r->nex--;       /* not sent after all */
+            report_note(r, "no preflight for %s: Chromium still has its earlier answer "
+                        "in the preflight cache", url);
+            return 0;
+        }
     }
     for (size_t i = 0; i < n && e; i++) {
         report_request_header(e, h[i].name, h[i].value);
@@ -341,6 +392,7 @@ static int do_preflight(report *r, options *o, const char *url, const char *orig
         return -1;
     }
     note_max_age(r, &the_response.resp);
+    remember_preflight(&the_response.resp, url, origin_hdr, o->req.credentials);
     return 0;
 }
 
@@ -431,9 +483,13 @@ static int run_fetch(report *r, options *o)
             return blocked(r, &f, o, initial, url);
         }
         if (cors && creds && strcmp(next_origin, o->origin) != 0) {
+            /* Chromium 156 quotes the location as '' in this message. */
             f.error = FM_ERR_REDIRECT_CONTAINS_CREDENTIALS;
-            snprintf(f.hint, sizeof(f.hint), "%.*s", (int)sizeof(f.hint) - 1, next);
+            report_note(r, "the redirect goes to %s, with a user name or password", loc);
             return blocked(r, &f, o, initial, url);
+        }
+        if (strcmp(cur_origin, next_origin) != 0) {
+            fm_drop_authorization(&o->req);
         }
         if (fm_redirect_taints(o->origin, cur_origin, next_origin) && !tainted) {
             tainted = 1;

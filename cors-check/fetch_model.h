@@ -63,7 +63,7 @@ typedef enum {
     FM_ERR_METHOD_DISALLOWED,
     FM_ERR_HEADER_DISALLOWED,
     FM_ERR_REDIRECT_CONTAINS_CREDENTIALS,
-    FM_ERR_TOO_MANY_REDIRECTS,
+    FM_ERR_TOO_MANY_REDIRECTS,       /* a network error in Chromium */
     FM_ERR_REDIRECT_BAD_LOCATION
 } fm_error;
 
@@ -145,6 +145,17 @@ fm_error fm_check_preflight(const fm_response *resp, const fm_request *req,
                             const char *origin, fm_failure *fail,
                             fm_checks *checks);
 
+/* Chromium's preflight cache: may a cached preflight answer (its
+ * Allow-Methods and Allow-Headers, and whether it was for credentials)
+ * stand for a new preflight of req? */
+int fm_preflight_cache_allows(const char *acam, const char *acah,
+                              fm_credentials entry_cred, const fm_request *req);
+
+/* How long Chromium keeps a preflight answer, from its Max-Age value
+ * (NULL: absent): 5 s by default, at most 7200 s, 0 for a value that is
+ * not a number. */
+int fm_preflight_cache_seconds(const char *max_age);
+
 /* Can the script read response header `name` (exposed and present)?
  * Returns 1 readable, 0 not exposed, -1 exposed but absent. */
 int fm_header_readable(const fm_response *resp, fm_credentials cred,
@@ -160,6 +171,10 @@ int fm_redirect_method(int status, char *method, size_t len);
 /* Drops Content-Type, Content-Language, Content-Encoding and
  * Content-Location, as a redirect that changes the method to GET does. */
 void fm_drop_body_headers(fm_request *req);
+
+/* A redirect to another origin drops Authorization (Fetch's CORS
+ * non-wildcard request-header names; Chromium does it too). */
+void fm_drop_authorization(fm_request *req);
 
 /* Fetch's tainted-origin rule: the request's origin becomes "null" when it
  * is redirected from one origin to another while already cross-origin. */

@@ -54,7 +54,11 @@ try {
   });
   out.browser = context.browser()?.version() ?? null;
   const page = await context.newPage();
-  page.on('console', (m) => { if (m.type() === 'error') out.console.push(m.text()); });
+  // a network error's text names no URL ("Failed to load resource: net::ERR_...");
+  // its location does
+  page.on('console', (m) => {
+    if (m.type() === 'error') out.console.push({ text: m.text(), url: m.location()?.url || '' });
+  });
   await page.goto(spec.page);
   for (const f of spec.fetches) {
     let r;
@@ -73,11 +77,11 @@ try {
 }
 // attach each console line to the fetch whose ?p= it names
 const ids = new Set(spec.fetches.map((f) => f.id));
-for (const line of out.console) {
-  for (const m of line.matchAll(/[?&]p=([A-Za-z0-9_.-]+)/g)) {
+for (const { text, url } of out.console) {
+  for (const m of `${text} ${url}`.matchAll(/[?&]p=([A-Za-z0-9_.-]+)/g)) {
     if (ids.has(m[1])) {
       const r = out.results[m[1]];
-      (r.console ||= []).includes(line) || r.console.push(line);
+      (r.console ||= []).includes(text) || r.console.push(text);
     }
   }
 }
