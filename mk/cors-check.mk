@@ -56,3 +56,23 @@ test-cors-check: all browser-deps $(BROWSER_STAMP)
 
 grid-cors-check: all browser-deps $(BROWSER_STAMP)
 	$(BROWSER_ENV) $(PYTEST) tests/cors-check
+
+# `make install` / `make uninstall` also put cors-check and its man page in place:
+#   $(DESTDIR)$(PREFIX)/bin/cors-check, $(DESTDIR)$(PREFIX)/share/man/man1/cors-check.1
+PREFIX     ?= /usr/local
+CHECK_BINDIR = $(PREFIX)/bin
+CHECK_MANDIR = $(PREFIX)/share/man/man1
+
+install: install-cors-check
+uninstall: uninstall-cors-check
+
+install-cors-check: $(CHECK_BIN)
+	@echo "  INSTALL $(DESTDIR)$(CHECK_BINDIR)/cors-check"
+	@install -D -m 755 $(CHECK_BIN) "$(DESTDIR)$(CHECK_BINDIR)/cors-check"
+	@echo "  INSTALL $(DESTDIR)$(CHECK_MANDIR)/cors-check.1"
+	@install -D -m 644 $(CHECK_DIR)/cors-check.1 "$(DESTDIR)$(CHECK_MANDIR)/cors-check.1"
+
+uninstall-cors-check:
+	@for f in "$(DESTDIR)$(CHECK_BINDIR)/cors-check" "$(DESTDIR)$(CHECK_MANDIR)/cors-check.1"; do \
+	     if [ -e "$$f" ]; then echo "  RM      $$f"; rm -f "$$f"; fi; \
+	 done

@@ -95,9 +95,11 @@ if [ -d "$SYSCONFDIR/mods-available" ]; then
     check "cors.conf installed, identical to $CONF_SRC" cmp -s "$CONF_SRC" "$CONF"
     expected="${LIBEXECDIR#/}/mod_cors.so
 ${SYSCONFDIR#/}/mods-available/cors.conf
-${SYSCONFDIR#/}/mods-available/cors.load"
+${SYSCONFDIR#/}/mods-available/cors.load
+usr/local/bin/cors-check
+usr/local/share/man/man1/cors-check.1"
     got=$(tree "$D")
-    check "exactly these 3 files installed (no .la, nothing enabled)" \
+    check "exactly these 5 files installed (no .la, nothing enabled; cors-check and its man page)" \
         test "$got" = "$(printf '%s\n' "$expected" | sort)"
     [ "$got" = "$(printf '%s\n' "$expected" | sort)" ] || printf '  got:\n%s\n' "$got"
 else
