@@ -1030,8 +1030,18 @@ void fm_fix_hint(const fm_failure *fail, const fm_request *req,
                  origin);
         break;
     case FM_ERR_MISSING_ALLOW_ORIGIN:
-        snprintf(out, outlen, "Allow the origin in the scope that serves this URL: "
-                 "CORSAllowOrigin %s (%s)", origin, where);
+        if (fail->preflight) {
+            char acrh[1024];
+
+            fm_request_headers_value(req, acrh, sizeof(acrh));
+            snprintf(out, outlen, "Allow the origin in the scope that serves this URL: "
+                     "CORSAllowOrigin %s (%s). If it is allowed already, mod_cors "
+                     "refused the preflight's method or headers: CORSAllowMethods %s%s%s",
+                     origin, where, req->method, *acrh ? ", CORSAllowHeaders " : "", acrh);
+        } else {
+            snprintf(out, outlen, "Allow the origin in the scope that serves this URL: "
+                     "CORSAllowOrigin %s (%s)", origin, where);
+        }
         break;
     case FM_ERR_MULTIPLE_ALLOW_ORIGIN_VALUES:
         snprintf(out, outlen, "Access-Control-Allow-Origin is sent more than once or "

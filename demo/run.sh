@@ -280,6 +280,11 @@ curl -si -X PUT $api/api/echo.cgi -H 'Origin: $page' \\
      -H 'Content-Type: application/json' -H 'X-Request-ID: demo-1' \\
      --data '{"name": "demo"}'
 
+# The same PUT as Chromium would judge it, with every check (make builds cors-check)
+$PWD/cors-check/cors-check --origin $page --method PUT \\
+     --header 'Content-Type: application/json' --header 'X-Request-ID: demo-1' \\
+     $api/api/echo.cgi
+
 # Why a request was denied, and the cors note of each request
 tail -f $root/logs/error_log $root/logs/access_log
 
