@@ -181,8 +181,9 @@ if [ -d "$SYSCONFDIR/mods-available" ]; then
 fi
 D4=$TMP/dest4
 mk "$TMP/i5.log" install DESTDIR="$D4" SYSCONFDIR=/opt/httpd/conf
-check "no mods-available/: only mod_cors.so installed" \
-    test "$(tree "$D4")" = "${LIBEXECDIR#/}/mod_cors.so"
+check "no mods-available/: only mod_cors.so (and cors-check) installed" \
+    test "$(tree "$D4")" = "$(printf '%s\n' "${LIBEXECDIR#/}/mod_cors.so" \
+        usr/local/bin/cors-check usr/local/share/man/man1/cors-check.1 | sort)"
 check "no mods-available/: prints the LoadModule line to add" \
     grep -q "LoadModule cors_module $LIBEXECDIR/mod_cors.so" "$TMP/i5.log"
 
