@@ -25,7 +25,7 @@ sys.path.insert(0, str(REPO / "tests" / "lib"))
 
 import httpd_harness as h  # noqa: E402
 
-MODULES = ("dir", "headers", "cgid")
+MODULES = ("dir", "headers", "cgid", "status")
 
 
 def say(msg: str) -> None:
@@ -121,6 +121,11 @@ DirectoryIndex index.html
         Header set X-Total-Count "3"
     </Files>
     Include "${SERVERROOT}/conf/cors-demo.conf"
+    # The CORS counters, for loopback only.
+    <Location "/server-status">
+        SetHandler server-status
+        Require local
+    </Location>
 </VirtualHost>
 
 # The page, on another origin.
@@ -180,6 +185,14 @@ curl -si {api}/api/items.json -H 'Origin: {page}'
 curl -si -X PUT {api}/api/echo.cgi -H 'Origin: {page}' \\
      -H 'Content-Type: application/json' -H 'X-Request-ID: demo-1' \\
      --data '{{"name": "demo"}}'
+
+# The same PUT as Chromium would judge it, with every check (make builds cors-check)
+{REPO}/cors-check/cors-check --origin {page} --method PUT \\
+     --header 'Content-Type: application/json' --header 'X-Request-ID: demo-1' \\
+     {api}/api/echo.cgi
+
+# The CORS counters (mod_status)
+curl -s {api}/server-status?auto | grep ^CORS
 
 # Why a request was denied, and the cors note of each request
 tail -f {root}/logs/error_log {root}/logs/access_log
