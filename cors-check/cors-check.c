@@ -303,7 +303,7 @@ static void note_vary(report *r, const fm_response *resp)
                                        sizeof(acao_buf));
     const char *vary = fm_response_get(resp, "Vary", vary_buf, sizeof(vary_buf));
 
-    if (acao && strcmp(acao, "*") != 0 && !(vary && cors_vary_has(vary, "Origin"))) {
+    if (acao && strcmp(acao, "*") != 0 && !(vary && cors_list_has(vary, "Origin", 6))) {
         report_note(r, "the response names one origin but has no 'Vary: Origin': a "
                     "cache may serve it to another origin (mod_cors adds Vary itself)");
     }

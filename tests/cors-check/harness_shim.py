@@ -6,8 +6,8 @@ The harness may move; repoint HARNESS_DIR here and nothing else changes."""
 import pathlib
 import sys
 
-HARNESS_DIR = pathlib.Path(__file__).resolve().parents[1] / "integration"
+HARNESS_DIR = pathlib.Path(__file__).resolve().parents[1] / "lib"
 if str(HARNESS_DIR) not in sys.path:
     sys.path.insert(0, str(HARNESS_DIR))
 
-from harness import Httpd  # noqa: E402,F401
+from httpd_harness import Httpd  # noqa: E402,F401
