@@ -335,17 +335,20 @@ static const char *txt_feed(txt_parser *tp, const char *data, apr_size_t n)
     const char *end = data + n, *nl, *err;
 
     while (data < end) {
-        apr_size_t take;
+        apr_size_t take, room;
 
         nl = memchr(data, '\n', (apr_size_t)(end - data));
         take = (apr_size_t)((nl ? nl : end) - data);
-        if (tp->len + take > CORS_MAP_LINE_MAX) {
-            tp->line++;
-            return txt_error(tp, "longer than %d bytes", CORS_MAP_LINE_MAX);
-        }
-        if (memchr(data, '\0', take)) {
+        room = CORS_MAP_LINE_MAX - tp->len;
+        /* The first bad byte decides, wherever the chunks were cut: a NUL
+         * within the bound, else the byte past it. */
+        if (memchr(data, '\0', take < room ? take : room)) {
             tp->line++;
             return txt_error(tp, "has a NUL byte");
+        }
+        if (take > room) {
+            tp->line++;
+            return txt_error(tp, "longer than %d bytes", CORS_MAP_LINE_MAX);
         }
         memcpy(tp->buf + tp->len, data, take);
         tp->len += take;
@@ -494,7 +497,7 @@ static const char *dbm_error(apr_pool_t *p, const cors_map *m,
  * match and is surely a mistake. */
 static const char *dbm_count(cors_map *m, map_version *v, apr_dbm_t *db)
 {
-    apr_datum_t key;
+    apr_datum_t key, prev;
     char origin[CORS_ORIGIN_MAX + 1];
 
     v->entries = 0;
@@ -514,7 +517,11 @@ static const char *dbm_count(cors_map *m, map_version *v, apr_dbm_t *db)
                                 "patterns need a txt map)", m->path, origin);
         }
         v->entries++;
+        /* gdbm mallocs each key and frees it only with the pool: free
+         * the one before, once the next is found from it. */
+        prev = key;
         apr_dbm_nextkey(db, &key);
+        apr_dbm_freedatum(db, prev);
     }
     return NULL;
 }
@@ -535,6 +542,7 @@ static const char *load_dbm(cors_map *m, map_version *v, int count)
         if (rv != APR_SUCCESS) {
             return dbm_error(v->pool, m, rv, NULL);
         }
+        v->nhandles++;
 #if APR_HAS_THREADS
         rv = apr_thread_mutex_create(&h->lock, APR_THREAD_MUTEX_DEFAULT,
                                      v->pool);
@@ -543,7 +551,6 @@ static const char *load_dbm(cors_map *m, map_version *v, int count)
                                 m->path);
         }
 #endif
-        v->nhandles++;
         if (i == 0 && count) {
             const char *err = dbm_count(m, v, h->db);
             if (err) {
@@ -633,9 +640,17 @@ static void leave_version(cors_map *m, apr_uint32_t e)
 
 static void destroy_version(map_version *v)
 {
-    if (v) {
-        apr_pool_destroy(v->pool);  /* closes the dbm handles */
+    int i;
+
+    if (v == NULL) {
+        return;
     }
+    /* Not every apr_dbm driver closes its file with the pool (gdbm and db
+     * register no cleanup): close them first, or each reload leaks. */
+    for (i = 0; i < v->nhandles; i++) {
+        apr_dbm_close(v->handles[i].db);
+    }
+    apr_pool_destroy(v->pool);
 }
 
 /* Destroys the retired version when no reader can hold it. */
@@ -698,7 +713,7 @@ static int load_version(cors_map *m, int count, char *err, apr_size_t errlen,
     msg = m->kind == CORS_MAP_TXT ? load_txt(m, v) : load_dbm(m, v, count);
     if (msg) {
         apr_cpystrn(err, msg, errlen);
-        apr_pool_destroy(p);
+        destroy_version(v);
         return -1;
     }
     v->loaded = start;

@@ -23,3 +23,13 @@ $(MAP_UNIT): tests/unit/test_cors_map.c cors_map.c cors_map.h cors_logic.c cors_
 
 unit-map: $(MAP_UNIT)
 	./$(MAP_UNIT)
+
+# The txt parser's fuzzer, built and run by mk/fuzz.mk's rules with
+# cors_map.c linked in.
+FUZZ_TARGETS += fuzz_map_txt
+
+$(FUZZ_BIN)/fuzz_map_txt: tests/fuzz/fuzz_map_txt.c tests/fuzz/fuzz_common.h cors_map.c cors_map.h cors_logic.c cors_logic.h | fuzz-deps
+	@mkdir -p $(FUZZ_BIN)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(APR_CFLAGS) -I. -o $@ $< cors_map.c cors_logic.c \
+	    $(APR_LIBS) -lpsl
+fuzz-build: $(FUZZ_BIN)/fuzz_map_txt

@@ -275,6 +275,20 @@ static void test_bounds(apr_pool_t *p)
     err = cors_map_parse_txt(p, "x", "https://a.example\nhttps://b\0x\n", 29,
                              0, set, &n);
     CHECK_ERROR(err, "line 2", "NUL");
+    /* a NUL past the bound: the length decides, however it is read
+     * (found by fuzz_map_txt) */
+    {
+        char *nul = apr_pcalloc(p, CORS_MAP_LINE_MAX + 8);
+        apr_size_t c;
+        memset(nul, 'x', CORS_MAP_LINE_MAX + 4);
+        nul[CORS_MAP_LINE_MAX + 2] = '\0';
+        for (c = 0; c <= 7; c++) {
+            set = cors_origins_make(p);
+            err = cors_map_parse_txt(p, "x", nul, CORS_MAP_LINE_MAX + 4, c,
+                                     set, &n);
+            CHECK_ERROR(err, "line 1", "longer than");
+        }
+    }
     /* a file of one endless line: refused after the first KB read */
     f = tpath(p, "long.txt");
     {
