@@ -4,8 +4,8 @@ APXS    ?= $(shell command -v apxs 2>/dev/null || echo /usr/bin/apxs)
 PYTHON  ?= /usr/bin/python3
 CC      ?= cc
 
-SRCS    = mod_cors.c cors_logic.c
-HDRS    = mod_cors.h cors_logic.h
+SRCS    = mod_cors.c cors_logic.c cors_map.c
+HDRS    = mod_cors.h cors_logic.h cors_map.h
 WARN    = -Wall -Wextra -Werror
 APR_CFLAGS := $(shell pkg-config --cflags apr-1 apr-util-1 2>/dev/null)
 APR_LIBS   := $(shell pkg-config --libs apr-1 apr-util-1 2>/dev/null)

@@ -31,6 +31,7 @@
 #include "http_config.h"
 #include "http_core.h"
 #include "http_log.h"
+#include "http_main.h"
 #include "http_protocol.h"
 #include "http_request.h"
 #include "ap_regex.h"
@@ -91,6 +92,7 @@ static void *merge_dir_config(apr_pool_t *p, void *basev, void *addv)
     conf->origins = add->origins ? add->origins : base->origins;
     conf->origin_regexes =
         add->origins ? add->origin_regexes : base->origin_regexes;
+    conf->origin_maps = add->origins ? add->origin_maps : base->origin_maps;
     MERGE_PTR(methods);
     MERGE_PTR(allow_headers);
     MERGE_PTR(expose_headers);
@@ -328,6 +330,43 @@ static const char *set_allow_origin_match(cmd_parms *cmd, void *dconf,
     return NULL;
 }
 
+/* A map's messages (reloads, bad files) in the error log. */
+static void log_map_message(void *baton, cors_map_log_level level,
+                            const char *msg)
+{
+    static const int levels[] = { APLOG_ERR, APLOG_WARNING, APLOG_INFO };
+
+    ap_log_error(APLOG_MARK, levels[level], 0, baton, CORSLOGNO(0301) "%s",
+                 msg);
+}
+
+static const char *set_allow_origin_map(cmd_parms *cmd, void *dconf,
+                                        const char *arg)
+{
+    cors_dir_conf *conf = scope_conf(cmd, dconf);
+    cors_map *map;
+    const char *err;
+
+    /* Listed as OR_FILEINFO too, only to say why it is refused there. */
+    if (in_htaccess(cmd)) {
+        return cmd_error(cmd, "not allowed in .htaccess files: a map names "
+                         "a file of the server; set it in the server "
+                         "configuration");
+    }
+    if ((err = cors_map_open(cmd->pool, arg, ap_server_root, &map))) {
+        return cmd_error(cmd, err);
+    }
+    cors_map_set_logger(map, log_map_message, cmd->server);
+    if (conf->origins == NULL) {
+        conf->origins = cors_origins_make(cmd->pool);
+    }
+    if (conf->origin_maps == NULL) {
+        conf->origin_maps = apr_array_make(cmd->pool, 1, sizeof(map));
+    }
+    APR_ARRAY_PUSH(conf->origin_maps, cors_map *) = map;
+    return NULL;
+}
+
 static const char *set_allow_methods(cmd_parms *cmd, void *dconf, int argc,
                                      char *const argv[])
 {
@@ -496,6 +535,10 @@ static const command_rec cors_cmds[] = {
                     "https://*.example.com, http://localhost:*, null or *"),
     AP_INIT_TAKE1("CORSAllowOriginMatch", set_allow_origin_match, NULL,
                   OR_FILEINFO, "a regex matched against the whole Origin"),
+    AP_INIT_TAKE1("CORSAllowOriginMap", set_allow_origin_map, NULL,
+                  RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
+                  "[txt:|dbm[=TYPE]:]path: a file of allowed origins, "
+                  "re-read when it changes"),
     AP_INIT_TAKE_ARGV("CORSAllowMethods", set_allow_methods, NULL,
                       OR_FILEINFO, "methods allowed beyond GET, HEAD, POST, "
                       "or *"),
@@ -592,6 +635,15 @@ static int origin_allowed(request_rec *r, const cors_dir_conf *conf,
             int i;
             for (i = 0; i < conf->origin_regexes->nelts; i++) {
                 if (ap_regexec(re[i].re, origin, 0, NULL, 0) == 0) {
+                    return 1;
+                }
+            }
+        }
+        if (conf->origin_maps && strcmp(origin, "null") != 0) {
+            int i;
+            for (i = 0; i < conf->origin_maps->nelts; i++) {
+                if (cors_map_match(APR_ARRAY_IDX(conf->origin_maps, i,
+                                                 cors_map *), origin)) {
                     return 1;
                 }
             }
@@ -1144,7 +1196,31 @@ static const char *origins_value(apr_pool_t *p, const cors_dir_conf *conf)
             p, "~", APR_ARRAY_IDX(conf->origin_regexes, i, cors_regex).source,
             NULL);
     }
+    for (i = 0; conf->origin_maps && i < conf->origin_maps->nelts; i++) {
+        cors_map_info info;
+        cors_map_describe(APR_ARRAY_IDX(conf->origin_maps, i, cors_map *),
+                          &info);
+        APR_ARRAY_PUSH(all, const char *) = apr_pstrcat(p, "map:", info.spec,
+                                                        NULL);
+    }
     return apr_array_pstrcat(p, all, ' ');
+}
+
+/* "txt:/etc/origins.txt: 1200 entries, loaded 2025-... in 3 ms" */
+static const char *map_value(apr_pool_t *p, cors_map *map)
+{
+    cors_map_info info;
+    char when[APR_CTIME_LEN];
+
+    cors_map_describe(map, &info);
+    apr_ctime(when, info.loaded);
+    return apr_psprintf(p, "%s (%s%s%s): %s entries, loaded %s in %"
+                        APR_TIME_T_FMT " ms", info.spec,
+                        info.kind == CORS_MAP_TXT ? "txt" : "dbm",
+                        info.dbm_type ? " " : "",
+                        info.dbm_type ? info.dbm_type : "",
+                        info.entries < 0 ? "?" : apr_ltoa(p, info.entries),
+                        when, apr_time_as_msec(info.took));
 }
 
 static void dump_scope(server_rec *s, const cors_dir_conf *base,
@@ -1154,11 +1230,16 @@ static void dump_scope(server_rec *s, const cors_dir_conf *base,
     apr_pool_t *p = s->process->pconf;
     const cors_dir_conf *c = effective_conf(p, base, scope);
     static const char *const engines[] = { "Off", "On", "ReportOnly" };
+    int i;
 
     apr_file_printf(out, "%s (%s), %s %s:%u\n", scope->section,
                     scope->defined_at, s->is_virtual ? "vhost" : "server",
                     s->server_hostname, s->port);
     apr_file_printf(out, "    origins:       %s\n", origins_value(p, c));
+    for (i = 0; c->origin_maps && i < c->origin_maps->nelts; i++) {
+        apr_file_printf(out, "    origin map:    %s\n", map_value(p,
+                        APR_ARRAY_IDX(c->origin_maps, i, cors_map *)));
+    }
     apr_file_printf(out, "    methods:       %s\n",
                     list_value(c->methods, "GET, HEAD, POST (default)"));
     apr_file_printf(out, "    allow headers: %s\n",
@@ -1188,6 +1269,26 @@ static void cors_test_config(apr_pool_t *pconf, server_rec *s)
     }
 }
 
+/* LogLevel cors:info: each map of each section, at startup. */
+static void log_scope_maps(server_rec *s, const cors_dir_conf *base,
+                           const cors_dir_conf *scope, void *baton)
+{
+    int i;
+
+    (void)base;
+    for (i = 0; scope->origin_maps && i < scope->origin_maps->nelts; i++) {
+        ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, CORSLOGNO(0302)
+                     "%s: CORSAllowOriginMap %s", scope->defined_at,
+                     map_value(baton, APR_ARRAY_IDX(scope->origin_maps, i,
+                                                    cors_map *)));
+    }
+}
+
+static void cors_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    cors_map_child_init(s->process->pconf, pchild);
+}
+
 static int cors_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                             apr_pool_t *ptemp, server_rec *s)
 {
@@ -1197,6 +1298,7 @@ static int cors_post_config(apr_pool_t *pconf, apr_pool_t *plog,
      * run whose error log is the real one. */
     if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG) {
         log_startup_warnings(ptemp, s);
+        walk_scopes(ptemp, s, log_scope_maps, ptemp);
     }
     return OK;
 }
@@ -1210,6 +1312,7 @@ static void register_hooks(apr_pool_t *p)
     (void)p;
     ap_hook_test_config(cors_test_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(cors_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(cors_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_header_parser(cors_header_parser, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_insert_filter(cors_insert_filter, after_headers, NULL,
                           APR_HOOK_LAST);

@@ -9,6 +9,7 @@
 #include "ap_regex.h"
 
 #include "cors_logic.h"
+#include "cors_map.h"
 
 /* Tri-state and numeric settings start here, meaning "not set in this
  * scope: inherit". */
@@ -18,10 +19,12 @@
  * Everything is compiled when the directive is read; the merge only picks
  * pointers and integers, and a request only reads. */
 typedef struct {
-    /* CORSAllowOrigin and CORSAllowOriginMatch together form the origin
-     * setting: a scope that has either replaces both inherited ones. */
+    /* CORSAllowOrigin, CORSAllowOriginMatch and CORSAllowOriginMap together
+     * form the origin setting: a scope that has any replaces all three
+     * inherited ones. */
     cors_origins *origins;              /* NULL: inherited */
     apr_array_header_t *origin_regexes; /* of cors_regex, or NULL */
+    apr_array_header_t *origin_maps;    /* of cors_map *, or NULL */
 
     cors_list *methods;                 /* NULL: inherited */
     cors_list *allow_headers;           /* NULL: inherited */
