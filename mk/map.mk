@@ -33,3 +33,24 @@ $(FUZZ_BIN)/fuzz_map_txt: tests/fuzz/fuzz_map_txt.c tests/fuzz/fuzz_common.h cor
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(APR_CFLAGS) -I. -o $@ $< cors_map.c cors_logic.c \
 	    $(APR_LIBS) -lpsl
 fuzz-build: $(FUZZ_BIN)/fuzz_map_txt
+
+# Figures for a big txt map and for lookups (not a test; see bench/map_bench.c).
+MAP_BENCH := bench/build/map_bench
+CLEAN_FILES += $(MAP_BENCH)
+.PHONY: bench-map
+
+$(MAP_BENCH): bench/map_bench.c cors_map.c cors_map.h cors_logic.c cors_logic.h | deps
+	@mkdir -p $(@D)
+	$(CC) -O2 $(WARN) $(APR_CFLAGS) -I. -o $@ bench/map_bench.c cors_map.c cors_logic.c \
+	    $(APR_LIBS) -lpsl
+
+bench-map: $(MAP_BENCH) bench-deps
+	./$(MAP_BENCH) load 1000000
+	@for cfg in "set 2" "txt 2" "txt 10000" "txt 1000000" "sdbm 2" "sdbm 10000" \
+	            "sdbm 1000000" "sdbm-open-each 10000"; do \
+	    set -- $$cfg; out=bench/build/callgrind.map.$$1.$$2; \
+	    valgrind --tool=callgrind --toggle-collect=lookups --callgrind-out-file=$$out \
+	        ./$(MAP_BENCH) lookup $$1 $$2 20000 >/dev/null 2>&1 || exit 1; \
+	    ir=$$(sed -n 's/^summary: *//p;s/^totals: *//p' $$out | head -n 1); \
+	    echo "lookup $$1 n=$$2: $$((ir / 20000)) instructions per lookup"; \
+	done
