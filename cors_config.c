@@ -21,8 +21,10 @@
 #include "httpd.h"
 #include "http_config.h"
 #include "http_log.h"
+#include "http_main.h"
 #include "ap_regex.h"
 
+#include "cors_map.h"
 #include "cors_probe.h"
 #include "mod_cors.h"
 
@@ -336,6 +338,70 @@ static const char *set_allow_origin_match(cmd_parms *cmd, void *dconf,
     return probe_origin_regex(cmd, conf, m);
 }
 
+/* A map's messages (reloads, bad files) in the error log. */
+static void log_map_message(void *baton, cors_map_log_level level,
+                            const char *msg)
+{
+    static const int levels[] = { APLOG_ERR, APLOG_WARNING, APLOG_INFO };
+
+    ap_log_error(APLOG_MARK, levels[level], 0, baton, CORSLOGNO(0301) "%s",
+                 msg);
+}
+
+/* A map is one more matcher of the scope's origin setting: the decision
+ * asks it about an origin the compiled set does not allow. */
+static const char *set_allow_origin_map(cmd_parms *cmd, void *dconf,
+                                        const char *arg)
+{
+    cors_dir_conf *conf = scope_conf(cmd, dconf);
+    apr_array_header_t *matchers;
+    cors_matcher *m;
+    cors_map *map;
+    const char *err;
+
+    /* Listed as OR_FILEINFO too, only to say why it is refused there. */
+    if (in_htaccess(cmd)) {
+        return cmd_error(cmd, "not allowed in .htaccess files: a map names "
+                         "a file of the server; set it in the server "
+                         "configuration");
+    }
+    if ((err = cors_map_open(cmd->pool, arg, ap_server_root, &map))) {
+        return cmd_error(cmd, err);
+    }
+    cors_map_set_logger(map, log_map_message, cmd->server);
+    scope_origins(cmd, conf);
+    matchers = (apr_array_header_t *)conf->policy.matchers;
+    if (matchers == NULL) {
+        matchers = apr_array_make(cmd->pool, 2, sizeof(cors_matcher));
+        conf->policy.matchers = matchers;
+    }
+    m = apr_array_push(matchers);
+    m->match = cors_map_match;
+    m->data = map;
+    m->source = arg;
+    m->lets_in = NULL;
+    return NULL;
+}
+
+const char *cors_map_matcher_value(apr_pool_t *p, const cors_matcher *m)
+{
+    cors_map_info info;
+    char when[APR_CTIME_LEN];
+
+    if (m->match != cors_map_match) {
+        return NULL;
+    }
+    cors_map_describe((cors_map *)m->data, &info);
+    apr_ctime(when, info.loaded);
+    return apr_psprintf(p, "%s (%s%s%s): %s entries, loaded %s in %"
+                        APR_TIME_T_FMT " ms", info.spec,
+                        info.kind == CORS_MAP_TXT ? "txt" : "dbm",
+                        info.dbm_type ? " " : "",
+                        info.dbm_type ? info.dbm_type : "",
+                        info.entries < 0 ? "?" : apr_ltoa(p, info.entries),
+                        when, apr_time_as_msec(info.took));
+}
+
 /* ------------------------------------------------------------------------
  * Methods and headers
  */
@@ -545,6 +611,10 @@ const command_rec cors_cmds[] = {
                     "https://*.example.com, http://localhost:*, null or *"),
     AP_INIT_TAKE1("CORSAllowOriginMatch", set_allow_origin_match, NULL,
                   OR_FILEINFO, "a regex matched against the whole Origin"),
+    AP_INIT_TAKE1("CORSAllowOriginMap", set_allow_origin_map, NULL,
+                  RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
+                  "[txt:|dbm[=TYPE]:]path: a file of allowed origins, "
+                  "re-read when it changes"),
     AP_INIT_TAKE_ARGV("CORSAllowMethods", set_allow_methods,
                       OFFSET(policy.methods), OR_FILEINFO,
                       "methods allowed beyond GET, HEAD, POST, or *"),
@@ -605,12 +675,32 @@ static const char *show_matchers(apr_pool_t *p, const cors_dir_conf *c)
 
     for (i = 0; m && i < m->nelts; i++) {
         const cors_matcher *one = &APR_ARRAY_IDX(m, i, cors_matcher);
-        const char *shown = one->lets_in ? apr_pstrcat(p, one->source,
+        const char *shown;
+
+        if (one->match != regex_match) {
+            continue;
+        }
+        shown = one->lets_in ? apr_pstrcat(p, one->source,
                                                        " (matches ",
                                                        one->lets_in, ")",
                                                        NULL)
                                          : one->source;
         v = v ? apr_pstrcat(p, v, " ", shown, NULL) : shown;
+    }
+    return v ? v : "(none)";
+}
+
+static const char *show_maps(apr_pool_t *p, const cors_dir_conf *c)
+{
+    const apr_array_header_t *m = c->policy.matchers;
+    const char *v = NULL, *one;
+    int i;
+
+    for (i = 0; m && i < m->nelts; i++) {
+        one = cors_map_matcher_value(p, &APR_ARRAY_IDX(m, i, cors_matcher));
+        if (one) {
+            v = v ? apr_pstrcat(p, v, "; ", one, NULL) : one;
+        }
     }
     return v ? v : "(none)";
 }
@@ -706,6 +796,8 @@ const cors_setting cors_settings[] = {
             show_origins),
     SETTING("CORSAllowOriginMatch", CORS_SETTING_PART, policy.matchers,
             show_matchers),
+    SETTING("CORSAllowOriginMap", CORS_SETTING_PART, policy.matchers,
+            show_maps),
     SETTING("CORSAllowMethods", CORS_SETTING_POINTER, policy.methods,
             show_methods),
     SETTING("CORSAllowHeaders", CORS_SETTING_POINTER, policy.allow_headers,

@@ -128,6 +128,26 @@ static void log_scope_warnings(server_rec *s, const cors_dir_conf *base,
     }
 }
 
+/* LogLevel cors:info: each map of each section, at startup. */
+static void log_scope_maps(server_rec *s, const cors_dir_conf *base,
+                           const cors_dir_conf *scope, void *baton)
+{
+    const apr_array_header_t *m = scope->policy.matchers;
+    const char *value;
+    int i;
+
+    (void)base;
+    for (i = 0; m && i < m->nelts; i++) {
+        value = cors_map_matcher_value(baton,
+                                       &APR_ARRAY_IDX(m, i, cors_matcher));
+        if (value) {
+            ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, CORSLOGNO(0302)
+                         "%s: CORSAllowOriginMap %s",
+                         cors_scope_defined_at(baton, scope), value);
+        }
+    }
+}
+
 static void log_startup_warnings(apr_pool_t *p, server_rec *s)
 {
     int any_origins = 0;
@@ -180,6 +200,7 @@ int cors_report_post_config(apr_pool_t *pconf, apr_pool_t *plog,
      * run whose error log is the real one. */
     if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG) {
         log_startup_warnings(ptemp, s);
+        walk_scopes(ptemp, s, log_scope_maps, ptemp);
     }
     return OK;
 }

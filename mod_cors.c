@@ -37,6 +37,7 @@
 #include "http_protocol.h"
 #include "http_request.h"
 
+#include "cors_map.h"
 #include "cors_status.h"
 #include "mod_cors.h"
 
@@ -445,6 +446,12 @@ static void cors_insert_filter(request_rec *r)
     }
 }
 
+/* Each child reloads its maps by itself (cors_map.c). */
+static void cors_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    cors_map_child_init(s->process->pconf, pchild);
+}
+
 static void register_hooks(apr_pool_t *p)
 {
     /* After mod_headers, so that a "Header set Access-Control-..." in the
@@ -454,6 +461,7 @@ static void register_hooks(apr_pool_t *p)
     cors_status_register_hooks(p);
     ap_hook_test_config(cors_report_test_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(cors_report_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(cors_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_header_parser(cors_header_parser, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_insert_filter(cors_insert_filter, after_headers, NULL,
                           APR_HOOK_LAST);

@@ -90,6 +90,10 @@ int cors_policy_in_effect(const cors_dir_conf *conf);
 const char *cors_scope_defined_at(apr_pool_t *p, const cors_dir_conf *conf);
 const char *cors_scope_section(apr_pool_t *p, const cors_dir_conf *conf);
 
+/* For DUMP_CORS and the startup log: a CORSAllowOriginMap matcher's type,
+ * file, entry count and load time; NULL for any other matcher. */
+const char *cors_map_matcher_value(apr_pool_t *p, const cors_matcher *m);
+
 /* cors_report.c: apachectl -t (warnings, -D DUMP_CORS) and startup. */
 void cors_report_test_config(apr_pool_t *pconf, server_rec *s);
 int cors_report_post_config(apr_pool_t *pconf, apr_pool_t *plog,

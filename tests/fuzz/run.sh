@@ -19,6 +19,7 @@ max_len() {
         fuzz_acrh) echo 4400 ;;         # past CORS_ACRH_MAX_BYTES (4096)
         fuzz_directives) echo 2048 ;;
         fuzz_origin_config) echo 1024 ;;
+        fuzz_map_txt) echo 4096 ;;      # past CORS_MAP_LINE_MAX (1024)
         *) echo 512 ;;                  # past CORS_ORIGIN_MAX (326)
     esac
 }

@@ -1,0 +1,56 @@
+# SPDX-License-Identifier: Apache-2.0
+# mk/map.mk -- CORSAllowOriginMap: origins from a txt or dbm file (cors_map.c).
+#
+#   make unit-map        unit tests of cors_map.c (tests/unit/test_cors_map.c);
+#                        part of `make test`
+#   make bench-map       load time and memory for a big txt map, and lookup
+#                        instruction counts under callgrind (bench/map_bench.c)
+#
+# cors_map.c needs apr-util for apr_dbm (in APR_LIBS) and pthreads for the
+# concurrency test.
+
+MAP_UNIT := tests/unit/test_cors_map
+
+TEST_TARGETS += unit-map
+CLEAN_FILES  += $(MAP_UNIT)
+
+.PHONY: unit-map
+
+$(MAP_UNIT): tests/unit/test_cors_map.c cors_map.c cors_map.h cors_logic.c cors_logic.h | build-deps
+	@echo "  CC      $@"
+	@$(CC) $(WARN) -g -O1 -pthread $(APR_CFLAGS) -I. -o $@ tests/unit/test_cors_map.c \
+	    cors_map.c cors_logic.c $(APR_LIBS) -lpsl
+
+unit-map: $(MAP_UNIT)
+	./$(MAP_UNIT)
+
+# The txt parser's fuzzer, built and run by mk/fuzz.mk's rules with
+# cors_map.c linked in.
+FUZZ_TARGETS += fuzz_map_txt
+
+$(FUZZ_BIN)/fuzz_map_txt: tests/fuzz/fuzz_map_txt.c tests/fuzz/fuzz_common.h cors_map.c cors_map.h cors_logic.c cors_logic.h | fuzz-deps
+	@mkdir -p $(FUZZ_BIN)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(APR_CFLAGS) -I. -o $@ $< cors_map.c cors_logic.c \
+	    $(APR_LIBS) -lpsl
+fuzz-build: $(FUZZ_BIN)/fuzz_map_txt
+
+# Figures for a big txt map and for lookups (not a test; see bench/map_bench.c).
+MAP_BENCH := bench/build/map_bench
+CLEAN_FILES += $(MAP_BENCH)
+.PHONY: bench-map
+
+$(MAP_BENCH): bench/map_bench.c cors_map.c cors_map.h cors_logic.c cors_logic.h | build-deps
+	@mkdir -p $(@D)
+	$(CC) -O2 $(WARN) $(APR_CFLAGS) -I. -o $@ bench/map_bench.c cors_map.c cors_logic.c \
+	    $(APR_LIBS) -lpsl
+
+bench-map: $(MAP_BENCH) bench-deps
+	./$(MAP_BENCH) load 1000000
+	@for cfg in "set 2" "txt 2" "txt 10000" "txt 1000000" "sdbm 2" "sdbm 10000" \
+	            "sdbm 1000000" "sdbm-open-each 10000"; do \
+	    set -- $$cfg; out=bench/build/callgrind.map.$$1.$$2; \
+	    valgrind --tool=callgrind --toggle-collect=lookups --callgrind-out-file=$$out \
+	        ./$(MAP_BENCH) lookup $$1 $$2 20000 >/dev/null 2>&1 || exit 1; \
+	    ir=$$(sed -n 's/^summary: *//p;s/^totals: *//p' $$out | head -n 1); \
+	    echo "lookup $$1 n=$$2: $$((ir / 20000)) instructions per lookup"; \
+	done

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * fuzz_map_txt.c -- the txt parser of CORSAllowOriginMap
+ * (cors_map_parse_txt()), as it reads a file in chunks.
+ *
+ * Input: the first byte picks the chunk size (1 to 256, 0 meaning the
+ * whole input at once); the rest is the file.  Checks, besides the
+ * sanitizers:
+ *  - the answer does not depend on how the file is cut into chunks (one
+ *    piece and the chosen size give the same error or the same entries);
+ *  - an error names the file and a line ("map.txt line N: ...");
+ *  - an accepted file has no more entries than lines, and each of its
+ *    first-field entries that is an exact origin is allowed by the set.
+ */
+#include "fuzz_common.h"
+
+#include "cors_map.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    fuzz_init();
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    apr_pool_t *p;
+    cors_origins *whole, *pieces;
+    const char *err1, *err2, *text;
+    long n1 = 0, n2 = 0, lines = 0;
+    size_t chunk, i;
+
+    if (size < 1) {
+        return 0;
+    }
+    chunk = data[0];
+    text = (const char *)data + 1;
+    size--;
+    p = fuzz_pool();
+    whole = cors_origins_make(p);
+    pieces = cors_origins_make(p);
+    err1 = cors_map_parse_txt(p, "map.txt", text, size, 0, whole, &n1);
+    err2 = cors_map_parse_txt(p, "map.txt", text, size, chunk, pieces, &n2);
+    if ((err1 == NULL) != (err2 == NULL)
+        || (err1 && strcmp(err1, err2) != 0) || (!err1 && n1 != n2)) {
+        fuzz_print(stderr, "whole:  ", err1 ? err1 : "ok");
+        fuzz_print(stderr, "pieces: ", err2 ? err2 : "ok");
+        FUZZ_FAIL("chunk size %zu changes the answer (%ld vs %ld entries)",
+                  chunk, n1, n2);
+    }
+    if (err1 && strncmp(err1, "map.txt line ", 13) != 0) {
+        fuzz_print(stderr, "error: ", err1);
+        FUZZ_FAIL("error does not name the file and line");
+    }
+    for (i = 0; i < size; i++) {
+        lines += text[i] == '\n';
+    }
+    if (!err1 && n1 > lines + 1) {
+        FUZZ_FAIL("%ld entries from %ld lines", n1, lines + 1);
+    }
+    /* every exact origin accepted is allowed: re-read each line's first
+     * field and ask the set */
+    if (!err1) {
+        size_t start = 0;
+        for (i = 0; i <= size; i++) {
+            if (i == size || text[i] == '\n') {
+                char *line = fuzz_strndup((const uint8_t *)text + start,
+                                          i - start);
+                char *hash = strchr(line, '#'), *tok, *last;
+                const char *norm;
+                if (hash) {
+                    *hash = '\0';
+                }
+                tok = apr_strtok(line, " \t\r\v\f", &last);
+                if (tok && strchr(tok, '*') == NULL
+                    && cors_origin_normalize(p, tok, &norm) == NULL
+                    && cors_origin_is_valid(norm)
+                    && !cors_origins_match(whole, norm)) {
+                    fuzz_print(stderr, "entry: ", tok);
+                    FUZZ_FAIL("an accepted entry is not allowed");
+                }
+                free(line);
+                start = i + 1;
+            }
+        }
+    }
+    apr_pool_destroy(p);
+    return 0;
+}
