@@ -11,17 +11,21 @@ knowledge, through test_http2's curl client); the request note is read from the 
 for HTTP/1.1.
 
 The last part checks that a response carries the `Origin` token of Vary once whoever else
-sets Vary (a CGI, a proxied backend, mod_headers in both tables).  Note: httpd folds
-duplicate Vary tokens over both protocols (the HTTP/1.1 header filter, and mod_http2 when it
-builds the response's HEADERS frame), so on the wire those tests check the outcome, not
-mod_cors's own de-duplication alone.
+sets Vary (a CGI and `Header always set` in err_headers_out, a proxied backend and
+`Header set` in headers_out).  httpd itself folds duplicate Vary tokens of the two tables on
+the wire, over HTTP/1.1 (the header filter) and over HTTP/2 alike (mod_http2 does the same
+when it builds the HEADERS frame): a mod_cors that added `Origin` unconditionally would still
+pass those.  So the same responses are also read where httpd has not folded them yet: the
+headers mod_cache_disk stores, taken after mod_cors's filter has run.
 
 Policies: A, B and C are three origins; each scope allows one of them, so which one a
 response allows says which scope's policy answered.
 """
 
 import os
+import pathlib
 import shutil
+import time
 
 import pytest
 
@@ -38,7 +42,8 @@ MPM = (os.environ.get("MPM") or "event").removeprefix("mpm_")
 H2_POSSIBLE = (MPM != "prefork" and shutil.which("curl") is not None
                and (MODULES_DIR / "mod_http2.so").exists())
 
-MODULES = ("rewrite", "dir", "cgid", "headers", "proxy", "proxy_http", "alias") \
+MODULES = ("rewrite", "dir", "cgid", "headers", "proxy", "proxy_http", "alias", "cache",
+           "cache_disk") \
     + (("http2",) if H2_POSSIBLE else ())
 
 CONF = r"""
@@ -148,6 +153,22 @@ CONF = r"""
   CORSAllowOrigin https://a.example
   Header always set Vary Origin
 </Directory>
+# The same four under /cache/, where mod_cache_disk stores each response as the output
+# filters leave it, before httpd folds the Vary lines of the two header tables into one.
+CacheRoot "${SERVERROOT}/cache"
+CacheDirLevels 1
+CacheDirLength 1
+CacheEnable disk /cache/
+Alias "/cache/vcgi" "${DOCROOT}/vcgi"
+Alias "/cache/vhset" "${DOCROOT}/vhset"
+Alias "/cache/vhalways" "${DOCROOT}/vhalways"
+<Location "/cache/vproxy/">
+  ProxyPass "http://127.0.0.1:${PORT2}/"
+  CORSAllowOrigin https://a.example
+</Location>
+<Location "/cache/">
+  Header always set Cache-Control "max-age=300"
+</Location>
 """
 
 
@@ -481,3 +502,40 @@ def test_vary_origin_once(srv, proto, path):
     assert len(r.vary_tokens()) == 1, r
     assert_preflight_ok(preflight(srv, proto, path, A), A)
     assert_preflight_denied(preflight(srv, proto, path, EVIL))
+
+
+def stored_response_headers(srv, path, want):
+    """The response header lines mod_cache_disk stored for `path` (one list per stored
+    variant), waiting (<= 3 s) until there are `want` variants."""
+    key = f"{path}?".encode()
+    deadline = time.monotonic() + 3
+    while True:
+        found = []
+        for f in pathlib.Path(srv.root, "cache").rglob("*.header"):
+            data = f.read_bytes()
+            at = data.find(key)
+            if at < 0 or b".vary" not in str(f).encode():
+                continue
+            head = data[at + len(key):].split(b"\r\n\r\n", 1)[0]
+            found.append(head.decode("latin-1").split("\r\n"))
+        if len(found) >= want or time.monotonic() > deadline:
+            return found
+        time.sleep(0.02)
+
+
+@pytest.mark.parametrize("path", ["/cache/vcgi/v.cgi", "/cache/vproxy/x.txt",
+                                  "/cache/vhset/r.txt", "/cache/vhalways/r.txt"],
+                         ids=["cgi", "proxy", "header-set", "header-always-set"])
+def test_vary_origin_once_in_both_header_tables(srv, path):
+    """mod_cors's own de-duplication, seen where httpd has not folded the Vary lines yet: the
+    headers mod_cache stores are both tables of the response as the output filters (mod_cors
+    among them) left them.  Each stored variant (an allowed origin, a denied one) names
+    Origin once across all of its Vary lines."""
+    assert_allows(get(srv, "h1", path, A), A)
+    assert_denies(get(srv, "h1", path, EVIL))
+    stored = stored_response_headers(srv, path, 2)
+    assert len(stored) == 2, stored
+    for lines in stored:
+        vary = [ln.split(":", 1)[1] for ln in lines if ln.lower().startswith("vary:")]
+        tokens = [t.strip().lower() for v in vary for t in v.split(",")]
+        assert tokens == ["origin"], lines
