@@ -53,7 +53,8 @@ CONF = r"""
 </IfModule>
 
 # ---- per-directory mod_rewrite into another policy ------------------------------------------
-# /rwa/: policy A and its rewrites in .htaccess; /rwd/: the same in <Directory>.
+# /rwa/: policy A and its rewrites in .htaccess; /rwd/: the same in <Directory>; /rwl/: in
+# <Location>.
 <Directory "${DOCROOT}/rwa">
   AllowOverride FileInfo
   Options +FollowSymLinks
@@ -64,6 +65,11 @@ CONF = r"""
   RewriteEngine On
   RewriteRule "^to-b$" "/rwb/data.json" [L]
 </Directory>
+<Location "/rwl/">
+  CORSAllowOrigin https://a.example
+  RewriteEngine On
+  RewriteRule "to-b$" "/rwb/data.json" [L]
+</Location>
 <Directory "${DOCROOT}/rwb">
   CORSAllowOrigin https://b.example
   ErrorDocument 404 /rwb/404.html
@@ -128,6 +134,22 @@ CONF = r"""
   AddHandler cgi-script .cgi
 </Directory>
 
+# ---- redirects to the client, made before mod_cors sees the request -------------------------
+# httpd merges <Location> sections before it maps the URL (so a Redirect there, or at server
+# level, sees them), <Directory> sections only after.
+Redirect 302 /srvloc/ /h/
+<Location "/srvloc/">
+  CORSAllowOrigin https://a.example
+</Location>
+<Location "/locredir/">
+  CORSAllowOrigin https://a.example
+  Redirect 302 /h/
+</Location>
+Redirect 302 /srvdir/ /h/
+<Directory "${DOCROOT}/srvdir">
+  CORSAllowOrigin https://a.example
+</Directory>
+
 # ---- Vary set by others ----------------------------------------------------------------------
 <Directory "${DOCROOT}/vcgi">
   Options +ExecCGI
@@ -189,6 +211,7 @@ FILES = {
         'RewriteRule "^to-missing$" "/rwb/missing.json" [L]\n'
         'RewriteRule "^chain$" "/mid/chain" [L]\n'),
     "htdocs/rwd/.keep": "",
+    "htdocs/rwl/.keep": "",
     "htdocs/rwb/data.json": '{"dir": "rwb"}\n',
     "htdocs/rwb/404.html": "rwb-404-page\n",
     "htdocs/mid/.keep": "",
@@ -348,7 +371,8 @@ def test_targets_have_their_own_policy(srv, proto, path, own, other):
 # 1. per-directory RewriteRule into a directory with another policy
 # ---------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("path", ["/rwa/to-b", "/rwd/to-b"], ids=["htaccess", "directory"])
+@pytest.mark.parametrize("path", ["/rwa/to-b", "/rwd/to-b", "/rwl/to-b"],
+                         ids=["htaccess", "directory", "location"])
 def test_rewrite_keeps_the_policy_of_the_requested_url(srv, proto, path):
     """/rwa/to-b is rewritten to /rwb/data.json (policy B): the preflight and the GET both
     answer with /rwa/'s policy (A allowed, B denied)."""
@@ -477,6 +501,28 @@ def test_cgi_local_redirect_from_no_policy_brings_none(srv, proto):
     r = preflight(srv, proto, path, A)
     assert_no_policy(r)
     assert_body(r, b'{"dir": "h"}\n')
+
+
+@pytest.mark.parametrize("path, policy", [("/srvloc/x", True), ("/locredir/x", True),
+                                          ("/srvdir/x", False)],
+                         ids=["server-level-location-policy", "in-location",
+                              "server-level-directory-policy"])
+def test_redirect_before_the_module_is_outside_the_rule(srv, proto, path, policy):
+    """A Redirect at server level or in <Location> answers before mod_cors sees the request,
+    preflight and GET alike (a 302, never a 204 from the module).  Its response gets what
+    httpd had merged by then: a <Location> policy (as for an actual request), not a
+    <Directory> one.  The preflight and the GET still agree."""
+    for origin in (A, B):
+        pf = preflight(srv, proto, path, origin)
+        r = get(srv, proto, path, origin)
+        for resp in (pf, r):
+            assert resp.status == 302 and "/h/" in resp.get("Location"), resp
+            if not policy:
+                assert_no_policy(resp, 302)
+            elif origin == A:
+                assert_allows(resp, A, 302)
+            else:
+                assert_denies(resp, 302)
 
 
 # ---------------------------------------------------------------------------------------------
