@@ -1,16 +1,62 @@
+# SPDX-License-Identifier: Apache-2.0
 # mod_cors -- build, test and demo.  See README.md.
+#
+#   make                 build .libs/mod_cors.so (never installs packages: when
+#                        something is missing it says what to run)
+#   make deps            install the Debian packages the build and tests need
+#   make test            unit + integration + browser + install tests
+#                        (installs what is missing first, as root with apt)
+#   make demo            a throw-away httpd with the module on 127.0.0.1
+#   make ci-extra        the CI-only suites (sanitizers, fuzzing, MPMs, httpd versions)
+#
+# Another httpd (a source build, RHEL's httpd-devel ...):
+#   make test-integration APXS=$PREFIX/bin/apxs [HTTPD=$PREFIX/bin/httpd
+#                         HTTPD_MODULES=$PREFIX/modules]
+# builds the module with that apxs into build/httpd/<version>/mod_cors/ and runs the
+# integration suite against that httpd (HTTPD and HTTPD_MODULES default to what the
+# apxs says).
 
-APXS    ?= $(shell command -v apxs 2>/dev/null || echo /usr/bin/apxs)
+APXS    ?= apxs
 PYTHON  ?= /usr/bin/python3
 CC      ?= cc
 
-SRCS    = mod_cors.c cors_config.c cors_report.c cors_decide.c cors_logic.c
-HDRS    = mod_cors.h cors_decide.h cors_logic.h
+SRCS    = mod_cors.c cors_config.c cors_report.c cors_status.c cors_decide.c \
+          cors_probe.c cors_logic.c
+HDRS    = mod_cors.h cors_status.h cors_decide.h cors_probe.h cors_logic.h
 WARN    = -Wall -Wextra -Werror
-APR_CFLAGS := $(shell pkg-config --cflags apr-1 apr-util-1 2>/dev/null)
-APR_LIBS   := $(shell pkg-config --libs apr-1 apr-util-1 2>/dev/null)
+# Recursive (=), not :=, so that pkg-config runs when a recipe needs the flags, after
+# the dependencies are in place, and not when the Makefile is read.
+APR_CFLAGS = $(shell pkg-config --cflags apr-1 apr-util-1 2>/dev/null)
+APR_LIBS   = $(shell pkg-config --libs apr-1 apr-util-1 2>/dev/null)
 
-.PHONY: all deps test unit integration demo clean ci-extra
+# The httpd the tests run, handed to tests/lib/httpd_harness.py.  With the default
+# apxs: Debian's apache2, and the module in .libs.  With APXS given on the command
+# line or in the environment: that apxs's httpd, and the module in its own directory,
+# so that the normal build is not touched.
+ifeq ($(origin APXS),file)
+HTTPD         ?= /usr/sbin/apache2
+HTTPD_MODULES ?= /usr/lib/apache2/modules
+CORS_SO       := .libs/mod_cors.so
+CORS_LA       := mod_cors.la
+else
+apxs_q         = $(shell $(APXS) -q $(1) 2>/dev/null)
+HTTPD         ?= $(call apxs_q,SBINDIR)/$(call apxs_q,PROGNAME)
+HTTPD_MODULES ?= $(call apxs_q,LIBEXECDIR)
+CORS_BUILD    ?= build/httpd/$(or $(call apxs_q,HTTPD_VERSION),other)/mod_cors
+CORS_SO       := $(CORS_BUILD)/.libs/mod_cors.so
+CORS_LA       := $(CORS_BUILD)/mod_cors.la
+endif
+export HTTPD HTTPD_MODULES
+
+# Plain `make` (and install, clean) only reports missing packages; every other goal
+# (test, demo, deps, ...) lets tools/ensure-deps.sh install them (root, apt).
+NO_PKG_GOALS := all install uninstall clean $(CORS_SO)
+ifeq ($(filter-out $(NO_PKG_GOALS),$(or $(MAKECMDGOALS),all)),)
+export CORS_DEPS_NO_INSTALL ?= 1
+endif
+
+.PHONY: all deps build-deps test test-unit test-integration unit integration demo \
+        clean ci-extra
 
 # Each feature (browser tests, fuzzing, benchmarks, packaging ...) keeps its
 # targets in mk/<feature>.mk and adds itself to these lists:
@@ -23,39 +69,54 @@ CLEAN_FILES  :=
 .DEFAULT_GOAL := all
 -include mk/*.mk
 
-all: .libs/mod_cors.so
+all: $(CORS_SO)
 
-# Install the Debian packages the build and the tests need, or say what to run.
+# Install the Debian packages the build and the tests need.
 deps:
+	@sh tools/ensure-deps.sh test
+
+# What building needs: installed or reported (see CORS_DEPS_NO_INSTALL above).
+build-deps:
 	@sh tools/ensure-deps.sh build
 
 # apxs builds through libtool; only cors_module is exported.  libtool's
 # command lines are hidden unless V=1; compiler diagnostics always show.
 APXS_BUILD = $(APXS) -c $(addprefix -Wc$(comma),$(WARN)) \
 	"-Wl,-export-symbols-regex cors_module" -lpsl -o mod_cors.la $(SRCS)
-
-.libs/mod_cors.so: $(SRCS) $(HDRS) | deps
 ifeq ($(V),1)
-	$(APXS_BUILD)
+RUN_APXS_BUILD = $(APXS_BUILD)
 else
-	@echo "  APXS    mod_cors.la"
-	@out=$$($(APXS_BUILD) 2>&1); rc=$$?; \
+RUN_APXS_BUILD = out=$$($(APXS_BUILD) 2>&1); rc=$$?; \
 	 printf '%s\n' "$$out" | grep -v -e 'build/libtool ' -e '^libtool: ' -e '^$$' >&2; \
 	 exit $$rc
 endif
 
 comma := ,
 
+.libs/mod_cors.so: $(SRCS) $(HDRS) | build-deps
+	@echo "  APXS    mod_cors.la"
+	@$(RUN_APXS_BUILD)
+
+# Another apxs: a copy of the sources in CORS_BUILD, so that libtool leaves its
+# objects there and not beside the sources.
+ifneq ($(CORS_SO),.libs/mod_cors.so)
+$(CORS_SO): $(SRCS) $(HDRS) | build-deps
+	@mkdir -p $(CORS_BUILD)
+	@cp $(SRCS) $(HDRS) $(CORS_BUILD)/
+	@echo "  APXS    $(CORS_BUILD)/mod_cors.la ($(APXS))"
+	@cd $(CORS_BUILD) && $(RUN_APXS_BUILD)
+endif
+
 # The unit tests of the pure code: one program per file under test.
 UNIT_TESTS = tests/unit/test_cors_logic tests/unit/test_cors_decide
-PURE_SRCS  = cors_decide.c cors_logic.c
-PURE_HDRS  = cors_decide.h cors_logic.h
+PURE_SRCS  = cors_decide.c cors_probe.c cors_logic.c
+PURE_HDRS  = cors_decide.h cors_probe.h cors_logic.h
 
-tests/unit/%: tests/unit/%.c tests/unit/check.h $(PURE_SRCS) $(PURE_HDRS) | deps
+tests/unit/%: tests/unit/%.c tests/unit/check.h $(PURE_SRCS) $(PURE_HDRS) | build-deps
 	@echo "  CC      $@"
 	@$(CC) $(WARN) -g -O1 $(APR_CFLAGS) -I. -o $@ $< $(PURE_SRCS) $(APR_LIBS) -lpsl
 
-unit: $(UNIT_TESTS)
+test-unit: $(UNIT_TESTS)
 	@for t in $(UNIT_TESTS); do echo "== $$t"; ./$$t || exit 1; done
 
 # Each run gets its own pytest base directory: pytest resets the shared
@@ -63,16 +124,21 @@ unit: $(UNIT_TESTS)
 PYTEST = $(PYTHON) -m pytest -q -p no:cacheprovider \
 	--basetemp=/tmp/mod_cors-pytest.$$$$
 
-integration: all
+test-integration: all
 	@sh tools/ensure-deps.sh test
-	$(PYTEST) tests/integration
+	CORS_MODULE=$(abspath $(CORS_SO)) $(PYTEST) tests/integration
 
-test: all unit integration $(TEST_TARGETS)
+# The old names.
+unit: test-unit
+integration: test-integration
+
+test: all test-unit test-integration $(TEST_TARGETS)
 
 ci-extra: $(CI_TARGETS)
 
 demo: all
-	@sh demo/run.sh
+	@sh tools/ensure-deps.sh test
+	@CORS_MODULE=$(abspath $(CORS_SO)) sh demo/run.sh
 
 clean:
 	rm -rf .libs *.la *.lo *.slo *.o $(UNIT_TESTS) $(CLEAN_FILES)

@@ -23,6 +23,7 @@
 #include "http_log.h"
 #include "ap_regex.h"
 
+#include "cors_probe.h"
 #include "mod_cors.h"
 
 APLOG_USE_MODULE(cors);
@@ -62,6 +63,7 @@ void *cors_merge_dir_config(apr_pool_t *p, void *basev, void *addv)
                 add->policy.origins ? &add->policy : &base->policy;
             conf->policy.origins = from->origins;
             conf->policy.matchers = from->matchers;
+            conf->policy.matcher_conflict = from->matcher_conflict;
             break;
         }
         case CORS_SETTING_PART:
@@ -257,33 +259,50 @@ static const char *set_allow_origin(cmd_parms *cmd, void *dconf,
     return NULL;
 }
 
-/* Does the regex have a '.' that matches any character where a literal
- * dot was surely meant ("app.example.com" lets "appXexample.com" in)? */
-static int has_unescaped_dot(const char *re)
-{
-    int in_class = 0;
-
-    for (; *re; re++) {
-        if (*re == '\\' && re[1]) {
-            re++;
-        }
-        else if (*re == '[') {
-            in_class = 1;
-        }
-        else if (*re == ']') {
-            in_class = 0;
-        }
-        else if (*re == '.' && !in_class && apr_isalnum(re[1])) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 /* The cors_matcher of a CORSAllowOriginMatch regex. */
 static int regex_match(const void *data, const char *origin)
 {
     return ap_regexec(data, origin, 0, NULL, 0) == 0;
+}
+
+/* What the decision would ask of the regex: valid origins other than
+ * null only (the probe also tries null and invalid forms). */
+static int regex_allows(const void *data, const char *origin)
+{
+    return strcmp(origin, "null") != 0 && cors_origin_is_valid(origin)
+           && regex_match(data, origin);
+}
+
+/* Tries the origins a CORS scanner would send (cors_probe.h) against the
+ * regex: one it matches is an error with credentials and a warning
+ * without, and the policy keeps it so that credentials merged in later
+ * are refused per request. */
+static const char *probe_origin_regex(cmd_parms *cmd, cors_dir_conf *conf,
+                                      cors_matcher *m)
+{
+    const cors_probe *probe = cors_probe_find(cmd->temp_pool, m->source,
+                                              regex_allows, m->data);
+    const char *what;
+
+    if (probe == NULL) {
+        return NULL;
+    }
+    m->lets_in = apr_pstrdup(cmd->pool, probe->origin);
+    what = cors_probe_describe(cmd->pool, m->source, probe);
+    if (conf->policy.credentials == CORS_ON) {
+        return cmd_error(cmd, apr_psprintf(cmd->pool, "%s; it cannot be used "
+                                           "with CORSAllowCredentials On: "
+                                           "pages of that site could read "
+                                           "credentialed responses", what));
+    }
+    if (conf->policy.matcher_conflict == NULL) {
+        conf->policy.matcher_conflict =
+            apr_pstrcat(cmd->pool, "CORSAllowOriginMatch ", what, NULL);
+    }
+    if (want_warning(cmd)) {
+        cmd_warning(cmd, conf, what);
+    }
+    return NULL;
 }
 
 static const char *set_allow_origin_match(cmd_parms *cmd, void *dconf,
@@ -313,22 +332,8 @@ static const char *set_allow_origin_match(cmd_parms *cmd, void *dconf,
     m->match = regex_match;
     m->data = re;
     m->source = arg;
-    if (!want_warning(cmd)) {
-        return NULL;
-    }
-    /* An origin no policy would name: a regex that allows it allows every
-     * site (and, with credentials, is as bad as '*'). */
-    if (regex_match(re, "https://any-site.invalid")) {
-        cmd_warning(cmd, conf, apr_psprintf(cmd->pool, "'%s' matches the "
-                    "origin of any site (such as https://any-site.invalid)",
-                    arg));
-    }
-    if (has_unescaped_dot(arg)) {
-        cmd_warning(cmd, conf, apr_psprintf(cmd->pool, "'%s' has a '.' that "
-                    "matches any character; write '\\.' for a literal dot",
-                    arg));
-    }
-    return NULL;
+    m->lets_in = NULL;
+    return probe_origin_regex(cmd, conf, m);
 }
 
 /* ------------------------------------------------------------------------
@@ -489,6 +494,27 @@ static const char *set_switch(cmd_parms *cmd, void *dconf, const char *arg)
     return NULL;
 }
 
+/* Chrome never enforced these preflights and asks the user instead (the
+ * Local Network Access permission): say so where the setting is made. */
+static const char *set_private_network(cmd_parms *cmd, void *dconf,
+                                       const char *arg)
+{
+    cors_dir_conf *conf = scope_conf(cmd, dconf);
+
+    if (!parse_on_off(arg, &conf->policy.private_network)) {
+        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not On or Off",
+                                           arg));
+    }
+    if (conf->policy.private_network == CORS_ON && want_warning(cmd)) {
+        cmd_warning(cmd, conf, "Chrome has replaced Private Network Access "
+                    "preflights with the Local Network Access permission, "
+                    "which the user grants to the page and no response "
+                    "header can; this only answers older browsers' "
+                    "preflights");
+    }
+    return NULL;
+}
+
 static const char *set_engine(cmd_parms *cmd, void *dconf, const char *arg)
 {
     cors_dir_conf *conf = scope_conf(cmd, dconf);
@@ -532,9 +558,9 @@ const command_rec cors_cmds[] = {
                   "On to allow cookies and HTTP authentication"),
     AP_INIT_TAKE1("CORSMaxAge", set_max_age, NULL, OR_FILEINFO,
                   "seconds a browser may cache a preflight (0 to 86400)"),
-    AP_INIT_TAKE1("CORSAllowPrivateNetwork", set_switch,
-                  OFFSET(policy.private_network), OR_FILEINFO,
-                  "On to answer Private Network Access preflights"),
+    AP_INIT_TAKE1("CORSAllowPrivateNetwork", set_private_network, NULL,
+                  OR_FILEINFO, "On to answer Private Network Access "
+                  "preflights (older Chrome)"),
     AP_INIT_TAKE1("CORSPreflightStatus", set_preflight_status, NULL,
                   OR_FILEINFO, "status of a successful preflight: 200 or 204"),
     AP_INIT_TAKE1("CORSPreflightContinue", set_switch,
@@ -578,8 +604,13 @@ static const char *show_matchers(apr_pool_t *p, const cors_dir_conf *c)
     int i;
 
     for (i = 0; m && i < m->nelts; i++) {
-        const char *source = APR_ARRAY_IDX(m, i, cors_matcher).source;
-        v = v ? apr_pstrcat(p, v, " ", source, NULL) : source;
+        const cors_matcher *one = &APR_ARRAY_IDX(m, i, cors_matcher);
+        const char *shown = one->lets_in ? apr_pstrcat(p, one->source,
+                                                       " (matches ",
+                                                       one->lets_in, ")",
+                                                       NULL)
+                                         : one->source;
+        v = v ? apr_pstrcat(p, v, " ", shown, NULL) : shown;
     }
     return v ? v : "(none)";
 }

@@ -29,12 +29,6 @@ const char *cors_note_name(cors_note note)
 #define VARY_PREFLIGHT "Origin, " CORS_ACRM ", " CORS_ACRH
 #define VARY_PREFLIGHT_PNA VARY_PREFLIGHT ", " CORS_ACRPN
 
-/* Browsers uppercase these method names themselves (Fetch's "normalize"),
- * whatever case the page wrote them in. */
-static const char *const fetch_methods[] = {
-    "DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT", NULL
-};
-
 static int on(cors_flag flag)
 {
     return flag == CORS_ON;
@@ -57,7 +51,7 @@ const char *cors_credentials_conflict(const cors_policy *policy)
     if (policy->expose_headers && policy->expose_headers->any) {
         return "CORSExposeHeaders *";
     }
-    return NULL;
+    return policy->matcher_conflict;
 }
 
 int cors_is_preflight(const cors_input *in)
@@ -152,27 +146,21 @@ static int origin_allowed(const cors_policy *policy, const char *origin,
     return 0;
 }
 
-static int is_fetch_method(const char *upper)
-{
-    int i;
-
-    for (i = 0; fetch_methods[i]; i++) {
-        if (strcmp(upper, fetch_methods[i]) == 0) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 /* A refused method that the policy allows in another case ("patch" where
  * "PATCH" is listed) was most likely written so by the page: browsers
  * send any name but the six Fetch methods as written.  Not so for
- * "Delete": a browser would have sent "DELETE". */
+ * "Delete": a browser would have sent "DELETE", so the request did not
+ * come from one. */
 static cors_reason method_reason(const cors_policy *policy, const char *method)
 {
+    const char *fetch = cors_method_fetch_name(method);
     char upper[64];
     size_t i, n = strlen(method);
 
+    if (fetch) {
+        return strcmp(fetch, method) != 0 ? CORS_REASON_METHOD_NOT_BROWSER
+                                          : CORS_REASON_METHOD_NOT_ALLOWED;
+    }
     if (n >= sizeof(upper)) {
         return CORS_REASON_METHOD_NOT_ALLOWED;
     }
@@ -180,7 +168,7 @@ static cors_reason method_reason(const cors_policy *policy, const char *method)
         upper[i] = (method[i] >= 'a' && method[i] <= 'z')
                        ? (char)(method[i] - ('a' - 'A')) : method[i];
     }
-    if (strcmp(upper, method) != 0 && !is_fetch_method(upper)
+    if (strcmp(upper, method) != 0
         && cors_method_allowed(policy->methods, on(policy->credentials),
                                upper)) {
         return CORS_REASON_METHOD_CASE;

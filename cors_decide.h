@@ -55,6 +55,7 @@ typedef enum {
     CORS_REASON_MERGED_CONFLICT,    /* merging joined '*'/null and credentials */
     CORS_REASON_METHOD_NOT_ALLOWED,
     CORS_REASON_METHOD_CASE,        /* allowed only in another case */
+    CORS_REASON_METHOD_NOT_BROWSER, /* a case no browser sends ("Delete") */
     CORS_REASON_HEADER_NOT_ALLOWED,
     CORS_REASON_HEADER_MALFORMED,
     CORS_REASON_HEADERS_TOO_LONG,
@@ -70,6 +71,9 @@ typedef struct {
     cors_match_fn *match;
     const void *data;
     const char *source;         /* as configured, for messages */
+    /* An origin of a site the source does not name that it allows, found
+     * at config time (cors_probe.h), or NULL. */
+    const char *lets_in;
 } cors_matcher;
 
 /* A scope's policy.  Pointers are NULL and flags CORS_UNSET where the
@@ -84,6 +88,9 @@ typedef struct {
     cors_flag credentials;
     cors_flag private_network;
     const char *max_age;                /* the header value, or NULL */
+    /* What a matcher lets in ("CORSAllowOriginMatch '...' matches ..."),
+     * or NULL: it cannot go with credentials. */
+    const char *matcher_conflict;
 } cors_policy;
 
 /* What the decision needs of a request: header values, NULL when absent. */
@@ -135,7 +142,7 @@ void cors_decide_actual(const cors_policy *policy, const cors_input *in,
 int cors_decision_allowed(const cors_decision *d);
 
 /* What in the policy cannot go with credentials ("CORSAllowOrigin *",
- * "CORSAllowMethods *", ...), or NULL: with credentials On such a policy
+ * "CORSAllowMethods *", a loose CORSAllowOriginMatch ...), or NULL: with credentials On such a policy
  * is refused at config time in one scope and denied per request when
  * merging joins them. */
 const char *cors_credentials_conflict(const cors_policy *policy);

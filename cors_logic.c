@@ -713,11 +713,23 @@ static const char *const fetch_methods[] = {
     "DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT", NULL
 };
 
+const char *cors_method_fetch_name(const char *method)
+{
+    int j;
+
+    for (j = 0; fetch_methods[j]; j++) {
+        if (apr_cstr_casecmp(method, fetch_methods[j]) == 0) {
+            return fetch_methods[j];
+        }
+    }
+    return NULL;
+}
+
 const char *cors_list_add_methods(cors_list *list, apr_pool_t *p, int argc,
                                   char *const argv[], const char **warning)
 {
-    const char *err;
-    int i, j;
+    const char *err, *fetch;
+    int i;
 
     *warning = NULL;
     if ((err = check_star_alone(list, p, argc, argv)) != NULL || list->any) {
@@ -736,13 +748,10 @@ const char *cors_list_add_methods(cors_list *list, apr_pool_t *p, int argc,
         }
         /* Browsers uppercase only these six; every other name is sent
          * byte for byte as the page wrote it. */
-        for (j = 0; fetch_methods[j]; j++) {
-            if (apr_cstr_casecmp(m, fetch_methods[j]) == 0) {
-                m = fetch_methods[j];
-                break;
-            }
+        if ((fetch = cors_method_fetch_name(m)) != NULL) {
+            m = fetch;
         }
-        if (fetch_methods[j] == NULL && !*warning) {
+        else if (!*warning) {
             char *upper = apr_pstrdup(p, m), *c;
             for (c = upper; *c; c++) {
                 *c = is_lower((unsigned char)*c) ? (char)(*c - 32) : *c;

@@ -125,6 +125,11 @@ const char *cors_list_add_expose_headers(cors_list *list, apr_pool_t *p,
 int cors_method_allowed(const cors_list *list, int credentials,
                         const char *method);
 
+/* The uppercase name when method is, in any case, one of the six that
+ * browsers uppercase themselves (DELETE, GET, HEAD, OPTIONS, POST, PUT);
+ * else NULL: any other name is sent exactly as the page wrote it. */
+const char *cors_method_fetch_name(const char *method);
+
 /* Is s a non-empty RFC 9110 token? */
 int cors_is_token(const char *s);
 

@@ -37,6 +37,7 @@
 #include "http_protocol.h"
 #include "http_request.h"
 
+#include "cors_status.h"
 #include "mod_cors.h"
 
 static ap_filter_rec_t *cors_filter_handle;
@@ -105,13 +106,18 @@ static const struct {
     [CORS_REASON_ORIGIN_INVALID] = { "origin '", "' is not a serialized "
                                      "origin as browsers send it" },
     [CORS_REASON_ORIGIN_NOT_ALLOWED] = { "origin '", "' not allowed" },
-    [CORS_REASON_MERGED_CONFLICT] = { "the inherited policy combines ",
-                                      " with CORSAllowCredentials On" },
+    [CORS_REASON_MERGED_CONFLICT] = { "the inherited policy joins "
+                                      "CORSAllowCredentials On with ", "" },
     [CORS_REASON_METHOD_NOT_ALLOWED] = { "method '", "' not allowed" },
     [CORS_REASON_METHOD_CASE] = { "method '", "' not allowed (methods are "
                                   "case-sensitive: the policy allows the "
                                   "uppercase form, which browsers send only "
                                   "when the page writes it)" },
+    [CORS_REASON_METHOD_NOT_BROWSER] = { "method '", "' not allowed (a "
+                                         "browser sends it uppercase "
+                                         "whatever the page writes, so this "
+                                         "preflight did not come from a "
+                                         "browser)" },
     [CORS_REASON_HEADER_NOT_ALLOWED] = { "request header '", "' not allowed" },
     [CORS_REASON_HEADER_MALFORMED] = { "request header '", "' is not a "
                                        "header name" },
@@ -152,6 +158,14 @@ static void log_decision(request_rec *r, const cors_decision *d,
 static void note_decision(request_rec *r, const cors_decision *d)
 {
     apr_table_setn(r->notes, "cors", cors_note_name(d->note));
+}
+
+/* Notes and counts a decision made here: once per request, so a preflight
+ * decided in header_parser is not counted again by the filter. */
+static void record_decision(request_rec *r, const cors_decision *d)
+{
+    note_decision(r, d);
+    cors_status_count(r, d->note);
 }
 
 /* ------------------------------------------------------------------------
@@ -317,7 +331,7 @@ static int answer_preflight(request_rec *r, const cors_dir_conf *conf,
     cors_decision *d = apr_palloc(r->pool, sizeof(*d));
 
     cors_decide_preflight(&conf->policy, in, d);
-    note_decision(r, d);
+    record_decision(r, d);
     log_decision(r, d, "preflight");
     if (conf->preflight_continue == CORS_ON
         || conf->engine == CORS_ENGINE_REPORT_ONLY) {
@@ -367,6 +381,21 @@ static int cors_header_parser(request_rec *r)
     return answer_preflight(r, conf, &in, state);
 }
 
+/* Writes the decision over whatever the handler set, unless
+ * CORSBackendHeaders keep finds that it answered CORS itself. */
+static void apply_decision(request_rec *r, const cors_dir_conf *conf,
+                           const cors_decision *d)
+{
+    if (keeps_backend_headers(r, conf)) {
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, CORSLOGNO(0103)
+                      "CORSBackendHeaders keep: leaving the handler's CORS "
+                      "headers as they are");
+        return;
+    }
+    remove_backend_headers(r);
+    write_decision(r, d);
+}
+
 /* The output filter: on the first data it rewrites the CORS headers of
  * the response once, then leaves the chain. */
 static apr_status_t cors_output_filter(ap_filter_t *f, apr_bucket_brigade *bb)
@@ -386,20 +415,15 @@ static apr_status_t cors_output_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     if (d == NULL) {
         cors_decide_actual(&conf->policy, &in, &actual);
         log_decision(r, &actual, "request");
+        record_decision(r, &actual);
         d = &actual;
     }
-    note_decision(r, d);
-    if (conf->engine == CORS_ENGINE_REPORT_ONLY) {
-        /* CORSEngine ReportOnly: decide and log, change nothing. */
-    }
-    else if (keeps_backend_headers(r, conf)) {
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, CORSLOGNO(0103)
-                      "CORSBackendHeaders keep: leaving the handler's CORS "
-                      "headers as they are");
-    }
     else {
-        remove_backend_headers(r);
-        write_decision(r, d);
+        note_decision(r, d);    /* the handler's response, after a redirect */
+    }
+    /* CORSEngine ReportOnly: decide and log, change nothing. */
+    if (conf->engine != CORS_ENGINE_REPORT_ONLY) {
+        apply_decision(r, conf, d);
     }
     return ap_pass_brigade(f->next, bb);
 }
@@ -428,7 +452,7 @@ static void register_hooks(apr_pool_t *p)
      * same scope is cleaned up rather than doubled. */
     static const char *const after_headers[] = { "mod_headers.c", NULL };
 
-    (void)p;
+    cors_status_register_hooks(p);
     ap_hook_test_config(cors_report_test_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(cors_report_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_header_parser(cors_header_parser, NULL, NULL, APR_HOOK_MIDDLE);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * micro.c -- nanoseconds per decision of mod_cors's pure logic (cors_logic.c).
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """make bench -- what mod_cors costs, side by side with its alternatives.
 
 Run by `make bench` (mk/bench.mk builds bench/build/micro and the floor modules
@@ -35,7 +36,6 @@ import pathlib
 import pwd
 import re
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -43,11 +43,13 @@ import sys
 import time
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests" / "lib"))
+
+from httpd_harness import HTTPD, MOD_CORS_SO, Httpd, _module_line, run_user  # noqa: E402
+
 BUILD = REPO / "bench" / "build"
 WORK = BUILD / "work"
-APACHE2 = "/usr/sbin/apache2"
-MODULES = pathlib.Path("/usr/lib/apache2/modules")
-MOD_CORS = REPO / ".libs" / "mod_cors.so"
+MOD_CORS = MOD_CORS_SO
 FLOOR = BUILD / "floor" / ".libs" / "mod_cors_floor.so"
 FLOOR_SAME = BUILD / "floor" / ".libs" / "mod_cors_floor_same.so"
 MICRO = BUILD / "micro"
@@ -70,9 +72,9 @@ PARTS = [p for p in re.split(r"[,\s]+", os.environ.get("BENCH_PARTS", "") or
                                         "micro,callgrind,wrk") if p]
 
 AS_ROOT = os.geteuid() == 0
-RUN_USER = "www-data"
+RUN_USER = run_user()[0]
 
-# Targets from the issue and shared/reference/design_notes.md.
+# The goals the benchmarks are judged against.
 REF_NOCORS_GET = 39_900        # httpd, no CORS, keep-alive GET
 REF_RECIPE_ADDS = 14_100       # what the recipe adds to an actual request
 REF_FLOOR_PREFLIGHT = 37_400   # the floor module's preflight
@@ -197,17 +199,11 @@ def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def run_user_kwargs() -> dict:
     """Popen arguments that run a command as www-data when we are root."""
     if not AS_ROOT:
         return {}
-    return {"user": RUN_USER, "group": RUN_USER, "extra_groups": []}
+    return {"user": RUN_USER, "group": run_user()[1], "extra_groups": []}
 
 
 def fmt_int(v: float) -> str:
@@ -319,160 +315,87 @@ def json_document(size: int) -> str:
     return head + "x" * (size - len(head) - len(tail)) + tail
 
 
-class Server:
+class Server(Httpd):
+    """The harness's httpd (tests/lib/httpd_harness.py) with the bench's configuration:
+    Debian's default module set, keep-alive on, an access log that costs what Debian's
+    does, and under callgrind `httpd -X` in valgrind, run as the run user from the start
+    (callgrind_control talks to valgrind through vgdb, which cannot reach a process of
+    another user here)."""
+
     def __init__(self, cfg: Config, mode: str):
         assert mode in ("callgrind", "wrk")
         self.cfg = cfg
         self.mode = mode
         # Names of one length: a longer path costs a few instructions more per request.
         slot = CONFIGS.index(cfg) if cfg in CONFIGS else 90 + len(cfg.key) % 10
-        self.root = WORK / f"{'cg' if mode == 'callgrind' else 'wk'}-{slot:02d}"
-        self.proc: subprocess.Popen | None = None
-        self.port = 0
+        root = WORK / f"{'cg' if mode == 'callgrind' else 'wk'}-{slot:02d}"
+        if root.exists():
+            shutil.rmtree(root)
+        files = {"CONFIG": f"{cfg.key}: {cfg.label}\n", "htdocs/data.json": json_document(2048)}
+        if cfg.htaccess is not None:
+            files["htdocs/.htaccess"] = cfg.htaccess
+        callgrind = mode == "callgrind"
+        cgdir = root / "callgrind"
+        super().__init__(
+            root, cfg.conf, files=files, with_cors=cfg.module == CORS_MOD, loglevel="warn",
+            ports=1, single_process=callgrind,
+            wrapper=["valgrind", "--tool=callgrind", "--dump-instr=no",
+                     f"--callgrind-out-file={cgdir}/callgrind.out.%p"] if callgrind else (),
+            popen_kwargs=dict(env=dict(os.environ, HOME=str(root)),
+                              **(run_user_kwargs() if callgrind else {})),
+            startup_timeout=180 if callgrind else 20)
+        cgdir.mkdir()
+        if AS_ROOT:
+            os.chown(cgdir, pwd.getpwnam(self.user).pw_uid, grp.getgrnam(self.group).gr_gid)
 
     @property
     def cgdir(self) -> pathlib.Path:
         return self.root / "callgrind"
 
-    def prepare(self):
-        if self.root.exists():
-            shutil.rmtree(self.root)
-        for d in ("conf", "htdocs", "logs", "run", "callgrind"):
-            (self.root / d).mkdir(parents=True)
-        (self.root / "CONFIG").write_text(f"{self.cfg.key}: {self.cfg.label}\n")
-        doc = self.root / "htdocs"
-        (doc / "data.json").write_text(json_document(2048))
-        if self.cfg.htaccess is not None:
-            (doc / ".htaccess").write_text(self.cfg.htaccess)
-        for p in [self.root, *self.root.parents]:
-            if p == pathlib.Path("/"):
-                break
-            if AS_ROOT and not p.stat().st_mode & 0o001:
-                raise BenchError(f"{p} is not searchable by {RUN_USER}; "
-                                 "run from a checkout that others can read")
-        if AS_ROOT:
-            uid = pwd.getpwnam(RUN_USER).pw_uid
-            gid = grp.getgrnam(RUN_USER).gr_gid
-            for d in ("logs", "run", "callgrind"):
-                os.chown(self.root / d, uid, gid)
-
-    def write_conf(self):
-        r = self.root
-        lines = [
-            f'ServerRoot "{r}"',
-            "ServerName 127.0.0.1",
-            f"Listen 127.0.0.1:{self.port}",
-            f'PidFile "{r}/run/httpd.pid"',
-            f'DefaultRuntimeDir "{r}/run"',
-            f"Mutex file:{r}/run default",
-        ]
-        for m in BASE_MODULES:
-            lines.append(f'LoadModule {m}_module "{MODULES}/mod_{m}.so"')
+    def conf_modules(self) -> list:
+        lines = [_module_line(m) for m in BASE_MODULES]
         if self.cfg.module:
             name, path = self.cfg.module
             lines.append(f'LoadModule {name} "{path}"')
-        if AS_ROOT:
-            lines += [f"User {RUN_USER}", f"Group {RUN_USER}"]
-        lines += [
-            f'ErrorLog "{r}/logs/error_log"',
-            "LogLevel warn",
-            # Debian's access log format; the file does not matter to what is counted.
-            'LogFormat "%h %l %u %t \\"%r\\" %>s %O \\"%{Referer}i\\" \\"%{User-Agent}i\\"" '
-            'combined',
-            'CustomLog "/dev/null" combined',
-            "TypesConfig /etc/mime.types",
-            "HostnameLookups Off",
-            "Timeout 60",
-            "KeepAlive On",
-            "MaxKeepAliveRequests 0",
-            "KeepAliveTimeout 60",
-            "<IfModule mpm_event_module>",
-            "  StartServers 1", "  ServerLimit 2", "  ThreadsPerChild 16", "  ThreadLimit 16",
-            "  MaxRequestWorkers 32", "  MinSpareThreads 8", "  MaxSpareThreads 32",
-            "</IfModule>",
-            f'DocumentRoot "{r}/htdocs"',
-            "<Directory />",
-            "  AllowOverride None",
-            "  Require all denied",
-            "</Directory>",
-            f'<Directory "{r}/htdocs">',
-            f"  AllowOverride {'FileInfo' if self.cfg.htaccess is not None else 'None'}",
-            "  Require all granted",
-            "</Directory>",
-            f"# ---- {self.cfg.label} ----",
-            self.cfg.conf,
-        ]
-        (r / "conf" / "httpd.conf").write_text("\n".join(lines) + "\n")
+        return [ln for ln in lines if ln]
 
-    def command(self) -> list[str]:
-        httpd = [APACHE2, "-d", str(self.root), "-f", str(self.root / "conf" / "httpd.conf")]
-        if self.mode == "wrk":
-            return httpd + ["-DFOREGROUND"]
-        return ["valgrind", "--tool=callgrind", "--dump-instr=no",
-                f"--callgrind-out-file={self.cgdir}/callgrind.out.%p"] + httpd + ["-X"]
+    def conf_logs(self) -> list:
+        # Debian's access log format; the file does not matter to what is counted.
+        return ['LogFormat "%h %l %u %t \\"%r\\" %>s %O \\"%{Referer}i\\" \\"%{User-Agent}i\\"" '
+                'combined',
+                'CustomLog "/dev/null" combined']
 
-    def start(self):
-        self.prepare()
-        for attempt in range(3):
-            self.port = free_port()
-            self.write_conf()
-            out = open(self.root / "logs" / "stdout", "wb")
-            # Under callgrind the whole process runs as www-data from the start (with -X
-            # httpd would switch to it after opening its files): callgrind_control talks
-            # to valgrind through vgdb, which cannot reach a process of another user here.
-            kwargs = run_user_kwargs() if self.mode == "callgrind" else {}
-            self.proc = subprocess.Popen(self.command(), stdout=out, stderr=subprocess.STDOUT,
-                                         stdin=subprocess.DEVNULL, start_new_session=True,
-                                         env=dict(os.environ, HOME=str(self.root)), **kwargs)
-            out.close()
-            deadline = time.monotonic() + (180 if self.mode == "callgrind" else 20)
-            while time.monotonic() < deadline:
-                if self.proc.poll() is not None:
-                    break
-                try:
-                    socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                    return
-                except OSError:
-                    time.sleep(0.1)
-            self.stop()
-            diag = self.diagnostics()
-            if "Address already in use" not in diag:
-                raise BenchError(f"{self.cfg.key}: apache2 did not start\n{diag}")
-            log(f"  port {self.port} was taken, retrying")
-        raise BenchError(f"{self.cfg.key}: no free port")
+    def conf_tuning(self) -> list:
+        return ["HostnameLookups Off", "Timeout 60", "KeepAlive On", "MaxKeepAliveRequests 0",
+                "KeepAliveTimeout 60",
+                "<IfModule mpm_event_module>",
+                "  StartServers 1", "  ServerLimit 2", "  ThreadsPerChild 16", "  ThreadLimit 16",
+                "  MaxRequestWorkers 32", "  MinSpareThreads 8", "  MaxSpareThreads 32",
+                "</IfModule>"]
 
-    def diagnostics(self) -> str:
-        text = ""
-        for name in ("stdout", "error_log"):
-            p = self.root / "logs" / name
-            if p.exists():
-                text += f"--- {p}\n" + p.read_text(errors="replace")[-3000:]
-        return text
+    def conf_docroot(self) -> list:
+        lines = super().conf_docroot()
+        if self.cfg.htaccess is not None:
+            lines[-3] = "  AllowOverride FileInfo"
+        return lines
 
     def error_lines(self) -> list[str]:
-        p = self.root / "logs" / "error_log"
-        if not p.exists():
-            return []
-        return [ln for ln in p.read_text(errors="replace").splitlines()
+        return [ln for ln in self.error_log().splitlines()
                 if re.search(r"\[[a-z_]*:?(error|crit|alert|emerg)\]", ln)]
 
-    def stop(self):
-        proc, self.proc = self.proc, None
-        if proc is None:
-            return
-        if proc.poll() is None:
-            try:
-                os.killpg(proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                try:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                proc.wait(timeout=10)
+
+def start_server(cfg: Config, mode: str) -> Server:
+    """A started Server; a new port when the one picked was taken meanwhile."""
+    for _ in range(3):
+        srv = Server(cfg, mode)
+        try:
+            srv.start()
+            return srv
+        except RuntimeError as e:
+            if "Address already in use" not in str(e):
+                raise BenchError(f"{cfg.key}: httpd did not start\n{e}") from None
+            log(f"  port {srv.port} was taken, retrying")
+    raise BenchError(f"{cfg.key}: no free port")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -513,9 +436,8 @@ def dump_totals(path: pathlib.Path) -> int:
 
 
 def callgrind_config(cfg: Config) -> dict[str, float]:
-    srv = Server(cfg, "callgrind")
     t0 = time.monotonic()
-    srv.start()
+    srv = start_server(cfg, "callgrind")
     results = {}
     pause = PAUSE_MS / 1000
 
@@ -684,9 +606,8 @@ def part_wrk() -> dict:
         for cfg in CONFIGS:
             if not cfg.wrk_kinds:
                 continue
-            srv = Server(cfg, "wrk")
+            srv = start_server(cfg, "wrk")
             servers[cfg.key] = srv
-            srv.start()
             for kind in cfg.wrk_kinds:       # the server answers as expected
                 with Client(srv.port) as c:
                     for _ in range(3):
@@ -751,7 +672,7 @@ def machine_section() -> list[str]:
     model = sh("lscpu | sed -n 's/^Model name:[[:space:]]*//p' | head -1")
     mem_kb = sh("sed -n 's/^MemTotal:[[:space:]]*\\([0-9]*\\).*/\\1/p' /proc/meminfo")
     mem = f"{int(mem_kb) / 1024 / 1024:.1f} GiB" if mem_kb.isdigit() else "?"
-    apache = sh(f"{APACHE2} -v | head -1").replace("Server version: ", "")
+    apache = sh(f"{HTTPD} -v | head -1").replace("Server version: ", "")
     return [
         "## Machine and versions",
         "",

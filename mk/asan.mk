@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # mk/asan.mk -- the integration suite against an ASan+UBSan build of the module.
 #
 #   make test-asan     builds build/asan/.libs/mod_cors.so with

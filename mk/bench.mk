@@ -1,4 +1,5 @@
-# mk/bench.mk -- benchmarks (issue 6): what mod_cors costs, side by side with
+# SPDX-License-Identifier: Apache-2.0
+# mk/bench.mk -- benchmarks: what mod_cors costs, side by side with
 # no CORS, the usual SetEnvIf + Header + RewriteRule recipe and a floor module
 # that answers every OPTIONS with a fixed 204.
 #

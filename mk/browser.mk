@@ -1,6 +1,7 @@
-# Browser tests (issue 3): mod_cors seen from fetch() in a real browser.
+# SPDX-License-Identifier: Apache-2.0
+# Browser tests: mod_cors seen from fetch() in a real browser.
 #
-#   make browser   every case of tests/browser/browser_cases.py in headless Chromium
+#   make test-browser  (or: make browser) every case of tests/browser/browser_cases.py in headless Chromium
 #                  (Debian's chromium, driven by playwright-core) against mod_cors;
 #                  part of `make test`
 #   make compare   the same cases against the usual mod_headers recipe
@@ -15,9 +16,9 @@ BROWSER_DIR   := tests/browser
 BROWSER_STAMP := $(BROWSER_DIR)/node_modules/.package-lock.json
 BROWSER_ENV   := PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
-TEST_TARGETS += browser
+TEST_TARGETS += test-browser
 
-.PHONY: browser compare browser-deps
+.PHONY: test-browser browser compare browser-deps
 
 browser-deps:
 	@sh tools/ensure-deps.sh test
@@ -31,8 +32,10 @@ $(BROWSER_STAMP): $(BROWSER_DIR)/package-lock.json $(BROWSER_DIR)/package.json |
 	cd $(BROWSER_DIR) && $(BROWSER_ENV) npm ci --prefer-offline --no-audit --no-fund
 	@touch $@
 
-browser: all browser-deps $(BROWSER_STAMP)
+test-browser: all browser-deps $(BROWSER_STAMP)
 	$(BROWSER_ENV) $(PYTEST) $(BROWSER_DIR)
+
+browser: test-browser
 
 compare: all browser-deps $(BROWSER_STAMP)
 	$(BROWSER_ENV) $(PYTHON) $(BROWSER_DIR)/compare.py --out $(BROWSER_DIR)/compare.md

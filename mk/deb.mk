@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # mk/deb.mk -- the Debian package and the packaging tests (included by the Makefile).
 #
 #   make deb            build/deb/libapache2-mod-cors_<version>_<arch>.deb
@@ -16,7 +17,7 @@
 
 DEB_DIR := build/deb
 DEB_SRC := $(DEB_DIR)/src
-DEB_BUILD_PKGS := dpkg-dev debhelper apache2-dev libpsl-dev pkg-config build-essential
+DEB_BUILD_PKGS := dpkg-dev debhelper apache2-dev libpsl-dev libcurl4-openssl-dev pkg-config build-essential
 
 deb:
 	@sh tools/ensure-pkgs.sh $(DEB_BUILD_PKGS)

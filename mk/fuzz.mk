@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # mk/fuzz.mk -- libFuzzer targets for cors_logic.c (see tests/fuzz/).
 #
 #   make fuzz [FUZZ_SECONDS=N]   build every target and run each for N s
@@ -19,7 +20,9 @@ FUZZ_CFLAGS  := -g -O1 -fno-omit-frame-pointer \
                 -fno-sanitize-recover=all -Wall -Wextra -Werror
 FUZZ_PROGS   := $(addprefix $(FUZZ_BIN)/,$(FUZZ_TARGETS))
 
-.PHONY: fuzz fuzz-build fuzz-ci fuzz-deps
+.PHONY: fuzz test-fuzz fuzz-build fuzz-ci fuzz-deps
+
+test-fuzz: fuzz
 
 fuzz-deps:
 	@sh tools/ensure-pkgs.sh clang-14 libclang-rt-14-dev

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # mk/matrix.mk -- the integration suite under the other MPMs.
 #
 #   make test-mpm                  MPM=worker, then MPM=prefork (`make test` runs event)

@@ -1,6 +1,7 @@
+# SPDX-License-Identifier: Apache-2.0
 # mk/soak.mk -- load test: wrk with a mix of CORS requests against each MPM.
 #
-#   make soak                                  200 connections, 60 s per MPM
+#   make test-soak (or: make soak)             200 connections, 60 s per MPM
 #   make soak SOAK_SECONDS=20 SOAK_MPMS=event  shorter, one MPM
 #
 # Not part of `make test` or CI (it takes SOAK_SECONDS per MPM plus start-up).  It fails on
@@ -14,8 +15,9 @@ SOAK_CONNECTIONS ?= 200
 SOAK_THREADS     ?= 2
 SOAK_MPMS        ?= event,worker,prefork
 
-.PHONY: soak
-soak: all
+.PHONY: soak test-soak
+soak: test-soak
+test-soak: all
 	@sh tools/ensure-deps.sh test
 	@sh tools/ensure-pkgs.sh wrk
 	$(PYTHON) tests/soak/soak.py --seconds $(SOAK_SECONDS) \

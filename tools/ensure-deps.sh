@@ -1,18 +1,21 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # ensure-deps.sh -- check for what building or testing mod_cors needs.
 #
 #   sh tools/ensure-deps.sh build   apxs, APR/APR-util headers (pkg-config),
 #                                   libpsl headers, a C compiler
 #   sh tools/ensure-deps.sh test    the above, plus /usr/bin/python3 with pytest,
-#                                   curl, htpasswd, /usr/sbin/apache2 and its
-#                                   modules directory
+#                                   curl, htpasswd, the httpd under test
+#                                   ($HTTPD, default /usr/sbin/apache2) and its
+#                                   modules directory ($HTTPD_MODULES)
 #
 # It runs on every `make`, so when nothing is missing it prints nothing and
 # exits 0.  When something is missing it maps it to a Debian package; as root
 # with apt-get available it runs `apt-get update` once and installs the
 # packages, otherwise it prints what to run and exits 1.
 #
-# Set CORS_DEPS_NO_INSTALL=1 to only report, never install.
+# Set CORS_DEPS_NO_INSTALL=1 to only report, never install (plain `make` does:
+# it builds, and leaves installing to `make deps`).
 
 set -u
 
@@ -70,8 +73,11 @@ check() {
     fi
     have curl || need curl curl
     have htpasswd || [ -x /usr/bin/htpasswd ] || need htpasswd apache2-utils
-    [ -x /usr/sbin/apache2 ] || need /usr/sbin/apache2 apache2
-    [ -d /usr/lib/apache2/modules ] || need /usr/lib/apache2/modules apache2
+    # Another httpd (HTTPD=...) is the user's to provide; Debian's comes from apache2.
+    httpd=${HTTPD:-/usr/sbin/apache2}
+    moddir=${HTTPD_MODULES:-/usr/lib/apache2/modules}
+    [ -x "$httpd" ] || need "$httpd" apache2
+    [ -d "$moddir" ] || need "$moddir" apache2
     return 0
 }
 
@@ -87,5 +93,6 @@ if [ "$(id -u)" = 0 ] && have apt-get && [ "${CORS_DEPS_NO_INSTALL:-0}" != 1 ]; 
     [ -z "$missing" ] && exit 0
 fi
 
-echo "missing: $missing ; run: sudo apt-get install -y $pkgs" >&2
+echo "missing: $missing" >&2
+echo "run: sudo apt-get install -y $pkgs   (or, as root: make deps)" >&2
 exit 1

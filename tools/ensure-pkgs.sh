@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # ensure-pkgs.sh PKG... -- make sure these Debian packages are installed.
 # Installs the missing ones when run as root (apt-get update once per run of
 # this script), otherwise prints the command to run and fails.

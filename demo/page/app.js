@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // mod_cors demo page: cross-origin fetch() calls to the demo API.
 // config.js (written by demo/run.sh) sets window.CORS_DEMO = {api: "..."}.
 "use strict";

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The browser cases: what each page does, what it must see, and how to run them all.
 
 One httpd serves every case (app.conf + mod_cors.conf, or app.conf + recipe.conf for
@@ -22,9 +23,9 @@ import time
 from typing import Callable
 
 HERE = pathlib.Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "integration"))
+sys.path.insert(0, str(HERE.parent / "lib"))
 
-from harness import Httpd, _free_port  # noqa: E402
+from httpd_harness import Httpd  # noqa: E402
 
 NODE = shutil.which("node") or "/usr/bin/node"
 RUNNER = HERE / "run-cases.mjs"
@@ -97,41 +98,11 @@ LOG_ALLOW = [
 
 class BrowserHttpd(Httpd):
     """Httpd with two more ports (page origins B and U): ${PORT3} and ${PORT4} in the
-    configuration; app.conf has their Listen lines."""
+    configuration (the harness listens on all four)."""
 
     def __init__(self, workdir, conf, **kw):
-        used = set()
-        self.port3 = self._pick(used)
-        self.port4 = self._pick(used)
-        self._extra_ports = used
-        super().__init__(workdir, conf, **kw)
-        # the harness picked port and port2 independently: make sure all four differ
-        if {self.port, self.port2} & used:
-            raise RuntimeError("port clash, try again")
-
-    @staticmethod
-    def _pick(used):
-        while True:
-            p = _free_port()
-            if p not in used:
-                used.add(p)
-                return p
-
-    def subst(self, text):
-        for k, v in (("${PORT3}", str(self.port3)), ("${PORT4}", str(self.port4))):
-            text = text.replace(k.encode(), v.encode()) if isinstance(text, bytes) \
-                else text.replace(k, v)
-        return super().subst(text)
-
-    def start(self):
-        super().start()
-        deadline = time.monotonic() + 10
-        while not (self._accepts(self.port3) and self._accepts(self.port4)):
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"apache2 does not listen on {self.port3}/{self.port4}\n"
-                                   f"{self._diag()}")
-            time.sleep(0.05)
+        super().__init__(workdir, conf, ports=4, **kw)
+        self.port3, self.port4 = self.ports[2:]
 
     def origins(self) -> dict:
         return {
@@ -148,14 +119,8 @@ def variant_conf(variant: str) -> str:
 
 
 def make_server(workdir, variant: str = "mod_cors") -> BrowserHttpd:
-    for _ in range(5):
-        try:
-            return BrowserHttpd(pathlib.Path(workdir), variant_conf(variant), modules=MODULES,
-                                files=FILES, with_cors=(variant == "mod_cors"))
-        except RuntimeError as e:
-            if "port clash" not in str(e):
-                raise
-    raise RuntimeError("could not find four free ports")
+    return BrowserHttpd(pathlib.Path(workdir), variant_conf(variant), modules=MODULES,
+                        files=FILES, with_cors=(variant == "mod_cors"))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """make compare: the browser cases against mod_cors and against the usual recipe.
 
 Runs browser_cases.CASES twice in Debian's chromium: once with app.conf + mod_cors.conf,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Runs the browser cases of browser_cases.py in Debian's chromium, headless, driven by
 // playwright-core (no browser of Playwright's own is used or downloaded).
 //

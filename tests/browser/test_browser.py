@@ -1,4 +1,5 @@
-"""Browser tests (issue 3): mod_cors seen from fetch() in Debian's chromium.
+# SPDX-License-Identifier: Apache-2.0
+"""Browser tests: mod_cors seen from fetch() in Debian's chromium.
 
 One httpd (app.conf + mod_cors.conf) serves every case; one run of run-cases.mjs opens
 chromium once and runs them all (browser_cases.CASES); each case is one test here.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_acrh.c -- Access-Control-Request-Headers parsing:
  * cors_request_headers_check() against a few configured lists, with and
@@ -46,7 +47,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-/* ---- the reference: the rules of SPEC.md/BRIEF.md, written plainly ---- */
+/* ---- the reference: the rules of the contract (docs/contract.md) and README, written plainly ---- */
 
 static int ref_tchar(unsigned char c)
 {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_directives.c -- the value parsers of the list directives in
  * cors_logic: cors_list_add_methods() (CORSAllowMethods),

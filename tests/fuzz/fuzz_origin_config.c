@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_origin_config.c -- config side of origins: cors_origin_normalize()
  * and cors_origins_add().

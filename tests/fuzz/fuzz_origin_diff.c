@@ -1,7 +1,8 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_origin_diff.c -- differential test of the module's origin decision,
  *     cors_origin_is_valid(o) && cors_origins_match(set, o),
- * against a slow, plain reference matcher written below from SPEC.md.
+ * against a slow, plain reference matcher written below from the contract (docs/contract.md).
  *
  * Input: byte 0 picks the mode.  Mode 0: the rest of the input is the
  * origin, as is.  Otherwise byte 1 picks an allowed (or nearly allowed)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_origin_match.c -- request side of origins: cors_origin_is_valid()
  * and cors_origins_match() against fixed configured sets.

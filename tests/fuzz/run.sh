@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # run.sh SECONDS TARGET... -- runs each built libFuzzer target (tests/fuzz/bin/<t>)
 # for SECONDS on its seed corpus (tests/fuzz/corpus/<t>, read only) plus a
 # scratch corpus (tests/fuzz/bin/corpus/<t>, where new finds go), then prints

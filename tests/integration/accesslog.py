@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Access-log checks that tolerate httpd's write order.
 
 httpd writes a request's access-log line after it has sent the response, in whichever

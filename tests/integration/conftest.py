@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """pytest configuration for the mod_cors integration tests.
 
 Run with Debian's Python (the `python3` on PATH may have no pytest):
@@ -10,7 +11,7 @@ Guidance for test modules
   MODULE should start ONE module-scoped server whose configuration holds many <Location> /
   <Directory> scopes (one per policy), and its tests should use distinct paths:
 
-      from harness import Httpd, Response, serve, assert_no_cors
+      from httpd_harness import Httpd, Response, serve, assert_no_cors
 
       @pytest.fixture(scope="module")
       def srv(tmp_path_factory):
@@ -27,7 +28,7 @@ Guidance for test modules
   declares them with `@pytest.mark.log_allow(r"regex", ...)`, or calls
   `srv.check_log(allow=[...])` itself (check_log moves the mark, so the later automatic check
   only sees what came after).
-* The tests need /work/main/.libs/mod_cors.so: run `make` first.  Without it every server
+* The tests need .libs/mod_cors.so: run `make` first.  Without it every server
   that loads mod_cors fails with a message saying so (the tests fail, they are not skipped).
 """
 
@@ -36,9 +37,11 @@ import sys
 
 import pytest
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "lib"))     # httpd_harness
 
-from harness import Httpd, MOD_CORS_SO, running_servers  # noqa: E402
+from httpd_harness import Httpd, MOD_CORS_SO, running_servers  # noqa: E402
 
 
 def pytest_configure(config):
@@ -47,7 +50,7 @@ def pytest_configure(config):
 
 
 def pytest_report_header(config):
-    state = "present" if MOD_CORS_SO.exists() else "MISSING: run `make` in /work/main"
+    state = "present" if MOD_CORS_SO.exists() else "MISSING: run `make` in the repository"
     return f"mod_cors: {MOD_CORS_SO} ({state})"
 
 
@@ -60,7 +63,7 @@ def make_server(tmp_path, request):
     def factory(conf, *, start=True, **kw):
         wd = tmp_path if not servers else tmp_path / f"srv{len(servers)}"
         if not MOD_CORS_SO.exists() and kw.get("with_cors", True):
-            pytest.fail(f"{MOD_CORS_SO} does not exist: run `make` in /work/main first")
+            pytest.fail(f"{MOD_CORS_SO} does not exist: run `make` in the repository first")
         s = Httpd(wd, conf, **kw)
         servers.append(s)
         if start:

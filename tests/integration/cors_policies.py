@@ -1,4 +1,5 @@
-"""One server configuration holding the policies of cors_vectors.md (P1..P12) and a few more,
+# SPDX-License-Identifier: Apache-2.0
+"""One server configuration holding the policies of docs/test-vectors.md (P1..P12) and a few more,
 each in its own <Location>, shared by test_preflight.py, test_actual.py, test_origins.py and
 test_lists.py.  Each of those modules starts one server from it (module scope).
 
@@ -8,7 +9,7 @@ Paths: /pN/r is a static file under policy PN; /pN/missing does not exist.
 import contextlib
 import re
 
-from harness import Httpd, Response, assert_no_cors, serve  # noqa: F401
+from httpd_harness import Httpd, Response, assert_no_cors, serve  # noqa: F401
 
 APP = "https://app.example.com"
 EVIL = "https://evil.example"
@@ -184,9 +185,12 @@ def files() -> dict:
 
 
 # Expected startup warnings: P10 lists the lowercase method `patch`; CORSMaxAge 86400
-# (Chromium caps at 7200 s); rx5's `https://.*` matches any site.
+# (Chromium caps at 7200 s); rx5's `https://.*` matches any site; p6's
+# CORSAllowPrivateNetwork On (Chrome replaced those preflights).
 STARTUP_ALLOW = [r"\[cors:warn\].*patch", r"\[cors:warn\].*CORSMaxAge: 86400",
-                 r"\[cors:warn\].*CORSAllowOriginMatch: 'https://\.\*' matches the origin of any"]
+                 r"\[cors:warn\].*CORSAllowOriginMatch: 'https://\.\*' matches the origin of any",
+                 r"\[cors:warn\].*CORSAllowPrivateNetwork: Chrome has replaced Private Network "
+                 r"Access preflights with the Local Network Access permission"]
 
 
 @contextlib.contextmanager

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The admin's tools: CORSEngine ReportOnly, apache2 -t -D DUMP_CORS, and the startup lint."""
 
 import re
@@ -5,7 +6,7 @@ import re
 import pytest
 
 from accesslog import assert_logged
-from harness import Httpd, serve
+from httpd_harness import Httpd, serve
 
 ORIGIN = "https://app.example.com"
 EVIL = "https://evil.example"
@@ -258,7 +259,7 @@ LINT_CASES = [
      r"CORSMaxAge: 86400: Chromium caps the preflight cache at 7200 seconds"),
     ('CORSAllowOriginMatch "^https://app.example.com$"',
      r"CORSAllowOriginMatch: '\^https://app\.example\.com\$' has a '\.' that matches any "
-     r"character"),
+     r"character \(it matches https://appxexample\.com\)"),
     ("CORSAllowOrigin https://app.example.com\nCORSAllowMethods GET patch",
      r"CORSAllowMethods: method 'patch' is kept as written.*did you mean 'PATCH'"),
     ("CORSAllowOrigin http://app.example.com\nCORSAllowCredentials On",
@@ -266,13 +267,23 @@ LINT_CASES = [
      r"credentials"),
     ("CORSAllowMethods PUT",
      r"CORS0002: .*httpd.conf:\d+: CORS directives in <Location \"?/lint/\"?> have no effect"),
-    ('CORSAllowOriginMatch "https://.*"\nCORSAllowCredentials On',
-     r"CORSAllowOriginMatch: 'https://\.\*' matches the origin of any site"),
+    ('CORSAllowOriginMatch "https://.*"',
+     r"CORSAllowOriginMatch: 'https://\.\*' matches the origin of any site \(such as "
+     r"https://evil\.example\)"),
+    ('CORSAllowOriginMatch "https://.*example\\.com"',
+     r"CORSAllowOriginMatch: 'https://\.\*example\\\\\.com' matches "
+     r"https://evilexample\.com"),
+    ("CORSAllowOrigin https://app.example.com\nCORSAllowPrivateNetwork On",
+     r"CORSAllowPrivateNetwork: Chrome has replaced Private Network Access preflights with "
+     r"the Local Network Access permission"),
 ]
 QUIET_CASES = [
     "CORSAllowOrigin https://app.example.com\nCORSMaxAge 7200",
     'CORSAllowOriginMatch "^https://app\\.example\\.com$"',
     'CORSAllowOriginMatch "^https://[a-z]+\\.example\\.com$"',
+    'CORSAllowOriginMatch "https://[a-z0-9-]+\\.example\\.com"\nCORSAllowCredentials On',
+    'CORSAllowOriginMatch "https://(app|www)\\.example\\.com"\nCORSAllowCredentials On',
+    'CORSAllowOriginMatch "https://[a-z]+\\.example\\.com:8443"',
     "CORSAllowOrigin http://localhost:3000 http://127.0.0.1:8080\nCORSAllowCredentials On",
     "CORSAllowOrigin https://app.example.com\nCORSAllowMethods PATCH put",
 ]

@@ -1,7 +1,8 @@
+# SPDX-License-Identifier: Apache-2.0
 """mod_cors behind mod_cache + mod_cache_disk: a cached response never reaches another origin.
 
 A response to an actual request in a policy's scope depends on the request's Origin, so it
-must carry `Vary: Origin` (SPEC "What a request gets", rules 1 and 3); mod_cache then keeps
+must carry `Vary: Origin` (docs/contract.md, "What a request gets", rules 1 and 3); mod_cache then keeps
 one variant per Origin value.  Cache hits under `CacheQuickHandler On` (the default) are
 served from the quick handler and no mod_cors hook runs for them, so whatever the cached
 headers say is what the client gets.  Under `CacheQuickHandler Off` the cached response goes
@@ -19,7 +20,7 @@ import time
 
 import pytest
 
-from harness import assert_no_cors, serve
+from httpd_harness import assert_no_cors, serve, skip_unless
 
 A = "https://a.example"
 B = "https://b.example"
@@ -118,7 +119,12 @@ def get(srv, port, path, origin, method="GET", extra=()):
     if origin is not None:
         hdrs += [("Origin", o) for o in (origin if isinstance(origin, list) else [origin])]
     hdrs += list(extra)
-    return srv.request(method, path, hdrs, port=port)
+    r = srv.request(method, path, hdrs, port=port)
+    # Wait until httpd has finished the request (it logs it last): the client has the
+    # whole response before mod_cache_disk has committed the entity when the EOS comes
+    # after the body (httpd trunk), and the next request would find no stored entity.
+    srv.access_log_line(r)
+    return r
 
 
 def cache_state(r):
@@ -220,6 +226,7 @@ def test_star_policy_cached_from_cors_request_first(srv):
     assert states == ["MISS", "HIT", "HIT", "HIT"], states
 
 
+@pytest.mark.skipif(**skip_unless("304-headers"))
 @pytest.mark.parametrize("label,port_index", [("quick", 0), ("noquick", 1)])
 def test_conditional_and_head_from_cache(srv, label, port_index):
     """304s and HEADs answered from the cache carry the requesting origin's headers."""

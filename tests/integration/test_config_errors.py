@@ -1,5 +1,6 @@
-"""Configuration errors and startup warnings of mod_cors (SPEC "Directives", BRIEF
-interpretations, cors_vectors.md section K).
+# SPDX-License-Identifier: Apache-2.0
+"""Configuration errors and startup warnings of mod_cors (docs/contract.md, "Directives", README's
+decisions, test vectors K).
 
 Errors are checked with `apache2 -t` (configtest): the exit status is not 0, httpd reports
 the line of the offending directive, and the message names the directive and the bad value.
@@ -10,7 +11,7 @@ import re
 
 import pytest
 
-from harness import Httpd
+from httpd_harness import Httpd
 
 SYNTAX_RE = re.compile(r"Syntax error on line (\d+) of (.+?):\s*$")
 
@@ -126,7 +127,7 @@ def test_allow_origin_without_arguments(tmp_path):
 
 
 # ---------------------------------------------------------------------------------------------
-# Wildcards / null together with credentials in the same scope (K01, K18, BRIEF), both orders
+# Wildcards / null together with credentials in the same scope (K01, K18, README), both orders
 # ---------------------------------------------------------------------------------------------
 
 CRED_CONFLICTS = [
@@ -385,7 +386,7 @@ def test_valid_config(tmp_path, name):
 
 
 # ---------------------------------------------------------------------------------------------
-# Startup warnings (K07 and K14 as the BRIEF reads them)
+# Startup warnings (K07 and K14 as the README reads them)
 # ---------------------------------------------------------------------------------------------
 
 WARN_CONF = """

@@ -1,8 +1,9 @@
+# SPDX-License-Identifier: Apache-2.0
 """Self-tests of the harness, on an httpd WITHOUT mod_cors (they run before `make` too)."""
 
 import pytest
 
-from harness import Httpd, assert_no_cors
+from httpd_harness import Httpd, assert_no_cors
 
 CONF = r"""
 <Location "/hdr">

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Hostile input: oversized, repeated, malformed and binary request fields, and a huge origin
 list in .htaccess.  Every request must be answered in bounded time (< 2 s here, generously),
 must never be allowed when it should not be, and must leave no crash or error in the log
@@ -25,7 +26,7 @@ import time
 
 import pytest
 
-from harness import Response, assert_no_cors, serve
+from httpd_harness import Response, assert_no_cors, serve
 
 APP = "https://app.example.com"
 BOUND = 2.0             # seconds, per request
@@ -356,7 +357,7 @@ def test_inner_whitespace_denied(srv):
 
 
 def test_outer_whitespace_stripped_by_httpd(srv):
-    """Leading and trailing blanks never reach the module (cors_vectors E29)."""
+    """Leading and trailing blanks never reach the module (vector E29)."""
     r, t = get(srv, "/api/r", b" \t" + APP.encode() + b" \t ")
     assert r.status == 200 and r.get("Access-Control-Allow-Origin") == APP and t < BOUND, r
 

@@ -1,20 +1,21 @@
-"""CORS policy in .htaccess files (SPEC "Directives": OR_FILEINFO, AllowOverrideList;
-configuration errors in .htaccess give a 500 and an [core:alert] line; SPEC "Scopes and
-merging"; BRIEF: .htaccess warnings are logged at debug level only)."""
+# SPDX-License-Identifier: Apache-2.0
+"""CORS policy in .htaccess files (docs/contract.md, "Directives": OR_FILEINFO, AllowOverrideList;
+configuration errors in .htaccess give a 500 and an [core:alert] line; the contract "Scopes and
+merging"; README: .htaccess warnings are logged at debug level only)."""
 
 import re
 
 import pytest
 
 from accesslog import assert_logged
-from harness import Httpd, assert_no_cors, serve, assert_allowed, assert_denied
+from httpd_harness import Httpd, assert_no_cors, serve, assert_allowed, assert_denied
 
 A = "https://a.example"
 B = "https://b.example"
 C = "https://c.example"
 EVIL = "https://evil.example"
 
-# SPEC writes "Vary: Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
+# The contract writes "Vary: Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
 # compared as a token list (order and count), since "," and ", " are the same list.
 PREFLIGHT_VARY = ["Origin", "Access-Control-Request-Method", "Access-Control-Request-Headers"]
 

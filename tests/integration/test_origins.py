@@ -1,5 +1,6 @@
-"""Origin matching (SPEC "Origin values", BRIEF "Origin header must be a valid serialized
-origin"; cors_vectors.md E): exact origins, subdomain and port patterns, `null`, `*`,
+# SPDX-License-Identifier: Apache-2.0
+"""Origin matching (docs/contract.md, "Origins", README "Origin header must be a valid serialized
+origin"; docs/test-vectors.md E): exact origins, subdomain and port patterns, `null`, `*`,
 CORSAllowOriginMatch anchoring, invalid Origin values.
 
 Every case is checked on an actual GET (ACAO echo or no Access-Control-* at all) and on a
@@ -197,7 +198,7 @@ def test_wildcard_any_valid_origin(srv, origin):
 @pytest.mark.parametrize("origin", ["https://x.test/", "HTTPS://X.TEST", "x.test",
                                     "https://a.test, https://b.test"])
 def test_wildcard_invalid_origin(srv, origin):
-    # SPEC rule 1: under a `*` policy without credentials EVERY response carries ACAO `*`,
+    # contract rule 1: under a `*` policy without credentials EVERY response carries ACAO `*`,
     # so an invalid Origin still gets the static `*` (never the value); its preflight fails.
     r = srv.request("GET", "/p3/r", {"Origin": origin})
     assert r.status == 200, r

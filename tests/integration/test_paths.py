@@ -1,4 +1,5 @@
-"""How httpd's request paths meet the module (SPEC "What a request gets" rules 2-5, vectors
+# SPDX-License-Identifier: Apache-2.0
+"""How httpd's request paths meet the module (docs/contract.md, "What a request gets" rules 2-5, vectors
 H01-H03, H06-H08): authentication, error statuses, ErrorDocument, HEAD, DirectoryIndex,
 mod_rewrite, CGI, mod_proxy and mod_headers with CORSBackendHeaders replace/keep."""
 
@@ -8,13 +9,13 @@ import hashlib
 import pytest
 
 from accesslog import assert_logged
-from harness import Httpd, assert_no_cors, serve, assert_allowed, assert_denied
+from httpd_harness import Httpd, assert_no_cors, serve, assert_allowed, assert_denied
 
 APP = "https://app.example.com"
 A = "https://a.example"
 B = "https://b.example"
 EVIL = "https://evil.example"
-# SPEC writes "Vary: Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
+# The contract writes "Vary: Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
 # compared as a token list (order and count), since "," and ", " are the same list.
 PREFLIGHT_VARY = ["Origin", "Access-Control-Request-Method", "Access-Control-Request-Headers"]
 

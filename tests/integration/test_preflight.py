@@ -1,4 +1,5 @@
-"""Preflights (SPEC "What a request gets" rule 2; cors_vectors.md B, C, G, private network).
+# SPDX-License-Identifier: Apache-2.0
+"""Preflights (docs/contract.md, "What a request gets" rule 2; docs/test-vectors.md B, C, G, private network).
 
 Method and header LIST parsing details are in test_lists.py, origin matching in
 test_origins.py.
@@ -203,7 +204,7 @@ def test_private_network_header_does_not_rescue_denied_preflight(srv):
     assert_denied_preflight(r, vary=PF_VARY_PN)
 
 
-# ---- safelisted request headers (BRIEF: configured list + the safelisted names) -----------
+# ---- safelisted request headers (README: configured list + the safelisted names) -----------
 
 def test_safelisted_header_not_named_by_policy(srv):
     r = srv.preflight("/p4/r", "http://localhost:8080", "PURGE", "accept,x-debug")
@@ -295,7 +296,7 @@ def test_A05_acrm_without_origin_is_not_cors(srv):
 
 
 def test_empty_acrm_is_not_a_preflight(srv):
-    # BRIEF: a preflight needs a NON-EMPTY ACRM; OPTIONS with an empty one is rule 3
+    # README: a preflight needs a NON-EMPTY ACRM; OPTIONS with an empty one is rule 3
     r = srv.request("OPTIONS", "/p1/r", [("Origin", APP),
                                          ("Access-Control-Request-Method", "")])
     assert r.status == 200 and r.has("Allow"), r

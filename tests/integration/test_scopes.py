@@ -1,11 +1,12 @@
-"""Scopes and merging (SPEC "Scopes and merging", BRIEF list semantics, vector H04):
+# SPDX-License-Identifier: Apache-2.0
+"""Scopes and merging (docs/contract.md, "Scopes and merging", README list semantics, vector H04):
 nested <Directory>/<Location>/<Files>/<LocationMatch>, replace-per-directive merging,
 CORSEngine Off/On, merge-induced '*' + credentials conflicts, lists adding up in one scope."""
 
 import pytest
 
 from accesslog import assert_logged
-from harness import Httpd, assert_no_cors, serve, assert_allowed, assert_denied
+from httpd_harness import Httpd, assert_no_cors, serve, assert_allowed, assert_denied
 
 A = "https://a.example"
 B = "https://b.example"
@@ -13,7 +14,7 @@ C = "https://c.example"
 EVIL = "https://evil.example"
 APP = "https://app.example.com"
 
-# SPEC writes "Vary: Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
+# The contract writes "Vary: Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
 # compared as a token list (order and count), since "," and ", " are the same list.
 PREFLIGHT_VARY = ["Origin", "Access-Control-Request-Method", "Access-Control-Request-Headers"]
 PREFLIGHT_VARY_PNA = PREFLIGHT_VARY + ["Access-Control-Request-Private-Network"]
@@ -194,7 +195,10 @@ FILES.update({
 
 @pytest.fixture(scope="module")
 def srv(tmp_path_factory):
-    with serve(tmp_path_factory.mktemp("scopes"), CONF, files=FILES) as s:
+    # CORSAllowPrivateNetwork On in /m warns that Chrome replaced those preflights.
+    with serve(tmp_path_factory.mktemp("scopes"), CONF, files=FILES,
+               startup_allow=[r"\[cors:warn\].*CORSAllowPrivateNetwork: Chrome has "
+                              r"replaced"]) as s:
         yield s
 
 

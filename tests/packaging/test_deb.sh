@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # test_deb.sh -- build libapache2-mod-cors, install it on this machine, run it
 # with the system's apache2 configuration, and take it away again.
 #
@@ -207,6 +208,21 @@ check "Depends names libpsl5 (dh_shlibdeps)" grep -q 'libpsl5' <<<"$depends"
 dpkg-deb --fsys-tarfile "$DEB" | tar -xOf - ./etc/apache2/mods-available/cors.load >"$T/pkg-cors.load"
 check "packaged cors.load: LoadModule cors_module /usr/lib/apache2/modules/mod_cors.so" \
     grep -qx 'LoadModule cors_module /usr/lib/apache2/modules/mod_cors.so' "$T/pkg-cors.load"
+
+# the cors-check binary package, built beside it
+CDEB=""
+for f in build/deb/cors-check_*.deb; do [ -f "$f" ] && CDEB=$f && break; done
+check "build/deb/cors-check_<version>_<arch>.deb exists" test -n "$CDEB" -a -f "$CDEB"
+if [ -n "$CDEB" ]; then
+    ccontents=$(dpkg-deb -c "$CDEB" | awk '{print $NF}')
+    check "cors-check package has ./usr/bin/cors-check" grep -qx -- ./usr/bin/cors-check <<<"$ccontents"
+    check "cors-check package has its man page" \
+        grep -qx -- ./usr/share/man/man1/cors-check.1.gz <<<"$ccontents"
+    check "cors-check Depends names libcurl (dh_shlibdeps)" \
+        grep -q 'libcurl4' <<<"$(dpkg-deb -f "$CDEB" Depends)"
+    check "the mod_cors package does not ship cors-check" \
+        test -z "$(grep -- cors-check <<<"$contents")"
+fi
 
 # ---------------------------------------------------------------------------
 echo "# 2. install and enable it"

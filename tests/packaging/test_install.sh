@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # test_install.sh -- `make install` / `make uninstall` into a DESTDIR.
 #
 # Needs no root and changes nothing outside a temporary directory.  Checks
@@ -95,9 +96,11 @@ if [ -d "$SYSCONFDIR/mods-available" ]; then
     check "cors.conf installed, identical to $CONF_SRC" cmp -s "$CONF_SRC" "$CONF"
     expected="${LIBEXECDIR#/}/mod_cors.so
 ${SYSCONFDIR#/}/mods-available/cors.conf
-${SYSCONFDIR#/}/mods-available/cors.load"
+${SYSCONFDIR#/}/mods-available/cors.load
+usr/local/bin/cors-check
+usr/local/share/man/man1/cors-check.1"
     got=$(tree "$D")
-    check "exactly these 3 files installed (no .la, nothing enabled)" \
+    check "exactly these 5 files installed (no .la, nothing enabled; cors-check and its man page)" \
         test "$got" = "$(printf '%s\n' "$expected" | sort)"
     [ "$got" = "$(printf '%s\n' "$expected" | sort)" ] || printf '  got:\n%s\n' "$got"
 else
@@ -179,8 +182,9 @@ if [ -d "$SYSCONFDIR/mods-available" ]; then
 fi
 D4=$TMP/dest4
 mk "$TMP/i5.log" install DESTDIR="$D4" SYSCONFDIR=/opt/httpd/conf
-check "no mods-available/: only mod_cors.so installed" \
-    test "$(tree "$D4")" = "${LIBEXECDIR#/}/mod_cors.so"
+check "no mods-available/: only mod_cors.so (and cors-check) installed" \
+    test "$(tree "$D4")" = "$(printf '%s\n' "${LIBEXECDIR#/}/mod_cors.so" \
+        usr/local/bin/cors-check usr/local/share/man/man1/cors-check.1 | sort)"
 check "no mods-available/: prints the LoadModule line to add" \
     grep -q "LoadModule cors_module $LIBEXECDIR/mod_cors.so" "$TMP/i5.log"
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # run.sh SO WORKDIR SUITE -- runs the pytest suite SUITE with httpd loading the
 # sanitizer build SO under LD_PRELOAD of the ASan runtime, and fails on any
 # sanitizer report.  Called by 'make test-asan' (mk/asan.mk).
@@ -20,9 +21,10 @@ suite=$3
 : "${ASAN_CC:=clang-14}"
 : "${PYTHON:=/usr/bin/python3}"
 
-if ! grep -q CORS_HTTPD_ENV "$suite/harness.py" 2>/dev/null \
-   || ! grep -q CORS_MODULE "$suite/harness.py" 2>/dev/null; then
-    echo "test-asan: $suite/harness.py does not read CORS_MODULE and CORS_HTTPD_ENV;" >&2
+harness=$(dirname "$0")/../lib/httpd_harness.py
+if ! grep -q CORS_HTTPD_ENV "$harness" 2>/dev/null \
+   || ! grep -q CORS_MODULE "$harness" 2>/dev/null; then
+    echo "test-asan: $harness does not read CORS_MODULE and CORS_HTTPD_ENV;" >&2
     echo "test-asan: it would test the normal build, not $so" >&2
     exit 1
 fi

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- mix.lua -- wrk script for the mod_cors soak test (run by tests/soak/soak.py).
 --
 --   wrk -t2 -c200 -d60s -s tests/soak/mix.lua http://127.0.0.1:PORT/ -- KINDS_FILE

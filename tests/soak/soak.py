@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Soak test of mod_cors: wrk drives a mix of CORS requests at 200 connections for a while
 against a throw-away httpd under each MPM, and everything that comes back is checked.
 
@@ -43,9 +44,9 @@ import time
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-sys.path.insert(0, str(REPO / "tests" / "integration"))
+sys.path.insert(0, str(REPO / "tests" / "lib"))
 
-from harness import Httpd  # noqa: E402
+from httpd_harness import Httpd  # noqa: E402
 
 APP = "https://app.example.com"
 SUB = "https://x.example.org"

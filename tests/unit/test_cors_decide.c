@@ -303,9 +303,9 @@ static const decision_case cases[] = {
     { P_EXACT, PREFLIGHT, "https://app.example.com", "patch", NULL, NULL,
       CORS_NOTE_PREFLIGHT_DENIED_METHOD, CORS_REASON_METHOD_CASE, "patch",
       VARY_PF, "" },
-    /* "Delete": no browser sends it (it would send DELETE), no hint */
+    /* "Delete": no browser sends it (it would send DELETE), no case hint */
     { P_EXACT, PREFLIGHT, "https://app.example.com", "Delete", NULL, NULL,
-      CORS_NOTE_PREFLIGHT_DENIED_METHOD, CORS_REASON_METHOD_NOT_ALLOWED,
+      CORS_NOTE_PREFLIGHT_DENIED_METHOD, CORS_REASON_METHOD_NOT_BROWSER,
       "Delete", VARY_PF, "" },
     { P_LOWER, PREFLIGHT, "https://app.example.com", "PATCH", NULL, NULL,
       CORS_NOTE_PREFLIGHT_DENIED_METHOD, CORS_REASON_METHOD_NOT_ALLOWED,

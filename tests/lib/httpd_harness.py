@@ -1,18 +1,33 @@
-"""Integration test harness for mod_cors: runs a throw-away Debian apache2 on 127.0.0.1.
+# SPDX-License-Identifier: Apache-2.0
+"""The one httpd harness of mod_cors: runs a throw-away httpd on 127.0.0.1.
 
-Standard library only.  Used by the pytest files in this directory (see conftest.py).
+Standard library only.  Used by the integration tests (tests/integration), the browser
+tests (tests/browser), the soak test (tests/soak), the benchmarks (bench/run.py) and the
+demo (demo/run.sh, through demo/serve.py).
 
     srv = Httpd(tmp_path, CONF, files={"htdocs/r": "hello"}, modules=("headers",))
     srv.start()
     r = srv.preflight("/api/r", "https://app.example.com", "PUT", "content-type")
     assert r.status == 204 and r.get("Access-Control-Allow-Origin") == "https://app.example.com"
     srv.stop()
+
+Which httpd (environment variables; `make integration HTTPD=... HTTPD_MODULES=...`):
+    HTTPD           the binary (default Debian's /usr/sbin/apache2; a source build's
+                    $PREFIX/bin/httpd works too)
+    HTTPD_MODULES   its shared modules, mod_*.so (default /usr/lib/apache2/modules;
+                    $PREFIX/modules for a source build)
+    CORS_MODULE     the mod_cors.so to load (default .libs/mod_cors.so)
+    CORS_HTTPD_ENV  NAME=VALUE words added to httpd's environment (make test-asan)
+Nothing is taken from the distribution's configuration: no envvars, no mods-available; the
+generated configuration names its ServerRoot, module paths and, as root, User/Group.  The
+modules compiled into the binary are asked from `$HTTPD -l`, its version from `$HTTPD -v`.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import http.client
 import os
 import pathlib
@@ -25,17 +40,106 @@ import socket
 import subprocess
 import time
 
-APACHE2 = "/usr/sbin/apache2"
-MODULES_DIR = pathlib.Path("/usr/lib/apache2/modules")
+HTTPD = os.environ.get("HTTPD") or "/usr/sbin/apache2"
+APACHE2 = HTTPD         # the old name
+MODULES_DIR = pathlib.Path(os.environ.get("HTTPD_MODULES") or "/usr/lib/apache2/modules")
 REPO = pathlib.Path(__file__).resolve().parents[2]
-# CORS_MODULE: the module to load instead of the normal build (make test-asan).
+# CORS_MODULE: the module to load instead of the normal build (make test-asan, the matrix).
 MOD_CORS_SO = pathlib.Path(os.environ.get("CORS_MODULE") or REPO / ".libs" / "mod_cors.so").resolve()
-# CORS_HTTPD_ENV: NAME=VALUE words (shell quoting) added to apache2's environment only,
+# CORS_HTTPD_ENV: NAME=VALUE words (shell quoting) added to httpd's environment only,
 # e.g. LD_PRELOAD of a sanitizer runtime and its *SAN_OPTIONS (make test-asan).
 HTTPD_ENV = shlex.split(os.environ.get("CORS_HTTPD_ENV", ""))
 
-# Modules compiled into Debian's apache2 (`apache2 -l`); never LoadModule'd.
-BUILTIN_MODULES = {"so", "watchdog", "http_core", "log_config", "logio", "version", "unixd", "core"}
+
+# ---------------------------------------------------------------------------------------------
+# The httpd under test: what it is and what it has
+# ---------------------------------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=None)
+def builtin_modules() -> frozenset:
+    """Modules compiled into $HTTPD (`httpd -l`: core.c, mod_so.c, event.c ...), by short
+    name (core, so, event); these are never LoadModule'd."""
+    out = subprocess.run([HTTPD, "-l"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         timeout=30).stdout.decode("utf-8", "replace")
+    names = set()
+    for ln in out.splitlines():
+        m = re.fullmatch(r"\s+(?:mod_)?([A-Za-z0-9_]+)\.c", ln)
+        if m:
+            names.add(m.group(1))
+    if "core" not in names:
+        raise RuntimeError(f"`{HTTPD} -l` did not list its modules:\n{out}")
+    return frozenset(names)
+
+
+BUILTIN_MPMS = ("event", "worker", "prefork")
+
+
+@functools.lru_cache(maxsize=None)
+def version_string() -> str:
+    """'2.4.37', '2.5.1-dev' (from `httpd -v`)."""
+    out = subprocess.run([HTTPD, "-v"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         timeout=30).stdout.decode("utf-8", "replace")
+    m = re.search(r"Apache/(\d+\.\d+\.\d+\S*)", out)
+    if not m:
+        raise RuntimeError(f"`{HTTPD} -v` did not say its version:\n{out}")
+    return m.group(1)
+
+
+def version() -> tuple:
+    """(2, 4, 37): the version of $HTTPD, for skips of what an old httpd cannot do."""
+    return tuple(int(x) for x in re.match(r"(\d+)\.(\d+)\.(\d+)", version_string()).groups())
+
+
+# What an older httpd cannot do at all, whatever the module does: the version that first
+# can, and why.  A test that needs one is skipped on an older httpd, with this reason.
+LIMITS = {
+    "304-headers": ((2, 4, 47),
+                    "httpd before 2.4.47 sends only a fixed list of headers (ETag, Vary, "
+                    "Cache-Control ...) with a 304 Not Modified, so its core drops the "
+                    "Access-Control-* headers the module set (PR 61820)"),
+}
+
+
+def lacks(feature: str) -> str | None:
+    """Why $HTTPD cannot do `feature` (a key of LIMITS), or None when it can."""
+    first, why = LIMITS[feature]
+    if version() >= first:
+        return None
+    return f"httpd {version_string()}: {why}"
+
+
+def skip_unless(feature: str) -> dict:
+    """Arguments for pytest.mark.skipif: @pytest.mark.skipif(**skip_unless("304-headers"))."""
+    why = lacks(feature)
+    return {"condition": why is not None, "reason": why or ""}
+
+
+def has_module(name: str) -> bool:
+    """Compiled in, or mod_<name>.so in MODULES_DIR."""
+    return name in builtin_modules() or (MODULES_DIR / f"mod_{name}.so").exists()
+
+
+@functools.lru_cache(maxsize=None)
+def run_user() -> tuple[str, str]:
+    """(user, group) the children run as when we are root: www-data (Debian) when it exists,
+    else nobody or daemon with its primary group."""
+    for name in ("www-data", "nobody", "daemon"):
+        try:
+            pw = pwd.getpwnam(name)
+        except KeyError:
+            continue
+        return name, grp.getgrgid(pw.pw_gid).gr_name
+    raise RuntimeError("none of the users www-data, nobody, daemon exists")
+
+
+def mime_types() -> str | None:
+    """A mime.types file: the system's, else the one installed beside a source build."""
+    for p in (pathlib.Path("/etc/mime.types"),
+              pathlib.Path(HTTPD).resolve().parent.parent / "conf" / "mime.types"):
+        if p.exists():
+            return str(p)
+    return None
+
 
 ERROR_LEVEL_RE = re.compile(r"\[(?:[A-Za-z0-9_.\-]+:)?(error|warn|crit|alert|emerg)\]")
 CRASH_RES = [re.compile(p) for p in (
@@ -142,8 +246,14 @@ def _module_line(name: str) -> str | None:
         n = n[:-3]
     if n.endswith("_module"):
         n = n[: -len("_module")]
-    if n in BUILTIN_MODULES:
+    builtin = builtin_modules()
+    if n in builtin:
         return None
+    if n.startswith("mpm_") and any(m in builtin for m in BUILTIN_MPMS):
+        mpm = n[4:]
+        if mpm in builtin:
+            return None      # the one MPM compiled in
+        raise FileNotFoundError(f"{HTTPD} has its MPM compiled in; it cannot load {n}")
     path = MODULES_DIR / f"mod_{n}.so"
     if not path.exists():
         raise FileNotFoundError(f"no such Apache module: {path}")
@@ -172,8 +282,23 @@ def _stop_all():
 
 
 class Httpd:
+    """A throw-away httpd: its own server root (conf/, htdocs/, logs/, run/) under workdir,
+    a generated configuration, listening on 127.0.0.1 only.
+
+    ports: how many free ports to pick (port, port2, then ports[2:]; ${PORT}, ${PORT2},
+    ${PORT3} ... in conf and files), or the port numbers themselves.
+    load: extra (module_name, path) LoadModule pairs (e.g. a module built elsewhere).
+    wrapper: words put before the httpd command (e.g. valgrind ...);
+    single_process: run `httpd -X` (one process, no children) instead of -DFOREGROUND;
+    popen_kwargs: more subprocess.Popen arguments (user=, env= ...);
+    startup_timeout: seconds to wait for the listeners.
+    The pieces of the configuration are methods (conf_modules, conf_logs, conf_tuning,
+    conf_docroot), so that a subclass can replace one (bench/run.py does)."""
+
     def __init__(self, workdir: pathlib.Path, conf: str, *, modules=(), files: dict | None = None,
-                 mpm: str | None = None, with_cors: bool = True, loglevel: str = "warn cors:debug"):
+                 mpm: str | None = None, with_cors: bool = True, loglevel: str = "warn cors:debug",
+                 ports=2, load=(), wrapper=(), single_process: bool = False,
+                 popen_kwargs: dict | None = None, startup_timeout: float = 10):
         self.root = pathlib.Path(workdir).resolve()
         self.root.mkdir(parents=True, exist_ok=True)
         self.docroot = self.root / "htdocs"
@@ -184,10 +309,8 @@ class Httpd:
         self.access_log_path = self.logdir / "access_log"
         self.stdout_path = self.logdir / "stdout_stderr"
         self.access_ports_path = self.logdir / "access_log_ports"
-        self.port = _free_port()
-        self.port2 = _free_port()
-        while self.port2 == self.port:
-            self.port2 = _free_port()
+        self.ports = self._pick_ports(ports)
+        self.port, self.port2 = self.ports[0], self.ports[1] if len(self.ports) > 1 else None
         self.with_cors = with_cors
         if with_cors and not MOD_CORS_SO.exists():
             raise RuntimeError(f"{MOD_CORS_SO} does not exist: run `make` in {REPO} first")
@@ -196,6 +319,11 @@ class Httpd:
             mpm = mpm[4:]
         self.mpm = mpm
         self.modules = tuple(modules)
+        self.load = tuple(load)
+        self.wrapper = list(wrapper)
+        self.single_process = single_process
+        self.popen_kwargs = dict(popen_kwargs or {})
+        self.startup_timeout = startup_timeout
         if not with_cors:
             # a per-module level for a module that is not loaded is a config error
             loglevel = " ".join(w for w in loglevel.split() if not w.startswith("cors:"))
@@ -206,6 +334,7 @@ class Httpd:
         self._requests = 0      # completed requests, for waiting on the access log
 
         self._as_root = os.geteuid() == 0
+        self.user, self.group = run_user() if self._as_root else (None, None)
         self.coredir = self.root / "cores"
         for d in (self.root / "conf", self.docroot, self.logdir, self.rundir, self.root / "cache",
                   self.coredir):
@@ -214,11 +343,28 @@ class Httpd:
         self.write_files(files or {})
         self._write_conf()
 
+    @staticmethod
+    def _pick_ports(ports) -> list:
+        if not isinstance(ports, int):
+            return [int(p) for p in ports]
+        picked: list = []
+        for _ in range(50 * ports):
+            if len(picked) == ports:
+                break
+            p = _free_port()
+            if p not in picked:
+                picked.append(p)
+        if len(picked) != ports:
+            raise RuntimeError(f"could not find {ports} free ports")
+        return picked
+
     # -- setup ------------------------------------------------------------------------------
 
     def subst(self, text):
-        pairs = (("${DOCROOT}", str(self.docroot)), ("${SERVERROOT}", str(self.root)),
-                 ("${PORT2}", str(self.port2)), ("${PORT}", str(self.port)))
+        pairs = [("${DOCROOT}", str(self.docroot)), ("${SERVERROOT}", str(self.root))]
+        # longest first: ${PORT2} before ${PORT}
+        pairs += [(f"${{PORT{i + 1}}}", str(p)) for i, p in enumerate(self.ports)][1:][::-1]
+        pairs += [("${PORT}", str(self.port))]
         for k, v in pairs:
             if isinstance(text, bytes):
                 text = text.replace(k.encode(), v.encode())
@@ -229,14 +375,14 @@ class Httpd:
     def _fix_permissions(self):
         if not self._as_root:
             return
-        # www-data must be able to reach the server root (pytest's tmp dirs are 0700).
+        # The run user must be able to reach the server root (pytest's tmp dirs are 0700).
         for p in [self.root, *self.root.parents]:
             mode = p.stat().st_mode
             if not mode & 0o001:
                 os.chmod(p, mode | 0o001)
         os.chmod(self.root, 0o755)
-        uid = pwd.getpwnam("www-data").pw_uid
-        gid = grp.getgrnam("www-data").gr_gid
+        uid = pwd.getpwnam(self.user).pw_uid
+        gid = grp.getgrnam(self.group).gr_gid
         for d in (self.logdir, self.rundir, self.root / "cache", self.coredir):
             os.chown(d, uid, gid)
 
@@ -252,46 +398,37 @@ class Httpd:
             else:
                 p.write_text(content)
             os.chmod(p, 0o755 if p.name.endswith(".cgi") else 0o644)
-            # directories created here must be traversable by www-data
+            # directories created here must be traversable by the run user
             d = p.parent
             while d != self.root and self.root in d.parents:
                 os.chmod(d, 0o755)
                 d = d.parent
 
-    def _write_conf(self):
-        r = self.root
-        lines = [
-            f'ServerRoot "{r}"',
-            "ServerName 127.0.0.1",
-            f"Listen 127.0.0.1:{self.port}",
-            f"Listen 127.0.0.1:{self.port2}",
-            f'PidFile "{self.rundir}/httpd.pid"',
-            f'DefaultRuntimeDir "{self.rundir}"',
-            # a crashing child leaves <root>/cores/core* (see start(): RLIMIT_CORE)
-            f'CoreDumpDirectory "{self.coredir}"',
-            f'Mutex file:{self.rundir} default',
-            _module_line(f"mpm_{self.mpm}"),
-        ]
+    def conf_modules(self) -> list:
+        """LoadModule lines: the MPM, what every configuration needs, mod_cors, the rest."""
+        lines = [_module_line(f"mpm_{self.mpm}")]
         for m in ("authz_core", "mime", "log_config", "unixd"):
-            ml = _module_line(m)
-            if ml:
-                lines.append(ml)
+            lines.append(_module_line(m))
         if self.with_cors:
             lines.append(f'LoadModule cors_module "{MOD_CORS_SO}"')
+        for name, path in self.load:
+            lines.append(f'LoadModule {name} "{path}"')
         for m in self.modules:
             ml = _module_line(m)
-            if ml and ml not in lines:
+            if ml not in lines:
                 lines.append(ml)
-        if self._as_root:
-            lines += ["User www-data", "Group www-data"]
-        lines += [
-            f'ErrorLog "{self.error_log_path}"',
-            f"LogLevel {self.loglevel}",
+        return [ln for ln in lines if ln]
+
+    def conf_logs(self) -> list:
+        return [
             f'LogFormat "{ACCESS_LOG_FORMAT}" corstest',
             f'CustomLog "{self.access_log_path}" corstest',
             # the same lines prefixed with the client's port, to find a given request's line
             f'CustomLog "{self.access_ports_path}" "%{{remote}}p {ACCESS_LOG_FORMAT}"',
-            "TypesConfig /etc/mime.types",
+        ]
+
+    def conf_tuning(self) -> list:
+        return [
             "Timeout 10",
             "KeepAlive Off",
             "HostnameLookups Off",
@@ -307,6 +444,10 @@ class Httpd:
             "<IfModule mpm_prefork_module>",
             "  StartServers 2", "  MinSpareServers 1", "  MaxSpareServers 4", "  MaxRequestWorkers 16",
             "</IfModule>",
+        ]
+
+    def conf_docroot(self) -> list:
+        return [
             f'DocumentRoot "{self.docroot}"',
             "<Directory />",
             "  AllowOverride None",
@@ -316,6 +457,32 @@ class Httpd:
             "  AllowOverride None",
             "  Require all granted",
             "</Directory>",
+        ]
+
+    def _write_conf(self):
+        r = self.root
+        lines = [
+            f'ServerRoot "{r}"',
+            "ServerName 127.0.0.1",
+            *(f"Listen 127.0.0.1:{p}" for p in self.ports),
+            f'PidFile "{self.rundir}/httpd.pid"',
+            f'DefaultRuntimeDir "{self.rundir}"',
+            # a crashing child leaves <root>/cores/core* (see start(): RLIMIT_CORE)
+            f'CoreDumpDirectory "{self.coredir}"',
+            f'Mutex file:{self.rundir} default',
+            *self.conf_modules(),
+        ]
+        if self._as_root:
+            # a source build has no www-data default (its compiled-in User is #-1)
+            lines += [f"User {self.user}", f"Group {self.group}"]
+        types = mime_types()
+        lines += [
+            f'ErrorLog "{self.error_log_path}"',
+            f"LogLevel {self.loglevel}",
+            *self.conf_logs(),
+            f'TypesConfig "{types}"' if types else "",
+            *self.conf_tuning(),
+            *self.conf_docroot(),
             "# ---- test configuration ----",
             self.subst(self.user_conf),
             "",
@@ -327,7 +494,7 @@ class Httpd:
 
     def _base_cmd(self):
         env = ["/usr/bin/env", *HTTPD_ENV] if HTTPD_ENV else []
-        return [*env, APACHE2, "-d", str(self.root), "-f", str(self.conf_path)]
+        return [*self.wrapper, *env, HTTPD, "-d", str(self.root), "-f", str(self.conf_path)]
 
     def configtest(self) -> tuple[int, str]:
         p = subprocess.run(self._base_cmd() + ["-t"], stdout=subprocess.PIPE,
@@ -343,28 +510,34 @@ class Httpd:
         start_offset = len(self._error_log_bytes())
         out = open(self.stdout_path, "ab")
         # -DFOREGROUND: the parent stays our child; stdout/stderr go to logs/stdout_stderr
-        self.proc = subprocess.Popen(self._base_cmd() + ["-DFOREGROUND"], stdout=out,
+        mode = "-X" if self.single_process else "-DFOREGROUND"
+        self.proc = subprocess.Popen(self._base_cmd() + [mode], stdout=out,
                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                     start_new_session=True, preexec_fn=_allow_core_dumps)
+                                     start_new_session=True, preexec_fn=_allow_core_dumps,
+                                     **self.popen_kwargs)
         out.close()
         _RUNNING.append(self)
         self._mark = start_offset
-        deadline = time.monotonic() + 10
+        timeout = self.startup_timeout
+        deadline = time.monotonic() + timeout
         while True:
             if self.proc.poll() is not None:
                 self.proc = None
                 _RUNNING.remove(self)
-                raise RuntimeError(f"apache2 exited at startup\n{self._diag()}")
+                raise RuntimeError(f"{HTTPD} exited at startup\n{self._diag()}")
             # The listeners accept connections before httpd reads its configuration the
-            # second time (and logs that read's warnings): wait for the MPM's notice too.
-            if self._accepts(self.port) and self._accepts(self.port2):
-                if READY_MARK in self._error_log_bytes()[start_offset:]:
+            # second time (and logs that read's warnings): wait for the MPM's notice too
+            # (httpd -X reads it once and says nothing).
+            if all(self._accepts(p) for p in self.ports):
+                if self.single_process or \
+                        READY_MARK in self._error_log_bytes()[start_offset:]:
                     return
                 if time.monotonic() > deadline:
                     return      # serving, but no notice seen: go on anyway
             elif time.monotonic() > deadline:
                 self.stop()
-                raise RuntimeError(f"apache2 did not accept connections within 10 s\n{self._diag()}")
+                raise RuntimeError(f"{HTTPD} did not accept connections within {timeout:g} s"
+                                   f"\n{self._diag()}")
             time.sleep(0.02)
 
     def _accepts(self, port) -> bool:
@@ -386,7 +559,7 @@ class Httpd:
     def _busy_server_sockets(self) -> int:
         """Server-side TCP connections on our ports still open in httpd (ESTABLISHED,
         SYN_RECV, CLOSE_WAIT), from /proc/net/tcp{,6}."""
-        ports = {f"{self.port:04X}", f"{self.port2:04X}"}
+        ports = {f"{p:04X}" for p in self.ports}
         n = 0
         for f in ("/proc/net/tcp", "/proc/net/tcp6"):
             try:
@@ -424,7 +597,7 @@ class Httpd:
                 try:
                     proc.wait(timeout=10)
                 except subprocess.TimeoutExpired:
-                    # kill what is left of our own process group (pgid == our apache2 pid)
+                    # kill what is left of our own process group (pgid == our httpd pid)
                     with contextlib.suppress(ProcessLookupError):
                         os.killpg(proc.pid, signal.SIGKILL)
                     proc.wait(timeout=5)
@@ -561,7 +734,7 @@ class Httpd:
         if bad:
             cores = sorted(str(p) for p in self.coredir.glob("core*"))
             if cores:
-                bad.append(f"core files: {cores} (gdb {APACHE2} <core>)")
+                bad.append(f"core files: {cores} (gdb {HTTPD} <core>)")
         assert not bad, "unexpected error-log lines:\n" + "\n".join(bad)
 
 

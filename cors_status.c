@@ -1,0 +1,401 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cors_status.c -- CORS counters in mod_status's server-status page.
+ *
+ * Where the counts live.  One anonymous shared memory segment, created in
+ * post_config (in the parent, before the MPM forks its children) from
+ * pconf, holds one row of counters per server_rec: the main server and
+ * every virtual host, in the order of the server list.  Every child
+ * process inherits the mapping, so a count made by any thread of any child
+ * of any MPM (event, worker, prefork) lands in the same row, and the
+ * server-status page, whichever child serves it, reads the sums directly.
+ *
+ * Why shared atomic counters and not one counter per scoreboard slot:
+ * a per-slot layout would need the (child, thread) slot of the current
+ * request, which httpd 2.4 keeps opaque (ap_sb_handle_t), and a segment of
+ * ServerLimit x ThreadLimit x servers x notes; it would only save the
+ * cache-line transfer between cores that an atomic add costs under load.
+ * apr_atomic_inc64 is one locked add: no lock, no syscall, nothing that can
+ * make a request wait for another (the contract: counting never blocks a
+ * request on a lock).  Each server's row is padded to a 64-byte line so
+ * that virtual hosts do not share one.  64-bit counters do not wrap.
+ *
+ * Restarts.  The segment belongs to pconf: a restart (graceful or not)
+ * clears pconf, which unmaps the segment in the parent, and post_config
+ * creates a new one, sized for the new list of virtual hosts.  The counts
+ * therefore start again from zero at every start and restart.  Children of
+ * the old generation keep their own mapping until they exit (a shared
+ * anonymous mapping lives as long as a process maps it), so a request they
+ * are still finishing is counted in the old segment, never in freed memory;
+ * the kernel frees the old segment with the last of them.  Nothing leaks
+ * from one generation to the next.
+ *
+ * server_rec -> row.  mod_cors has no per-server configuration of its own
+ * to hold a row number, so post_config builds a small open-addressing table
+ * keyed by the server_rec's address, in pconf, read-only once the children
+ * run: a multiply, a shift and (almost always) one compare per request.
+ *
+ * Without mod_status (ap_find_linked_module("mod_status.c") finds nothing
+ * at post_config) no segment is created and cors_status_count() returns on
+ * its first test.
+ */
+
+/* Before the APR headers: without it APR_OFFSETOF falls back to a
+ * null-pointer expression that UBSan reports. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "apr_atomic.h"
+#include "apr_shm.h"
+#include "apr_strings.h"
+#include "apr_version.h"
+
+#include "httpd.h"
+#include "http_config.h"
+#include "http_core.h"
+#include "http_log.h"
+#include "http_protocol.h"
+
+/* After httpd.h: it needs apu.h and apr_hooks.h first. */
+#include "apr_optional_hooks.h"
+
+#include "mod_status.h"
+
+#include "cors_status.h"
+
+APLOG_USE_MODULE(cors);
+
+#ifndef CORSLOGNO
+#define CORSLOGNO(n) "CORS" #n ": "
+#endif
+
+#if !APR_VERSION_AT_LEAST(1, 7, 0)
+#error "cors_status.c needs APR 1.7 (apr_atomic_inc64)"
+#endif
+
+/* The counters of one server, one per note, padded to a cache line. */
+#define ROW_SLOTS (((CORS_NOTE_COUNT) + 7) & ~7)
+#define LINE_SIZE 64
+
+typedef struct {
+    volatile apr_uint64_t count[ROW_SLOTS];
+} status_row;
+
+/* server_rec -> index of its row.  Sized to a power of two at least twice
+ * the number of servers, so that a probe nearly always hits at once. */
+typedef struct {
+    const server_rec **keys;
+    int *rows;
+    unsigned int mask;
+    int shift;
+} server_index;
+
+/* The state of this configuration generation: NULL until post_config has
+ * created it (and again after pconf is cleared), and always NULL without
+ * mod_status.  Set in the parent before any child exists; read-only in the
+ * children. */
+typedef struct {
+    status_row *rows;           /* in the shared segment */
+    server_index index;
+    const server_rec **servers; /* row -> server, for the status page */
+    int nservers;
+} status_state;
+
+static status_state *state;
+
+/* The ?auto names, one per note (the contract of server-status?auto). */
+static const char *const auto_names[CORS_NOTE_COUNT] = {
+    [CORS_NOTE_PREFLIGHT_OK] = "CORSPreflightOk",
+    [CORS_NOTE_PREFLIGHT_DENIED_ORIGIN] = "CORSPreflightDeniedOrigin",
+    [CORS_NOTE_PREFLIGHT_DENIED_METHOD] = "CORSPreflightDeniedMethod",
+    [CORS_NOTE_PREFLIGHT_DENIED_HEADERS] = "CORSPreflightDeniedHeaders",
+    [CORS_NOTE_ALLOWED] = "CORSAllowed",
+    [CORS_NOTE_DENIED_ORIGIN] = "CORSDeniedOrigin",
+    [CORS_NOTE_NO_ORIGIN] = "CORSNoOrigin",
+};
+
+/* ------------------------------------------------------------------------
+ * server_rec -> row
+ */
+
+static unsigned int index_slot(const server_index *ix, const server_rec *s)
+{
+    /* Fibonacci hashing of the address; its low bits are alignment. */
+    uint64_t h = ((uint64_t)(uintptr_t)s >> 4) * UINT64_C(0x9E3779B97F4A7C15);
+
+    return (unsigned int)(h >> ix->shift) & ix->mask;
+}
+
+static void index_build(apr_pool_t *p, server_index *ix,
+                        const server_rec *const *servers, int n)
+{
+    unsigned int size = 2;
+    int bits = 1, i;
+
+    while (size < 2u * (unsigned int)n) {
+        size <<= 1;
+        bits++;
+    }
+    ix->keys = apr_pcalloc(p, size * sizeof(*ix->keys));
+    ix->rows = apr_pcalloc(p, size * sizeof(*ix->rows));
+    ix->mask = size - 1;
+    ix->shift = 64 - bits;
+    for (i = 0; i < n; i++) {
+        unsigned int slot = index_slot(ix, servers[i]);
+
+        while (ix->keys[slot] != NULL) {
+            slot = (slot + 1) & ix->mask;
+        }
+        ix->keys[slot] = servers[i];
+        ix->rows[slot] = i;
+    }
+}
+
+/* The row of s, or -1 (a server_rec that was not in the list at
+ * post_config: none that serves requests). */
+static int index_find(const server_index *ix, const server_rec *s)
+{
+    unsigned int slot = index_slot(ix, s);
+
+    while (ix->keys[slot] != NULL) {
+        if (ix->keys[slot] == s) {
+            return ix->rows[slot];
+        }
+        slot = (slot + 1) & ix->mask;
+    }
+    return -1;
+}
+
+/* ------------------------------------------------------------------------
+ * Counting (the request path)
+ */
+
+void cors_status_count(const request_rec *r, cors_note note)
+{
+    const status_state *st = state;
+    int row;
+
+    if (st == NULL || (unsigned int)note >= CORS_NOTE_COUNT) {
+        return;
+    }
+    row = index_find(&st->index, r->server);
+    if (row >= 0) {
+        apr_atomic_inc64(&st->rows[row].count[note]);
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * Startup: the segment and the index
+ */
+
+static apr_status_t forget_state(void *unused)
+{
+    (void)unused;
+    state = NULL;
+    return APR_SUCCESS;
+}
+
+/* The rows in an anonymous shared segment, aligned to a cache line (APR
+ * keeps its own header at the start of the mapping). */
+static apr_status_t create_rows(apr_pool_t *pconf, int nservers,
+                                status_row **rows)
+{
+    apr_shm_t *shm;
+    apr_size_t size = (apr_size_t)nservers * sizeof(status_row) + LINE_SIZE;
+    apr_status_t rv;
+    uintptr_t base;
+
+    rv = apr_shm_create(&shm, size, NULL, pconf);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    base = (uintptr_t)apr_shm_baseaddr_get(shm);
+    base = (base + LINE_SIZE - 1) & ~(uintptr_t)(LINE_SIZE - 1);
+    *rows = (status_row *)base;
+    memset(*rows, 0, (apr_size_t)nservers * sizeof(status_row));
+    return APR_SUCCESS;
+}
+
+static int count_servers(const server_rec *s)
+{
+    int n = 0;
+
+    for (; s != NULL; s = s->next) {
+        n++;
+    }
+    return n;
+}
+
+/* Virtual hosts in the order of the configuration files. */
+static int by_definition(const void *a, const void *b)
+{
+    const server_rec *x = *(const server_rec *const *)a;
+    const server_rec *y = *(const server_rec *const *)b;
+    int c = strcmp(x->defn_name ? x->defn_name : "",
+                   y->defn_name ? y->defn_name : "");
+
+    if (c != 0) {
+        return c;
+    }
+    return (x->defn_line_number > y->defn_line_number)
+           - (x->defn_line_number < y->defn_line_number);
+}
+
+static int cors_status_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                                   apr_pool_t *ptemp, server_rec *s)
+{
+    status_state *st;
+    const server_rec *v;
+    apr_status_t rv;
+    int i;
+
+    (void)plog;
+    (void)ptemp;
+    state = NULL;
+    /* Nothing serves requests after the first of the two startup passes,
+     * and nothing shows the counts without mod_status. */
+    if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG
+        || ap_find_linked_module("mod_status.c") == NULL) {
+        return OK;
+    }
+    st = apr_pcalloc(pconf, sizeof(*st));
+    st->nservers = count_servers(s);
+    st->servers = apr_palloc(pconf, st->nservers * sizeof(*st->servers));
+    for (v = s, i = 0; v != NULL; v = v->next, i++) {
+        st->servers[i] = v;
+    }
+    /* The main server first, then the virtual hosts as written. */
+    qsort(st->servers + 1, st->nservers - 1, sizeof(*st->servers),
+          by_definition);
+    rv = create_rows(pconf, st->nservers, &st->rows);
+    if (rv != APR_SUCCESS) {
+        /* The counters are a report: the server runs without them. */
+        ap_log_error(APLOG_MARK, APLOG_WARNING, rv, s, CORSLOGNO(0301)
+                     "cannot create the shared memory for the CORS counters "
+                     "(%d servers); server-status shows none",
+                     st->nservers);
+        return OK;
+    }
+    index_build(pconf, &st->index, st->servers, st->nservers);
+    state = st;
+    apr_pool_cleanup_register(pconf, NULL, forget_state,
+                              apr_pool_cleanup_null);
+    return OK;
+}
+
+/* ------------------------------------------------------------------------
+ * The server-status page
+ */
+
+static apr_uint64_t read_count(const status_state *st, int row,
+                               cors_note note)
+{
+    return apr_atomic_read64(&st->rows[row].count[note]);
+}
+
+/* "name:port (file:line)" for a virtual host; the main server's name. */
+static const char *server_label(apr_pool_t *p, const server_rec *s)
+{
+    const char *name = s->server_hostname ? s->server_hostname : "";
+    const char *label;
+
+    label = s->port ? apr_psprintf(p, "%s:%u", name, (unsigned int)s->port)
+                    : name;
+    if (!s->is_virtual) {
+        return apr_pstrcat(p, label, " (main server)", NULL);
+    }
+    if (s->defn_name) {
+        return apr_psprintf(p, "%s (%s:%u)", label, s->defn_name,
+                            s->defn_line_number);
+    }
+    return label;
+}
+
+static void show_auto(request_rec *r, const status_state *st)
+{
+    int note, row;
+
+    for (note = 0; note < CORS_NOTE_COUNT; note++) {
+        apr_uint64_t total = 0;
+
+        for (row = 0; row < st->nservers; row++) {
+            total += read_count(st, row, note);
+        }
+        ap_rprintf(r, "%s: %" APR_UINT64_T_FMT "\n", auto_names[note], total);
+    }
+}
+
+static void show_table(request_rec *r, const status_state *st)
+{
+    int note, row;
+
+    ap_rputs("<table border=\"0\" class=\"cors\">\n<tr><th>Server</th>", r);
+    for (note = 0; note < CORS_NOTE_COUNT; note++) {
+        ap_rvputs(r, "<th>", cors_note_name(note), "</th>", NULL);
+    }
+    ap_rputs("</tr>\n", r);
+    for (row = 0; row < st->nservers; row++) {
+        ap_rvputs(r, "<tr><td>",
+                  ap_escape_html(r->pool, server_label(r->pool,
+                                                       st->servers[row])),
+                  "</td>", NULL);
+        for (note = 0; note < CORS_NOTE_COUNT; note++) {
+            ap_rprintf(r, "<td>%" APR_UINT64_T_FMT "</td>",
+                       read_count(st, row, note));
+        }
+        ap_rputs("</tr>\n", r);
+    }
+    ap_rputs("</table>\n", r);
+}
+
+/* ?notable: the same figures as a definition list per server. */
+static void show_list(request_rec *r, const status_state *st)
+{
+    int note, row;
+
+    for (row = 0; row < st->nservers; row++) {
+        ap_rvputs(r, "<h3>",
+                  ap_escape_html(r->pool, server_label(r->pool,
+                                                       st->servers[row])),
+                  "</h3>\n<dl>\n", NULL);
+        for (note = 0; note < CORS_NOTE_COUNT; note++) {
+            ap_rprintf(r, "<dt>%s</dt><dd>%" APR_UINT64_T_FMT "</dd>\n",
+                       cors_note_name(note), read_count(st, row, note));
+        }
+        ap_rputs("</dl>\n", r);
+    }
+}
+
+static int cors_status_hook(request_rec *r, int flags)
+{
+    const status_state *st = state;
+
+    if (st == NULL) {
+        return OK;
+    }
+    if (flags & AP_STATUS_SHORT) {
+        show_auto(r, st);
+        return OK;
+    }
+    ap_rputs("<hr />\n<h2>CORS requests by note (since the last start or "
+             "restart)</h2>\n", r);
+    if (flags & AP_STATUS_NOTABLE) {
+        show_list(r, st);
+    }
+    else {
+        show_table(r, st);
+    }
+    return OK;
+}
+
+void cors_status_register_hooks(apr_pool_t *p)
+{
+    (void)p;
+    /* Any position: whether mod_status is loaded is known once the
+     * configuration is read, before any post_config hook runs.  The status
+     * hook is only called when mod_status is there to run it. */
+    ap_hook_post_config(cors_status_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    APR_OPTIONAL_HOOK(ap, status_hook, cors_status_hook, NULL, NULL,
+                      APR_HOOK_MIDDLE);
+}

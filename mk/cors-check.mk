@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: Apache-2.0
+# mk/cors-check.mk -- cors-check, the command-line CORS verdict (included by the Makefile).
+#
+#   make                   also builds cors-check/cors-check
+#   make unit-cors-check   the C unit tests of the verdict logic (cors-check/fetch_model.c)
+#   make test-cors-check   a sample of the browser grid: cors-check against headless
+#                          Chromium on 20 (server behaviour, request) pairs; part of `make test`
+#   make grid-cors-check   the full grid (every pair); part of `make ci-extra`
+#
+# cors-check is C with libcurl (Debian's libcurl4-openssl-dev); it links the project's
+# origin and token parsing from the sources in CHECK_SHARED_SRCS.
+
+CHECK_DIR         := cors-check
+CHECK_BIN         := $(CHECK_DIR)/cors-check
+CHECK_SHARED_SRCS  = cors_logic.c
+CHECK_SHARED_HDRS  = cors_logic.h
+CHECK_MODEL_SRCS   = $(CHECK_DIR)/fetch_model.c
+CHECK_SRCS         = $(CHECK_DIR)/cors-check.c $(CHECK_DIR)/net_io.c $(CHECK_DIR)/report.c \
+                     $(CHECK_MODEL_SRCS)
+CHECK_HDRS         = $(CHECK_DIR)/fetch_model.h $(CHECK_DIR)/net_io.h $(CHECK_DIR)/report.h
+CHECK_UNIT         := $(CHECK_DIR)/test_fetch_model
+CURL_CFLAGS       := $(shell pkg-config --cflags libcurl 2>/dev/null)
+CURL_LIBS         := $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
+CHECK_CFLAGS       = $(WARN) -O2 -g $(APR_CFLAGS) $(CURL_CFLAGS) -I. -I$(CHECK_DIR)
+CHECK_PKGS        := libcurl4-openssl-dev
+
+TEST_TARGETS += unit-cors-check test-cors-check
+CI_TARGETS   += grid-cors-check
+CLEAN_FILES  += $(CHECK_BIN) $(CHECK_UNIT)
+
+.PHONY: cors-check-deps unit-cors-check test-cors-check grid-cors-check install-cors-check \
+        uninstall-cors-check
+
+all: $(CHECK_BIN)
+
+cors-check-deps: | deps
+	@sh tools/ensure-pkgs.sh $(CHECK_PKGS)
+
+$(CHECK_BIN): $(CHECK_SRCS) $(CHECK_HDRS) $(CHECK_SHARED_SRCS) $(CHECK_SHARED_HDRS) | cors-check-deps
+	@echo "  CC      $@"
+	@$(CC) $(CHECK_CFLAGS) -o $@ $(CHECK_SRCS) $(CHECK_SHARED_SRCS) $(APR_LIBS) -lpsl \
+	    $(CURL_LIBS)
+
+$(CHECK_UNIT): $(CHECK_DIR)/test_fetch_model.c $(CHECK_MODEL_SRCS) $(CHECK_HDRS) \
+               $(CHECK_SHARED_SRCS) $(CHECK_SHARED_HDRS) | cors-check-deps
+	@echo "  CC      $@"
+	@$(CC) $(CHECK_CFLAGS) -o $@ $(CHECK_DIR)/test_fetch_model.c $(CHECK_MODEL_SRCS) \
+	    $(CHECK_SHARED_SRCS) $(APR_LIBS) -lpsl
+
+unit-cors-check: $(CHECK_UNIT)
+	./$(CHECK_UNIT)
+
+# The browser grid uses the browser tests' Chromium and playwright-core (mk/browser.mk).
+test-cors-check: all browser-deps $(BROWSER_STAMP)
+	$(BROWSER_ENV) CORS_CHECK_SAMPLE=20 $(PYTEST) tests/cors-check
+
+grid-cors-check: all browser-deps $(BROWSER_STAMP)
+	$(BROWSER_ENV) $(PYTEST) tests/cors-check
+
+# `make install` / `make uninstall` also put cors-check and its man page in place:
+#   $(DESTDIR)$(PREFIX)/bin/cors-check, $(DESTDIR)$(PREFIX)/share/man/man1/cors-check.1
+PREFIX     ?= /usr/local
+CHECK_BINDIR = $(PREFIX)/bin
+CHECK_MANDIR = $(PREFIX)/share/man/man1
+
+install: install-cors-check
+uninstall: uninstall-cors-check
+
+install-cors-check: $(CHECK_BIN)
+	@echo "  INSTALL $(DESTDIR)$(CHECK_BINDIR)/cors-check"
+	@install -D -m 755 $(CHECK_BIN) "$(DESTDIR)$(CHECK_BINDIR)/cors-check"
+	@echo "  INSTALL $(DESTDIR)$(CHECK_MANDIR)/cors-check.1"
+	@install -D -m 644 $(CHECK_DIR)/cors-check.1 "$(DESTDIR)$(CHECK_MANDIR)/cors-check.1"
+
+uninstall-cors-check:
+	@for f in "$(DESTDIR)$(CHECK_BINDIR)/cors-check" "$(DESTDIR)$(CHECK_MANDIR)/cors-check.1"; do \
+	     if [ -e "$$f" ]; then echo "  RM      $$f"; rm -f "$$f"; fi; \
+	 done
