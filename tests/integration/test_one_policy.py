@@ -29,7 +29,7 @@ import time
 
 import pytest
 
-from harness import MODULES_DIR, Httpd
+from httpd_harness import MODULES_DIR, Httpd
 
 A = "https://a.example"
 B = "https://b.example"
