@@ -193,8 +193,9 @@ static int find_vary_token(void *rec, const char *key, const char *value)
 }
 
 /* Adds a token to Vary unless either header table has it already, so that
- * neither mod_headers, a backend nor an internal redirect doubles it (over
- * HTTP/2 nothing folds the two tables' Vary lines later). */
+ * neither mod_headers, a backend nor an internal redirect doubles it.  The
+ * HTTP/1.1 header filter and mod_http2 fold the Vary lines they send, but
+ * mod_cache stores both tables as the output filters left them. */
 static void vary_add(request_rec *r, const char *token, size_t len)
 {
     vary_search vs = { token, len, 0 };
