@@ -4,8 +4,9 @@ APXS    ?= $(shell command -v apxs 2>/dev/null || echo /usr/bin/apxs)
 PYTHON  ?= /usr/bin/python3
 CC      ?= cc
 
-SRCS    = mod_cors.c cors_config.c cors_report.c cors_decide.c cors_logic.c
-HDRS    = mod_cors.h cors_decide.h cors_logic.h
+SRCS    = mod_cors.c cors_config.c cors_report.c cors_decide.c cors_explain.c \
+          cors_logic.c
+HDRS    = mod_cors.h cors_decide.h cors_explain.h cors_logic.h
 WARN    = -Wall -Wextra -Werror
 APR_CFLAGS := $(shell pkg-config --cflags apr-1 apr-util-1 2>/dev/null)
 APR_LIBS   := $(shell pkg-config --libs apr-1 apr-util-1 2>/dev/null)
@@ -47,9 +48,10 @@ endif
 comma := ,
 
 # The unit tests of the pure code: one program per file under test.
-UNIT_TESTS = tests/unit/test_cors_logic tests/unit/test_cors_decide
-PURE_SRCS  = cors_decide.c cors_logic.c
-PURE_HDRS  = cors_decide.h cors_logic.h
+UNIT_TESTS = tests/unit/test_cors_logic tests/unit/test_cors_decide \
+             tests/unit/test_cors_explain
+PURE_SRCS  = cors_decide.c cors_explain.c cors_logic.c
+PURE_HDRS  = cors_decide.h cors_explain.h cors_logic.h
 
 tests/unit/%: tests/unit/%.c tests/unit/check.h $(PURE_SRCS) $(PURE_HDRS) | deps
 	@echo "  CC      $@"
