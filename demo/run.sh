@@ -266,10 +266,12 @@ curl -si -X OPTIONS $api/api/echo.cgi \\
      -H 'Access-Control-Request-Method: PUT' \\
      -H 'Access-Control-Request-Headers: content-type,x-request-id'
 
-# A denied preflight (origin not in the policy): 403, no Access-Control-* headers
+# A denied preflight (origin not in the policy): 403, no Access-Control-* headers;
+# CORSDebug (on for loopback) says why in the CORS-Debug header:
+#   CORS-Debug: preflight-denied-origin; origin="https://evil.example"; ...
 curl -si -X OPTIONS $api/api/echo.cgi \\
      -H 'Origin: https://evil.example' \\
-     -H 'Access-Control-Request-Method: PUT'
+     -H 'Access-Control-Request-Method: PUT' | grep -i -e '^HTTP' -e '^cors-debug'
 
 # An actual request and its response headers
 curl -si $api/api/items.json -H 'Origin: $page'
