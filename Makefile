@@ -21,9 +21,9 @@ PYTHON  ?= /usr/bin/python3
 CC      ?= cc
 
 SRCS    = mod_cors.c cors_config.c cors_report.c cors_status.c cors_decide.c \
-          cors_probe.c cors_map.c cors_logic.c
-HDRS    = mod_cors.h cors_status.h cors_decide.h cors_probe.h cors_map.h \
-          cors_logic.h
+          cors_explain.c cors_probe.c cors_map.c cors_logic.c
+HDRS    = mod_cors.h cors_status.h cors_decide.h cors_explain.h cors_probe.h \
+          cors_map.h cors_logic.h
 WARN    = -Wall -Wextra -Werror
 # Recursive (=), not :=, so that pkg-config runs when a recipe needs the flags, after
 # the dependencies are in place, and not when the Makefile is read.
@@ -109,9 +109,10 @@ $(CORS_SO): $(SRCS) $(HDRS) | build-deps
 endif
 
 # The unit tests of the pure code: one program per file under test.
-UNIT_TESTS = tests/unit/test_cors_logic tests/unit/test_cors_decide
-PURE_SRCS  = cors_decide.c cors_probe.c cors_logic.c
-PURE_HDRS  = cors_decide.h cors_probe.h cors_logic.h
+UNIT_TESTS = tests/unit/test_cors_logic tests/unit/test_cors_decide \
+             tests/unit/test_cors_explain
+PURE_SRCS  = cors_decide.c cors_explain.c cors_probe.c cors_logic.c
+PURE_HDRS  = cors_decide.h cors_explain.h cors_probe.h cors_logic.h
 
 tests/unit/%: tests/unit/%.c tests/unit/check.h $(PURE_SRCS) $(PURE_HDRS) | build-deps
 	@echo "  CC      $@"

@@ -24,6 +24,7 @@
 #include "http_main.h"
 #include "ap_regex.h"
 
+#include "cors_explain.h"
 #include "cors_map.h"
 #include "cors_probe.h"
 #include "mod_cors.h"
@@ -88,6 +89,7 @@ void *cors_merge_dir_config(apr_pool_t *p, void *basev, void *addv)
     conf->first = add->first;
     conf->htaccess = add->htaccess;
     conf->warnings = add->warnings;
+    conf->section = add->section ? add->section : base->section;
     return conf;
 }
 
@@ -154,6 +156,7 @@ static cors_dir_conf *scope_conf(cmd_parms *cmd, void *dconf)
     if (conf->first == NULL) {
         conf->first = cmd->directive;
         conf->htaccess = in_htaccess(cmd) ? cmd->path : NULL;
+        conf->section = conf;
     }
     return conf;
 }
@@ -599,6 +602,74 @@ static const char *set_engine(cmd_parms *cmd, void *dconf, const char *arg)
     return NULL;
 }
 
+/* CORSDebug Off | expression.  The expression never adds to Vary (httpd's
+ * default for the headers it reads), so that the response of a request
+ * it is false for is exactly what it would be without CORSDebug. */
+static const cors_debug debug_off = { NULL, "Off" };
+
+/* The expression of a RAW_ARGS line, as SSLRequire takes it: written
+ * whole in one pair of quotes, or bare ("CORSDebug -R '10.0.0.0/8'"). */
+static const char *debug_source(cmd_parms *cmd, const char *args)
+{
+    const char *rest;
+    char *word;
+    size_t len;
+
+    while (apr_isspace(*args)) {
+        args++;
+    }
+    if (*args == '"' || *args == '\'') {
+        rest = args;
+        word = ap_getword_conf(cmd->pool, &rest);
+        if (*rest == '\0') {
+            return word;
+        }
+    }
+    len = strlen(args);
+    while (len > 0 && apr_isspace(args[len - 1])) {
+        len--;
+    }
+    return apr_pstrmemdup(cmd->pool, args, len);
+}
+
+static const char *set_debug(cmd_parms *cmd, void *dconf, const char *args)
+{
+    cors_dir_conf *conf = scope_conf(cmd, dconf);
+    const char *arg = debug_source(cmd, args);
+    const char *err = NULL, *source = arg;
+    cors_debug *debug;
+
+    if (*arg == '\0') {
+        return cmd_error(cmd, "needs Off or an expression");
+    }
+
+    if (ap_cstr_casecmp(arg, "off") == 0) {
+        conf->debug = &debug_off;
+        return NULL;
+    }
+    /* "On" reads as the expression "true". */
+    if (ap_cstr_casecmp(arg, "on") == 0) {
+        source = "true";
+    }
+    debug = apr_palloc(cmd->pool, sizeof(*debug));
+    debug->expr = ap_expr_parse_cmd(cmd, source, AP_EXPR_FLAG_DONT_VARY, &err,
+                                    NULL);
+    if (err) {
+        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not a valid "
+                                           "expression: %s", arg, err));
+    }
+    debug->source = arg;
+    conf->debug = debug;
+    if (want_warning(cmd) && cors_expr_always_true(source)) {
+        cmd_warning(cmd, conf, apr_psprintf(cmd->pool, "'%s' is true for "
+                    "every request: the CORS-Debug header publishes the "
+                    "policy (origins, methods, headers and where it is "
+                    "configured) to anyone; restrict it, e.g. CORSDebug "
+                    "\"-R '192.0.2.0/24'\"", arg));
+    }
+    return NULL;
+}
+
 /* ------------------------------------------------------------------------
  * The command table and the settings table
  */
@@ -641,6 +712,10 @@ const command_rec cors_cmds[] = {
     AP_INIT_TAKE1("CORSEngine", set_engine, NULL, OR_FILEINFO,
                   "Off to turn the inherited policy off, ReportOnly to only "
                   "log what it would do"),
+    AP_INIT_RAW_ARGS("CORSDebug", set_debug, NULL, OR_FILEINFO,
+                     "Off, or an expression: the responses of requests it "
+                     "is true for explain the decision in a CORS-Debug "
+                     "header"),
     {NULL}
 };
 
@@ -788,6 +863,12 @@ static const char *show_engine(apr_pool_t *p, const cors_dir_conf *c)
     return "(unset: On)";
 }
 
+static const char *show_debug(apr_pool_t *p, const cors_dir_conf *c)
+{
+    (void)p;
+    return c->debug ? c->debug->source : "(unset: Off)";
+}
+
 #define SETTING(name, kind, field, show) \
     { name, kind, APR_OFFSETOF(cors_dir_conf, field), show }
 
@@ -815,5 +896,6 @@ const cors_setting cors_settings[] = {
             show_preflight_continue),
     SETTING("CORSBackendHeaders", CORS_SETTING_INT, backend, show_backend),
     SETTING("CORSEngine", CORS_SETTING_INT, engine, show_engine),
+    SETTING("CORSDebug", CORS_SETTING_POINTER, debug, show_debug),
     { NULL, CORS_SETTING_PART, 0, NULL }
 };

@@ -37,6 +37,7 @@
 #include "http_protocol.h"
 #include "http_request.h"
 
+#include "cors_explain.h"
 #include "cors_map.h"
 #include "cors_status.h"
 #include "mod_cors.h"
@@ -242,6 +243,49 @@ static void write_decision(request_rec *r, const cors_decision *d)
     }
 }
 
+/* ------------------------------------------------------------------------
+ * CORSDebug: the decision explained
+ */
+
+/* Is the scope's CORSDebug expression true for r?  An expression that
+ * cannot be evaluated counts as false (fail closed: no header). */
+static int debug_wanted(request_rec *r, const cors_dir_conf *conf)
+{
+    const char *err = NULL;
+    int rc;
+
+    if (conf->debug == NULL || conf->debug->expr == NULL) {
+        return 0;
+    }
+    rc = ap_expr_exec(r, conf->debug->expr, &err);
+    if (err) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, CORSLOGNO(0104)
+                      "CORSDebug: cannot evaluate '%s': %s",
+                      conf->debug->source, err);
+        return 0;
+    }
+    return rc > 0;
+}
+
+/* Adds the CORS-Debug header where the expression is true: one value,
+ * whatever was there before (a backend's or an earlier pass's). */
+static void write_debug(request_rec *r, const cors_dir_conf *conf,
+                        const cors_input *in, const cors_decision *d)
+{
+    cors_explain_context ctx;
+
+    if (!debug_wanted(r, conf)) {
+        return;
+    }
+    ctx.defined_at = conf->section ? cors_scope_defined_at(r->pool,
+                                                           conf->section)
+                                   : NULL;
+    ctx.report_only = conf->engine == CORS_ENGINE_REPORT_ONLY;
+    apr_table_unset(r->err_headers_out, CORS_DEBUG_HEADER);
+    apr_table_setn(r->headers_out, CORS_DEBUG_HEADER,
+                   cors_explain(r->pool, &conf->policy, in, d, &ctx));
+}
+
 static int is_cors_header(const char *key)
 {
     return key && (key[0] == 'A' || key[0] == 'a')
@@ -344,6 +388,7 @@ static int answer_preflight(request_rec *r, const cors_dir_conf *conf,
     /* Only a module running earlier (Header early) could have set one. */
     remove_backend_headers(r);
     write_decision(r, d);
+    write_debug(r, conf, in, d);
     r->status = preflight_status(conf, d);
     if (r->status != HTTP_NO_CONTENT) {
         ap_set_content_length(r, 0);
@@ -426,6 +471,7 @@ static apr_status_t cors_output_filter(ap_filter_t *f, apr_bucket_brigade *bb)
     if (conf->engine != CORS_ENGINE_REPORT_ONLY) {
         apply_decision(r, conf, d);
     }
+    write_debug(r, conf, &in, d);
     return ap_pass_brigade(f->next, bb);
 }
 

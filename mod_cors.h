@@ -15,6 +15,7 @@
 
 #include "httpd.h"
 #include "http_config.h"
+#include "ap_expr.h"
 
 #include "cors_decide.h"
 
@@ -36,10 +37,18 @@ typedef enum {
     CORS_BACKEND_KEEP
 } cors_backend;
 
+/* CORSDebug: when a response explains its decision in a CORS-Debug
+ * header.  "Off" is a value of its own (expr NULL), so that it turns off
+ * an inherited expression. */
+typedef struct {
+    const ap_expr_info_t *expr;         /* NULL: Off */
+    const char *source;                 /* as written, for DUMP_CORS */
+} cors_debug;
+
 /* One scope's settings (<Directory>, <Location>, .htaccess, vhost ...).
  * Everything is compiled when the directive is read; the merge only picks
  * pointers and integers, and a request only reads. */
-typedef struct {
+typedef struct cors_dir_conf {
     /* What the decision reads.  CORSAllowOrigin and CORSAllowOriginMatch
      * together set policy.origins and policy.matchers: a scope that has
      * either replaces both inherited ones. */
@@ -49,6 +58,7 @@ typedef struct {
     cors_flag preflight_continue;
     cors_backend backend;
     cors_engine engine;
+    const cors_debug *debug;            /* NULL: unset (Off) */
 
     /* The scope's first CORS directive, for messages and DUMP_CORS (the
      * section is described from it only when something is printed);
@@ -56,6 +66,10 @@ typedef struct {
     const ap_directive_t *first;
     const char *htaccess;               /* the directory, in .htaccess */
     apr_array_header_t *warnings;       /* of const char *, for startup */
+    /* The innermost section with a CORS directive that applies here (this
+     * one, or inherited): where a request's policy was written, for the
+     * CORS-Debug header.  Merged, unlike first. */
+    const struct cors_dir_conf *section;
 } cors_dir_conf;
 
 /* The settings, one row per directive: create, merge and the dump are

@@ -191,6 +191,10 @@ curl -si -X PUT {api}/api/echo.cgi -H 'Origin: {page}' \\
      --header 'Content-Type: application/json' --header 'X-Request-ID: demo-1' \\
      {api}/api/echo.cgi
 
+# Why a preflight was refused, in the CORS-Debug header (CORSDebug is on for loopback)
+curl -si -X OPTIONS {api}/api/echo.cgi -H 'Origin: {page}' \\
+     -H 'Access-Control-Request-Method: PATCH' | grep -i '^cors-debug'
+
 # The CORS counters (mod_status)
 curl -s {api}/server-status?auto | grep ^CORS
 
