@@ -25,7 +25,7 @@ sys.path.insert(0, str(REPO / "tests" / "lib"))
 
 import httpd_harness as h  # noqa: E402
 
-MODULES = ("dir", "headers", "cgid", "status")
+MODULES = ("dir", "headers", "cgid", "status", "authz_host")
 
 
 def say(msg: str) -> None:
