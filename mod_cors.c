@@ -32,6 +32,7 @@
 #include "http_core.h"
 #include "http_log.h"
 #include "http_main.h"
+#include "ap_mpm.h"
 #include "http_protocol.h"
 #include "http_request.h"
 #include "ap_regex.h"
@@ -1286,7 +1287,11 @@ static void log_scope_maps(server_rec *s, const cors_dir_conf *base,
 
 static void cors_child_init(apr_pool_t *pchild, server_rec *s)
 {
-    cors_map_child_init(s->process->pconf, pchild);
+    int threaded = 0;
+
+    ap_mpm_query(AP_MPMQ_IS_THREADED, &threaded);
+    cors_map_child_init(s->process->pconf, pchild,
+                        threaded != AP_MPMQ_NOT_SUPPORTED);
 }
 
 static int cors_post_config(apr_pool_t *pconf, apr_pool_t *plog,
