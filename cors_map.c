@@ -37,6 +37,7 @@
 #include "apr_hash.h"
 #include "apr_strings.h"
 #include "apr_thread_mutex.h"
+#include "apr_thread_proc.h"
 
 #include "cors_map.h"
 
@@ -920,13 +921,71 @@ const char *cors_map_open(apr_pool_t *pconf, const char *spec,
     return NULL;
 }
 
-void cors_map_child_init(apr_pool_t *pconf, apr_pool_t *pchild)
+#if APR_HAS_THREADS
+/* The watcher of a threaded child: looks at every map once a second, so
+ * that a child whose requests come in bursts after a quiet time does not
+ * answer the first of them from a set older than the file (the request
+ * threads would race for the reload, and the losers go on with the old
+ * set rather than wait). */
+typedef struct {
+    apr_hash_t *reg;
+    volatile apr_uint32_t stop;
+    apr_thread_t *thread;
+} watcher;
+
+static void *APR_THREAD_FUNC watch_maps(apr_thread_t *t, void *data)
+{
+    watcher *w = data;
+
+    while (!apr_atomic_read32(&w->stop)) {
+        apr_hash_index_t *hi;
+        int i;
+
+        for (hi = apr_hash_first(NULL, w->reg); hi; hi = apr_hash_next(hi)) {
+            cors_map *m = apr_hash_this_val(hi);
+            apr_atomic_set32(&m->last_check,
+                             (apr_uint32_t)apr_time_sec(apr_time_now()));
+            cors_map_check_now(m);
+        }
+        for (i = 0; i < 10 && !apr_atomic_read32(&w->stop); i++) {
+            apr_sleep(apr_time_from_msec(100));
+        }
+    }
+    apr_thread_exit(t, APR_SUCCESS);
+    return NULL;
+}
+
+static apr_status_t stop_watcher(void *data)
+{
+    watcher *w = data;
+    apr_status_t rv;
+
+    apr_atomic_set32(&w->stop, 1);
+    apr_thread_join(&rv, w->thread);
+    return APR_SUCCESS;
+}
+#endif
+
+void cors_map_child_init(apr_pool_t *pconf, apr_pool_t *pchild, int threaded)
 {
     apr_hash_index_t *hi;
     void *reg = NULL;
 
-    (void)pchild;
     apr_pool_userdata_get(&reg, REGISTRY_KEY, pconf);
+#if APR_HAS_THREADS
+    if (threaded && reg && apr_hash_count(reg) > 0) {
+        watcher *w = apr_pcalloc(pchild, sizeof(*w));
+        w->reg = reg;
+        if (apr_thread_create(&w->thread, NULL, watch_maps, w, pchild)
+            == APR_SUCCESS) {
+            apr_pool_cleanup_register(pchild, w, stop_watcher,
+                                      apr_pool_cleanup_null);
+        }
+    }
+#else
+    (void)threaded;
+    (void)pchild;
+#endif
     for (hi = reg ? apr_hash_first(NULL, reg) : NULL; hi;
          hi = apr_hash_next(hi)) {
         cors_map *m = apr_hash_this_val(hi);

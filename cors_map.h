@@ -83,9 +83,13 @@ const char *cors_map_open(apr_pool_t *pconf, const char *spec,
 void cors_map_set_logger(cors_map *map, cors_map_log_fn *fn, void *baton);
 
 /* In each child process, before it serves requests: opens the dbm maps of
- * the configuration anew, so that no two processes share a file offset.
- * A txt map needs nothing (the child has its copy of the parent's set). */
-void cors_map_child_init(apr_pool_t *pconf, apr_pool_t *pchild);
+ * the configuration anew, so that no two processes share a file offset (a
+ * txt map needs nothing: the child has its copy of the parent's set).  In
+ * a threaded child (threaded != 0) it also starts a thread, stopped with
+ * pchild, that looks at every map once a second; a single-threaded child
+ * looks at a map in the request that asks it, at most once a second. */
+void cors_map_child_init(apr_pool_t *pconf, apr_pool_t *pchild,
+                         int threaded);
 
 /* Does the map allow origin (a valid serialized origin, not "null")?  A
  * cors_match_fn (cors_decide.h): thread-safe, allocates nothing, and at

@@ -36,6 +36,7 @@
 #include "http_log.h"
 #include "http_protocol.h"
 #include "http_request.h"
+#include "ap_mpm.h"
 
 #include "cors_explain.h"
 #include "cors_map.h"
@@ -496,7 +497,14 @@ static void cors_insert_filter(request_rec *r)
 /* Each child reloads its maps by itself (cors_map.c). */
 static void cors_child_init(apr_pool_t *pchild, server_rec *s)
 {
-    cors_map_child_init(s->process->pconf, pchild);
+    int threaded = 0;
+
+    /* A threaded child watches its maps from a thread of its own. */
+    if (ap_mpm_query(AP_MPMQ_IS_THREADED, &threaded) != APR_SUCCESS) {
+        threaded = 0;
+    }
+    cors_map_child_init(s->process->pconf, pchild,
+                        threaded != AP_MPMQ_NOT_SUPPORTED);
 }
 
 static void register_hooks(apr_pool_t *p)

@@ -479,7 +479,7 @@ static void test_dbm_sdbm(apr_pool_t *p)
     CHECK(!cors_map_match(m, "http://localhost:8081"));
     CHECK(!cors_map_match(m, "https://b.example"));
     /* the child's own handles */
-    cors_map_child_init(p, p);
+    cors_map_child_init(p, p, 0);
     CHECK(cors_map_match(m, "https://a.example"));
     /* rebuilt to the side and renamed over (.pag, then .dir) */
     write_sdbm(p, tmp, two);
