@@ -187,17 +187,38 @@ static void cmd_warning(cmd_parms *cmd, cors_dir_conf *conf, const char *msg)
     APR_ARRAY_PUSH(conf->warnings, const char *) = line;
 }
 
-static int parse_on_off(const char *arg, cors_flag *value)
+/* The words a one-word directive takes, the value each sets, and how a
+ * refusal names them. */
+typedef struct {
+    const char *word;
+    int value;
+} keyword;
+
+typedef struct {
+    apr_size_t offset;                  /* of the int field in cors_dir_conf */
+    const keyword *words;               /* ends with word NULL */
+    const char *expected;               /* "On or Off" */
+} keyword_setting;
+
+static const keyword on_off_words[] = {
+    { "on", CORS_ON }, { "off", CORS_OFF }, { NULL, 0 }
+};
+
+/* Sets *field from the word arg names (case-insensitively), or returns
+ * the directive's error. */
+static const char *parse_keyword(cmd_parms *cmd, const keyword_setting *k,
+                                 const char *arg, int *field)
 {
-    if (ap_cstr_casecmp(arg, "on") == 0) {
-        *value = CORS_ON;
-        return 1;
+    const keyword *w;
+
+    for (w = k->words; w->word; w++) {
+        if (ap_cstr_casecmp(arg, w->word) == 0) {
+            *field = w->value;
+            return NULL;
+        }
     }
-    if (ap_cstr_casecmp(arg, "off") == 0) {
-        *value = CORS_OFF;
-        return 1;
-    }
-    return 0;
+    return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not %s", arg,
+                                       k->expected));
 }
 
 /* Called by every directive that can bring '*' or null into a scope that
@@ -463,15 +484,26 @@ static const char *set_header_list(cmd_parms *cmd, void *dconf, int argc,
  * Single values
  */
 
+/* The one-word directives: CORSPreflightStatus, CORSPreflightContinue,
+ * CORSBackendHeaders and CORSEngine alone; CORSAllowCredentials and
+ * CORSAllowPrivateNetwork before their own checks.  cmd->info is the
+ * setting's keyword_setting. */
+static const char *set_keyword(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    const keyword_setting *k = cmd->info;
+
+    return parse_keyword(cmd, k, arg, FIELD(scope_conf(cmd, dconf),
+                                            k->offset));
+}
+
 static const char *set_credentials(cmd_parms *cmd, void *dconf,
                                    const char *arg)
 {
     cors_dir_conf *conf = scope_conf(cmd, dconf);
     const char *what;
 
-    if (!parse_on_off(arg, &conf->policy.credentials)) {
-        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not On or Off",
-                                           arg));
+    if ((what = set_keyword(cmd, conf, arg)) != NULL) {
+        return what;
     }
     if (conf->policy.credentials == CORS_ON
         && (what = cors_credentials_conflict(&conf->policy))) {
@@ -514,65 +546,16 @@ static const char *set_max_age(cmd_parms *cmd, void *dconf, const char *arg)
     return NULL;
 }
 
-static const char *set_preflight_status(cmd_parms *cmd, void *dconf,
-                                        const char *arg)
-{
-    cors_dir_conf *conf = scope_conf(cmd, dconf);
-
-    if (strcmp(arg, "200") == 0) {
-        conf->preflight_status = HTTP_OK;
-    }
-    else if (strcmp(arg, "204") == 0) {
-        conf->preflight_status = HTTP_NO_CONTENT;
-    }
-    else {
-        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not 200 or "
-                                           "204", arg));
-    }
-    return NULL;
-}
-
-static const char *set_backend_headers(cmd_parms *cmd, void *dconf,
-                                       const char *arg)
-{
-    cors_dir_conf *conf = scope_conf(cmd, dconf);
-
-    if (ap_cstr_casecmp(arg, "replace") == 0) {
-        conf->backend = CORS_BACKEND_REPLACE;
-    }
-    else if (ap_cstr_casecmp(arg, "keep") == 0) {
-        conf->backend = CORS_BACKEND_KEEP;
-    }
-    else {
-        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not replace "
-                                           "or keep", arg));
-    }
-    return NULL;
-}
-
-/* On/Off settings without side conditions; cmd->info is the field's
- * offset in cors_dir_conf. */
-static const char *set_switch(cmd_parms *cmd, void *dconf, const char *arg)
-{
-    cors_flag *field = FIELD(scope_conf(cmd, dconf), (apr_size_t)cmd->info);
-
-    if (!parse_on_off(arg, field)) {
-        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not On or Off",
-                                           arg));
-    }
-    return NULL;
-}
-
 /* Chrome never enforced these preflights and asks the user instead (the
  * Local Network Access permission): say so where the setting is made. */
 static const char *set_private_network(cmd_parms *cmd, void *dconf,
                                        const char *arg)
 {
     cors_dir_conf *conf = scope_conf(cmd, dconf);
+    const char *err = set_keyword(cmd, conf, arg);
 
-    if (!parse_on_off(arg, &conf->policy.private_network)) {
-        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not On or Off",
-                                           arg));
+    if (err) {
+        return err;
     }
     if (conf->policy.private_network == CORS_ON && want_warning(cmd)) {
         cmd_warning(cmd, conf, "Chrome has replaced Private Network Access "
@@ -580,24 +563,6 @@ static const char *set_private_network(cmd_parms *cmd, void *dconf,
                     "which the user grants to the page and no response "
                     "header can; this only answers older browsers' "
                     "preflights");
-    }
-    return NULL;
-}
-
-static const char *set_engine(cmd_parms *cmd, void *dconf, const char *arg)
-{
-    cors_dir_conf *conf = scope_conf(cmd, dconf);
-    cors_flag flag;
-
-    if (ap_cstr_casecmp(arg, "reportonly") == 0) {
-        conf->engine = CORS_ENGINE_REPORT_ONLY;
-    }
-    else if (parse_on_off(arg, &flag)) {
-        conf->engine = flag == CORS_ON ? CORS_ENGINE_ON : CORS_ENGINE_OFF;
-    }
-    else {
-        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not On, Off "
-                                           "or ReportOnly", arg));
     }
     return NULL;
 }
@@ -676,6 +641,36 @@ static const char *set_debug(cmd_parms *cmd, void *dconf, const char *args)
 
 #define OFFSET(field) ((void *)APR_OFFSETOF(cors_dir_conf, field))
 
+#define KEYWORDS(name, field, words, expected)                            \
+    static const keyword_setting name = {                                 \
+        APR_OFFSETOF(cors_dir_conf, field), words, expected               \
+    }
+
+static const keyword status_words[] = {
+    { "200", HTTP_OK }, { "204", HTTP_NO_CONTENT }, { NULL, 0 }
+};
+static const keyword backend_words[] = {
+    { "replace", CORS_BACKEND_REPLACE }, { "keep", CORS_BACKEND_KEEP },
+    { NULL, 0 }
+};
+static const keyword engine_words[] = {
+    { "on", CORS_ENGINE_ON }, { "off", CORS_ENGINE_OFF },
+    { "reportonly", CORS_ENGINE_REPORT_ONLY }, { NULL, 0 }
+};
+
+/* command_rec's info is void *; the handlers read it as const. */
+#define KEYWORD_INFO(name) ((void *)&name)
+
+KEYWORDS(credentials_setting, policy.credentials, on_off_words, "On or Off");
+KEYWORDS(private_network_setting, policy.private_network, on_off_words,
+         "On or Off");
+KEYWORDS(preflight_status_setting, preflight_status, status_words,
+         "200 or 204");
+KEYWORDS(preflight_continue_setting, preflight_continue, on_off_words,
+         "On or Off");
+KEYWORDS(backend_setting, backend, backend_words, "replace or keep");
+KEYWORDS(engine_setting, engine, engine_words, "On, Off or ReportOnly");
+
 const command_rec cors_cmds[] = {
     AP_INIT_ITERATE("CORSAllowOrigin", set_allow_origin, NULL, OR_FILEINFO,
                     "origins allowed: scheme://host[:port], "
@@ -695,21 +690,22 @@ const command_rec cors_cmds[] = {
     AP_INIT_TAKE_ARGV("CORSExposeHeaders", set_header_list,
                       OFFSET(policy.expose_headers), OR_FILEINFO,
                       "response headers a page may read, or *"),
-    AP_INIT_TAKE1("CORSAllowCredentials", set_credentials, NULL, OR_FILEINFO,
+    AP_INIT_TAKE1("CORSAllowCredentials", set_credentials,
+                  KEYWORD_INFO(credentials_setting), OR_FILEINFO,
                   "On to allow cookies and HTTP authentication"),
     AP_INIT_TAKE1("CORSMaxAge", set_max_age, NULL, OR_FILEINFO,
                   "seconds a browser may cache a preflight (0 to 86400)"),
-    AP_INIT_TAKE1("CORSAllowPrivateNetwork", set_private_network, NULL,
-                  OR_FILEINFO, "On to answer Private Network Access "
+    AP_INIT_TAKE1("CORSAllowPrivateNetwork", set_private_network,
+                  KEYWORD_INFO(private_network_setting), OR_FILEINFO, "On to answer Private Network Access "
                   "preflights (older Chrome)"),
-    AP_INIT_TAKE1("CORSPreflightStatus", set_preflight_status, NULL,
-                  OR_FILEINFO, "status of a successful preflight: 200 or 204"),
-    AP_INIT_TAKE1("CORSPreflightContinue", set_switch,
-                  OFFSET(preflight_continue), OR_FILEINFO,
+    AP_INIT_TAKE1("CORSPreflightStatus", set_keyword,
+                  KEYWORD_INFO(preflight_status_setting), OR_FILEINFO, "status of a successful preflight: 200 or 204"),
+    AP_INIT_TAKE1("CORSPreflightContinue", set_keyword,
+                  KEYWORD_INFO(preflight_continue_setting), OR_FILEINFO,
                   "On to pass preflights on to the handler"),
-    AP_INIT_TAKE1("CORSBackendHeaders", set_backend_headers, NULL,
+    AP_INIT_TAKE1("CORSBackendHeaders", set_keyword, KEYWORD_INFO(backend_setting),
                   OR_FILEINFO, "replace or keep CORS headers set upstream"),
-    AP_INIT_TAKE1("CORSEngine", set_engine, NULL, OR_FILEINFO,
+    AP_INIT_TAKE1("CORSEngine", set_keyword, KEYWORD_INFO(engine_setting), OR_FILEINFO,
                   "Off to turn the inherited policy off, ReportOnly to only "
                   "log what it would do"),
     AP_INIT_RAW_ARGS("CORSDebug", set_debug, NULL, OR_FILEINFO,

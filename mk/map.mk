@@ -16,7 +16,7 @@ CLEAN_FILES  += $(MAP_UNIT)
 
 .PHONY: unit-map
 
-$(MAP_UNIT): tests/unit/test_cors_map.c cors_map.c cors_map.h cors_logic.c cors_logic.h | build-deps
+$(MAP_UNIT): tests/unit/test_cors_map.c tests/unit/check.h cors_map.c cors_map.h cors_logic.c cors_logic.h | build-deps
 	@echo "  CC      $@"
 	@$(CC) $(WARN) -g -O1 -pthread $(APR_CFLAGS) -I. -o $@ tests/unit/test_cors_map.c \
 	    cors_map.c cors_logic.c $(APR_LIBS) -lpsl

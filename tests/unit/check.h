@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "apr_general.h"
 #include "apr_pools.h"
 #include "apr_strings.h"
 
@@ -172,6 +173,46 @@ static inline int check_report(void)
 {
     printf("%lu passed, %lu failed\n", n_pass, n_fail);
     return n_fail ? 1 : 0;
+}
+
+/* Line-buffered output and APR, before any test; 0 (after printing the
+ * closing line) when APR cannot start. */
+static inline int check_start(void)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (apr_initialize() != APR_SUCCESS) {
+        printf("apr_initialize failed\n0 passed, 1 failed\n");
+        return 0;
+    }
+    return 1;
+}
+
+typedef struct {
+    const char *name;
+    void (*fn)(apr_pool_t *p);
+} check_test;
+
+/* Runs each test (or only the one named `only`) with a pool of its own,
+ * and prints how many checks it made and how many failed. */
+static inline void check_run(const check_test *tests, size_t n,
+                             const char *only)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        apr_pool_t *pool;
+        unsigned long f0 = n_fail, p0 = n_pass;
+
+        if (only && strcmp(only, tests[i].name) != 0) {
+            continue;
+        }
+        cur_test = tests[i].name;
+        apr_pool_create(&pool, NULL);
+        tests[i].fn(pool);
+        apr_pool_destroy(pool);
+        printf("%-26s %5lu checks, %lu failed\n", tests[i].name,
+               (n_pass - p0) + (n_fail - f0), n_fail - f0);
+    }
 }
 
 #endif /* CORS_UNIT_CHECK_H */

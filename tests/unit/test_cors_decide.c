@@ -485,39 +485,26 @@ static void test_notes_and_conflicts(apr_pool_t *p)
                 "CORSAllowHeaders *");
 }
 
-struct test {
-    const char *name;
-    void (*fn)(apr_pool_t *p);
-};
-
-static const struct test tests[] = {
+static const check_test tests[] = {
     { "decisions", test_decisions },
     { "headers_too_long", test_headers_too_long },
     { "is_preflight", test_is_preflight },
     { "notes_and_conflicts", test_notes_and_conflicts },
 };
 
-int main(void)
+int main(int argc, char **argv)
 {
     apr_pool_t *pool;
     size_t i;
 
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    if (apr_initialize() != APR_SUCCESS) {
-        printf("apr_initialize failed\n0 passed, 1 failed\n");
+    if (!check_start()) {
         return 1;
     }
-    apr_pool_create(&pool, NULL);
+    apr_pool_create(&pool, NULL);   /* the policies, for every test */
     for (i = 0; i < P_COUNT; i++) {
         compile_policy(pool, &specs[i], &policies[i]);
     }
-    for (i = 0; i < N_ELEMS(tests); i++) {
-        unsigned long f0 = n_fail, p0 = n_pass;
-        cur_test = tests[i].name;
-        tests[i].fn(pool);
-        printf("%-26s %5lu checks, %lu failed\n", tests[i].name,
-               (n_pass - p0) + (n_fail - f0), n_fail - f0);
-    }
+    check_run(tests, N_ELEMS(tests), argc > 1 ? argv[1] : NULL);
     apr_pool_destroy(pool);
     apr_terminate();
     return check_report();

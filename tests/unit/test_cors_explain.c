@@ -328,10 +328,7 @@ static void test_always_true(apr_pool_t *p)
     }
 }
 
-static const struct {
-    const char *name;
-    void (*fn)(apr_pool_t *p);
-} tests[] = {
+static const check_test tests[] = {
     { "sf_string", test_sf_string },
     { "origins_summary", test_origins_summary },
     { "allowed_and_no_origin", test_allowed_and_no_origin },
@@ -341,25 +338,12 @@ static const struct {
     { "always_true", test_always_true },
 };
 
-int main(void)
+int main(int argc, char **argv)
 {
-    apr_pool_t *pool;
-    size_t i;
-
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    if (apr_initialize() != APR_SUCCESS) {
-        printf("apr_initialize failed\n0 passed, 1 failed\n");
+    if (!check_start()) {
         return 1;
     }
-    apr_pool_create(&pool, NULL);
-    for (i = 0; i < N_ELEMS(tests); i++) {
-        unsigned long f0 = n_fail, p0 = n_pass;
-        cur_test = tests[i].name;
-        tests[i].fn(pool);
-        printf("%-26s %5lu checks, %lu failed\n", tests[i].name,
-               (n_pass - p0) + (n_fail - f0), n_fail - f0);
-    }
-    apr_pool_destroy(pool);
+    check_run(tests, N_ELEMS(tests), argc > 1 ? argv[1] : NULL);
     apr_terminate();
     return check_report();
 }

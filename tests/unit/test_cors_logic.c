@@ -1568,12 +1568,7 @@ static void test_list_next(apr_pool_t *p)
  * Driver
  */
 
-struct test {
-    const char *name;
-    void (*fn)(apr_pool_t *p);
-};
-
-static const struct test tests[] = {
+static const check_test tests[] = {
     { "origin_normalize_ok", test_origin_normalize_ok },
     { "origin_normalize_errors", test_origin_normalize_errors },
     { "origins_add_flags", test_origins_add_flags },
@@ -1596,29 +1591,10 @@ static const struct test tests[] = {
 
 int main(int argc, char **argv)
 {
-    size_t i;
-    const char *only = argc > 1 ? argv[1] : NULL;
-
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    if (apr_initialize() != APR_SUCCESS) {
-        printf("apr_initialize failed\n");
-        printf("0 passed, 1 failed\n");
+    if (!check_start()) {
         return 1;
     }
-    for (i = 0; i < N_ELEMS(tests); i++) {
-        apr_pool_t *pool;
-        unsigned long f0 = n_fail, p0 = n_pass;
-
-        if (only && strcmp(only, tests[i].name) != 0) {
-            continue;
-        }
-        cur_test = tests[i].name;
-        apr_pool_create(&pool, NULL);
-        tests[i].fn(pool);
-        apr_pool_destroy(pool);
-        printf("%-26s %5lu checks, %lu failed\n", tests[i].name,
-               (n_pass - p0) + (n_fail - f0), n_fail - f0);
-    }
+    check_run(tests, N_ELEMS(tests), argc > 1 ? argv[1] : NULL);
     apr_terminate();
     return check_report();
 }

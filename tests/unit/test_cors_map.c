@@ -25,34 +25,19 @@
 
 #include "cors_map.h"
 
-static unsigned long n_pass, n_fail;
-static const char *cur_test = "?";
+#include "check.h"
 
-#define CHECK(expr) check((expr) != 0, #expr, __FILE__, __LINE__, NULL)
-#define CHECK_MSG(expr, msg) check((expr) != 0, #expr, __FILE__, __LINE__, msg)
-
-static int check(int ok, const char *expr, const char *file, int line,
-                 const char *msg)
-{
-    if (ok) {
-        n_pass++;
-        return 1;
-    }
-    n_fail++;
-    printf("FAIL %s:%d [%s] %s%s%s\n", file, line, cur_test, expr,
-           msg ? "\n     got: " : "", msg ? msg : "");
-    return 0;
-}
+#define CHECK_MSG(expr, msg) CHECKM(expr, msg)
 
 /* An error that must exist and hold every one of the strings. */
 static void check_error(const char *err, const char *const *want,
                         const char *file, int line)
 {
-    if (!check(err != NULL, "an error", file, line, NULL)) {
+    if (!check_err(err, "an error", file, line, NULL)) {
         return;
     }
     for (; *want; want++) {
-        check(strstr(err, *want) != NULL, *want, file, line, err);
+        check_strstr(err, *want, "the error", file, line, NULL);
     }
 }
 #define CHECK_ERROR(err, ...)                                                 \
@@ -629,10 +614,7 @@ static void test_threads(apr_pool_t *p)
     CHECK(swaps > 300);
 }
 
-static const struct {
-    const char *name;
-    void (*fn)(apr_pool_t *p);
-} tests[] = {
+static const check_test tests[] = {
     { "spec", test_spec },
     { "parse", test_parse },
     { "parse_errors", test_parse_errors },
@@ -648,11 +630,8 @@ static const struct {
 int main(int argc, char **argv)
 {
     const char *only = argc > 1 ? argv[1] : NULL;
-    size_t i;
 
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    if (apr_initialize() != APR_SUCCESS) {
-        printf("0 passed, 1 failed\n");
+    if (!check_start()) {
         return 1;
     }
     strcpy(tmpdir, "/tmp/test_cors_map.XXXXXX");
@@ -661,20 +640,7 @@ int main(int argc, char **argv)
         printf("0 passed, 1 failed\n");
         return 1;
     }
-    for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-        apr_pool_t *pool;
-        unsigned long f0 = n_fail, p0 = n_pass;
-
-        if (only && strcmp(only, tests[i].name) != 0) {
-            continue;
-        }
-        cur_test = tests[i].name;
-        apr_pool_create(&pool, NULL);
-        tests[i].fn(pool);
-        apr_pool_destroy(pool);
-        printf("%-26s %5lu checks, %lu failed\n", tests[i].name,
-               (n_pass - p0) + (n_fail - f0), n_fail - f0);
-    }
+    check_run(tests, N_ELEMS(tests), only);
     {
         char cmd[128];
         apr_snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
@@ -683,6 +649,5 @@ int main(int argc, char **argv)
         }
     }
     apr_terminate();
-    printf("%lu passed, %lu failed\n", n_pass, n_fail);
-    return n_fail ? 1 : 0;
+    return check_report();
 }

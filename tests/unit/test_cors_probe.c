@@ -25,28 +25,21 @@
 
 #include "cors_probe.h"
 
-static unsigned long n_pass, n_fail;
+#include "check.h"
 
-static const char *show(const char *s)
+/* A check about one regex: the failure names the regex and the detail. */
+static int check_probe(int ok, const char *regex, const char *what,
+                       const char *detail, int line)
 {
-    return s ? s : "(null)";
+    char ctx[512];
+
+    apr_snprintf(ctx, sizeof(ctx), "regex '%s'%s%s", regex,
+                 detail ? ": " : "", detail ? detail : "");
+    return check_true(ok, what, __FILE__, line, ctx);
 }
 
-static int check(int ok, const char *regex, const char *what,
-                 const char *detail, int line)
-{
-    if (ok) {
-        n_pass++;
-        return 1;
-    }
-    n_fail++;
-    printf("FAIL test_cors_probe.c:%d regex '%s': %s%s%s\n", line, regex,
-           what, detail ? ": " : "", detail ? detail : "");
-    return 0;
-}
-
-#define CHECK(ok, regex, what, detail) \
-    check((ok), (regex), (what), (detail), __LINE__)
+#define CHECK_PROBE(ok, regex, what, detail) \
+    check_probe((ok), (regex), (what), (detail), __LINE__)
 
 /* ------------------------------------------------------------------------
  * The matcher: PCRE2, anchored as mod_cors anchors CORSAllowOriginMatch
@@ -176,7 +169,6 @@ static const probe_case cases[] = {
     { "app\\.example\\.com", PASSES, NULL, { NULL } },
 };
 
-#define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ------------------------------------------------------------------------
  * Checks
@@ -216,7 +208,7 @@ static void check_set_shape(apr_pool_t *p, const char *regex)
         const cors_probe *pr = &APR_ARRAY_IDX(set, i, cors_probe);
         if (!is_origin(pr->origin)) {
             origins = 0;
-            CHECK(0, regex, "not an origin", pr->origin);
+            CHECK_PROBE(0, regex, "not an origin", pr->origin);
         }
         if (apr_hash_get(seen, pr->origin, APR_HASH_KEY_STRING)) {
             unique = 0;
@@ -230,13 +222,13 @@ static void check_set_shape(apr_pool_t *p, const char *regex)
             same = 0;
         }
     }
-    CHECK(origins, regex, "every probe is an origin", NULL);
-    CHECK(unique, regex, "no probe twice", NULL);
-    CHECK(ordered, regex, "probes in the order of their kinds", NULL);
-    CHECK(same, regex, "cors_probe_attackers lists the set's origins", NULL);
-    CHECK(in_set(set, "https://evil.example") || strstr(regex, "evil"),
+    CHECK_PROBE(origins, regex, "every probe is an origin", NULL);
+    CHECK_PROBE(unique, regex, "no probe twice", NULL);
+    CHECK_PROBE(ordered, regex, "probes in the order of their kinds", NULL);
+    CHECK_PROBE(same, regex, "cors_probe_attackers lists the set's origins", NULL);
+    CHECK_PROBE(in_set(set, "https://evil.example") || strstr(regex, "evil"),
           regex, "the set holds https://evil.example", NULL);
-    CHECK(in_set(set, "null"), regex, "the set holds null", NULL);
+    CHECK_PROBE(in_set(set, "null"), regex, "the set holds null", NULL);
 }
 
 static void check_case(apr_pool_t *p, const probe_case *c)
@@ -247,34 +239,34 @@ static void check_case(apr_pool_t *p, const probe_case *c)
     const char *first;
     int i;
 
-    if (!CHECK(re != NULL, c->regex, "PCRE2 compiles it", NULL)) {
+    if (!CHECK_PROBE(re != NULL, c->regex, "PCRE2 compiles it", NULL)) {
         return;
     }
     set = cors_probe_set(p, c->regex);
     found = cors_probe_find(p, c->regex, pcre2_matches, re);
     first = cors_probe_first_match(p, c->regex, pcre2_matches, re);
-    CHECK((found ? found->origin : NULL) == first
+    CHECK_PROBE((found ? found->origin : NULL) == first
               || (found && first && strcmp(found->origin, first) == 0),
           c->regex, "cors_probe_first_match is cors_probe_find's origin",
           show(first));
     if (c->kind == PASSES) {
-        CHECK(found == NULL, c->regex, "passes, but matches",
+        CHECK_PROBE(found == NULL, c->regex, "passes, but matches",
               found ? found->origin : NULL);
     }
-    else if (CHECK(found != NULL, c->regex, "refused", "matches no probe")) {
-        CHECK((int)found->kind == c->kind, c->regex, "first match of the kind",
+    else if (CHECK_PROBE(found != NULL, c->regex, "refused", "matches no probe")) {
+        CHECK_PROBE((int)found->kind == c->kind, c->regex, "first match of the kind",
               apr_psprintf(p, "got kind %d (%s), expected %d", found->kind,
                            found->origin, c->kind));
-        CHECK(strcmp(found->origin, c->first) == 0, c->regex,
+        CHECK_PROBE(strcmp(found->origin, c->first) == 0, c->regex,
               "first attacker origin",
               apr_psprintf(p, "got %s, expected %s", found->origin, c->first));
-        CHECK(pcre2_matches(re, found->origin), c->regex,
+        CHECK_PROBE(pcre2_matches(re, found->origin), c->regex,
               "the regex matches what was reported", found->origin);
     }
     for (i = 0; i < 4 && c->legit[i]; i++) {
-        CHECK(pcre2_matches(re, c->legit[i]), c->regex,
+        CHECK_PROBE(pcre2_matches(re, c->legit[i]), c->regex,
               "matches the origin it is meant for", c->legit[i]);
-        CHECK(!in_set(set, c->legit[i]), c->regex,
+        CHECK_PROBE(!in_set(set, c->legit[i]), c->regex,
               "an origin it is meant for is not an attacker", c->legit[i]);
     }
     check_set_shape(p, c->regex);
@@ -303,19 +295,19 @@ static void check_families(apr_pool_t *p)
     size_t i;
 
     for (i = 0; i < N_ELEMS(want); i++) {
-        CHECK(in_set(set, want[i]), re, "the set holds", want[i]);
+        CHECK_PROBE(in_set(set, want[i]), re, "the set holds", want[i]);
     }
     for (i = 0; i < N_ELEMS(never); i++) {
-        CHECK(!in_set(set, never[i]), re, "the set leaves out", never[i]);
+        CHECK_PROBE(!in_set(set, never[i]), re, "the set leaves out", never[i]);
     }
     /* Ports: the attacker's own server can use the regex's port. */
     re = "https://[a-z]+\\.example\\.com:8443";
     set = cors_probe_set(p, re);
-    CHECK(in_set(set, "https://evilexample.com:8443"), re, "the set holds",
+    CHECK_PROBE(in_set(set, "https://evilexample.com:8443"), re, "the set holds",
           "https://evilexample.com:8443");
-    CHECK(in_set(set, "https://evil.example.com.evil.example:8443"), re,
+    CHECK_PROBE(in_set(set, "https://evil.example.com.evil.example:8443"), re,
           "the set holds", "https://evil.example.com.evil.example:8443");
-    CHECK(!in_set(set, "https://x.example.com:8443"), re,
+    CHECK_PROBE(!in_set(set, "https://x.example.com:8443"), re,
           "the set leaves out", "https://x.example.com:8443");
 }
 
@@ -324,20 +316,20 @@ static void check_messages(apr_pool_t *p)
     cors_probe pr = { "https://evil.example", CORS_PROBE_UNRELATED };
     const char *m = cors_probe_describe(p, "https://.*", &pr);
 
-    CHECK(strcmp(m, "'https://.*' matches the origin of any site (such as "
+    CHECK_PROBE(strcmp(m, "'https://.*' matches the origin of any site (such as "
                     "https://evil.example)") == 0, "https://.*", "message",
           m);
     pr.origin = "https://appxexample.com";
     pr.kind = CORS_PROBE_DOT;
     m = cors_probe_describe(p, "https://app.example.com", &pr);
-    CHECK(strstr(m, "'https://app.example.com' has a '.' that matches any "
+    CHECK_PROBE(strstr(m, "'https://app.example.com' has a '.' that matches any "
                     "character (it matches https://appxexample.com)") != NULL
               && strstr(m, "write '\\.' for a literal dot") != NULL,
           "https://app.example.com", "message", m);
     pr.origin = "https://evilexample.com";
     pr.kind = CORS_PROBE_PREFIX;
     m = cors_probe_describe(p, "https://.*example\\.com", &pr);
-    CHECK(strstr(m, "https://evilexample.com") != NULL
+    CHECK_PROBE(strstr(m, "https://evilexample.com") != NULL
               && strstr(m, "'https://.*example\\.com'") != NULL,
           "https://.*example\\.com", "message names regex and origin", m);
 }
@@ -359,7 +351,7 @@ static void check_hostile(apr_pool_t *p)
     for (i = 0; i < N_ELEMS(odd); i++) {
         const apr_array_header_t *set = cors_probe_set(p, odd[i]);
         check_set_shape(p, odd[i]);
-        CHECK(set->nelts < 100, odd[i], "a small set", NULL);
+        CHECK_PROBE(set->nelts < 100, odd[i], "a small set", NULL);
     }
     /* 400 nested groups */
     memset(deep, 0, sizeof(deep));
@@ -370,7 +362,7 @@ static void check_hostile(apr_pool_t *p)
     for (n = 0; n < 400; n++) {
         strcat(deep, ")");
     }
-    CHECK(cors_probe_set(p, deep)->nelts < 5000, "(((...)))",
+    CHECK_PROBE(cors_probe_set(p, deep)->nelts < 5000, "(((...)))",
           "deep nesting: a bounded set", NULL);
     /* 60 alternatives of 4 optional groups each: 60 * 16 branches, cut */
     wide[0] = '\0';
@@ -378,7 +370,7 @@ static void check_hostile(apr_pool_t *p)
         strcat(wide, n ? "|" : "");
         strcat(wide, "https://(a\\.)?(b\\.)?(c\\.)?(d\\.)?x\\.example\\.com");
     }
-    CHECK(cors_probe_set(p, wide)->nelts < 5000, "60 * (a\\.)?...",
+    CHECK_PROBE(cors_probe_set(p, wide)->nelts < 5000, "60 * (a\\.)?...",
           "many branches: a bounded set", NULL);
     /* An open regex after the branch limit is still refused: the
      * unrelated probes do not depend on branches. */
@@ -386,7 +378,7 @@ static void check_hostile(apr_pool_t *p)
         const char *late = apr_pstrcat(p, wide, "|https://.*", NULL);
         pcre2_code *re = compile_anchored(late);
         const cors_probe *pr = cors_probe_find(p, late, pcre2_matches, re);
-        CHECK(pr && pr->kind == CORS_PROBE_UNRELATED, "...|https://.*",
+        CHECK_PROBE(pr && pr->kind == CORS_PROBE_UNRELATED, "...|https://.*",
               "an open last branch is refused", pr ? pr->origin : NULL);
         pcre2_code_free(re);
     }
@@ -397,9 +389,7 @@ int main(void)
     apr_pool_t *pool;
     size_t i;
 
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    if (apr_initialize() != APR_SUCCESS) {
-        printf("apr_initialize failed\n0 passed, 1 failed\n");
+    if (!check_start()) {
         return 1;
     }
     origin_syntax = compile_anchored(
@@ -415,6 +405,5 @@ int main(void)
     apr_pool_destroy(pool);
     pcre2_code_free(origin_syntax);
     apr_terminate();
-    printf("%lu passed, %lu failed\n", n_pass, n_fail);
-    return n_fail ? 1 : 0;
+    return check_report();
 }
