@@ -11,14 +11,11 @@
 // <iframe sandbox="allow-scripts" srcdoc=...> inside page a, which posts its result back)
 // and reports {ok: true, status, body, headers: {name: value|null}, origin} or
 // {ok: false, error: "TypeError: ...", origin}, plus the console errors the step caused.
-import { chromium } from 'playwright-core';
+import { launch } from './chromium.mjs';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const STEP_TIMEOUT_MS = 15000;
 
 const spec = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
@@ -68,9 +65,7 @@ function withTimeout(promise, ms, what) {
 let context;
 const out = { browser: null, results: {} };
 try {
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM, headless: true, args: ARGS,
-  });
+  context = await launch(profile);
   out.browser = context.browser()?.version() ?? null;
   const pages = {};
   let consoleLines = [];

@@ -9,19 +9,12 @@
 // Each fetch runs from the one page, in order; its result is {ok: true, status, headers:
 // {name: value|null}} or {ok: false, error}, plus the console errors that name its URL
 // (every URL carries ?p=<id>, so a message is matched to its fetch by that).
-import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const require = createRequire(path.join(here, '..', 'browser', 'package.json'));
-const { chromium } = require('playwright-core');
+import { launch } from '../browser/chromium.mjs';
 
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const FETCH_TIMEOUT_MS = 15000;
 
 const spec = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
@@ -49,9 +42,7 @@ function withTimeout(promise, ms, what) {
 const out = { browser: null, results: {}, console: [] };
 let context;
 try {
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM, headless: true, args: ARGS,
-  });
+  context = await launch(profile);
   out.browser = context.browser()?.version() ?? null;
   const page = await context.newPage();
   // a network error's text names no URL ("Failed to load resource: net::ERR_...");
