@@ -41,20 +41,9 @@ def die(msg: str) -> None:
 # Ports
 
 def port_busy(port: int) -> bool:
-    """Is something listening on TCP port `port`?  (/proc/net/tcp{,6}; elsewhere: no, and
-    httpd reports the conflict when it starts.)"""
-    hexport = f"{port:04X}"
-    for f in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            with open(f) as fh:
-                next(fh, None)
-                for ln in fh:
-                    parts = ln.split()
-                    if len(parts) > 3 and parts[3] == "0A" and parts[1].endswith(":" + hexport):
-                        return True
-        except OSError:
-            pass
-    return False
+    """Is something listening on TCP port `port`?  (Where /proc/net/tcp is missing: no,
+    and httpd reports the conflict when it starts.)"""
+    return any(p == port and state == "0A" for p, state in h.tcp_sockets())
 
 
 def pick_port(name: str, want: str, explicit: bool, avoid: int | None) -> int:

@@ -281,6 +281,21 @@ def _stop_all():
             s.stop()
 
 
+
+def tcp_sockets():
+    """(local port, state) of every TCP socket of this machine, from /proc/net/tcp{,6};
+    the state in the kernel's hex ("0A" listening, "01" established, ...)."""
+    for f in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(f) as fh:
+                next(fh, None)
+                for ln in fh:
+                    parts = ln.split()
+                    if len(parts) > 3:
+                        yield int(parts[1].rsplit(":", 1)[-1], 16), parts[3]
+        except OSError:
+            pass
+
 class Httpd:
     """A throw-away httpd: its own server root (conf/, htdocs/, logs/, run/) under workdir,
     a generated configuration, listening on 127.0.0.1 only.
@@ -559,20 +574,8 @@ class Httpd:
     def _busy_server_sockets(self) -> int:
         """Server-side TCP connections on our ports still open in httpd (ESTABLISHED,
         SYN_RECV, CLOSE_WAIT), from /proc/net/tcp{,6}."""
-        ports = {f"{p:04X}" for p in self.ports}
-        n = 0
-        for f in ("/proc/net/tcp", "/proc/net/tcp6"):
-            try:
-                with open(f) as fh:
-                    next(fh, None)
-                    for ln in fh:
-                        parts = ln.split()
-                        if len(parts) > 3 and parts[1].rsplit(":", 1)[-1] in ports \
-                                and parts[3] in ("01", "03", "08"):
-                            n += 1
-            except OSError:
-                pass
-        return n
+        return sum(1 for port, state in tcp_sockets()
+                   if port in self.ports and state in ("01", "03", "08"))
 
     def stop(self):
         """Waits (<= 2 s) until httpd has no connection open on our ports, then SIGTERM
