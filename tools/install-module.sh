@@ -11,18 +11,25 @@ set -u
 : "${LIBEXECDIR:=$("$APXS" -q LIBEXECDIR 2>/dev/null)}"
 : "${SYSCONFDIR:=$("$APXS" -q SYSCONFDIR 2>/dev/null)}"
 
-do_install() {
+# Sets libexec, sysconf and dest for ACTION (install or uninstall), or
+# stops: without apxs's answer, or where the Debian package owns the module
+# (make install must not overwrite, nor uninstall remove, a package's file).
+where_to() {
     libexec="$LIBEXECDIR"; sysconf="$SYSCONFDIR"; dest="$DESTDIR"
     if [ -z "$libexec" ]; then
-        echo "install: '$APXS -q LIBEXECDIR' gave nothing; is apxs (apache2-dev) installed?" >&2
+        echo "$1: '$APXS -q LIBEXECDIR' gave nothing; is apxs (apache2-dev) installed?" >&2
         exit 1
     fi
     if [ -z "$dest" ] && command -v dpkg-query >/dev/null 2>&1 && \
        owner=$(dpkg-query -S "$libexec/mod_cors.so" 2>/dev/null); then
-        echo "install: $libexec/mod_cors.so belongs to the Debian package ${owner%%:*};" >&2
-        echo "install: remove that package first (dpkg -r libapache2-mod-cors)" >&2
+        echo "$1: $libexec/mod_cors.so belongs to the Debian package ${owner%%:*};" >&2
+        echo "$1: remove that package first (dpkg -r ${owner%%:*})" >&2
         exit 1
     fi
+}
+
+do_install() {
+    where_to install
     mkdir -p "$dest$libexec"
     echo "  INSTALL $dest$libexec/mod_cors.so"
     if [ "$V" = 1 ]; then
@@ -52,17 +59,7 @@ do_install() {
 }
 
 do_uninstall() {
-    libexec="$LIBEXECDIR"; sysconf="$SYSCONFDIR"; dest="$DESTDIR"
-    if [ -z "$libexec" ]; then
-        echo "uninstall: '$APXS -q LIBEXECDIR' gave nothing; is apxs (apache2-dev) installed?" >&2
-        exit 1
-    fi
-    if [ -z "$dest" ] && command -v dpkg-query >/dev/null 2>&1 && \
-       owner=$(dpkg-query -S "$libexec/mod_cors.so" 2>/dev/null); then
-        echo "uninstall: $libexec/mod_cors.so belongs to the Debian package ${owner%%:*};" >&2
-        echo "uninstall: remove it with dpkg -r libapache2-mod-cors" >&2
-        exit 1
-    fi
+    where_to uninstall
     mods="$sysconf/mods-available"
     enabled="$dest$sysconf/mods-enabled"
     if [ -n "$sysconf" ] && { [ -L "$enabled/cors.load" ] || [ -L "$enabled/cors.conf" ]; }; then
