@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "fetch_model.h"
+#include "apr_cstr.h"
+
 #include "cors_logic.h"
 
 /* ---- small string helpers --------------------------------------------- */
@@ -18,33 +20,20 @@ static int lower(int c)
     return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
 }
 
+/* ASCII case-insensitive comparisons, APR's (locale-independent). */
 static int eq_nocase(const char *a, const char *b)
 {
-    for (; *a && lower((unsigned char)*a) == lower((unsigned char)*b); a++, b++) {
-    }
-    return *a == '\0' && *b == '\0';
+    return apr_cstr_casecmp(a, b) == 0;
 }
 
 static int eq_nocase_n(const char *a, size_t alen, const char *b)
 {
-    size_t i;
-
-    for (i = 0; i < alen; i++) {
-        if (b[i] == '\0' || lower((unsigned char)a[i]) != lower((unsigned char)b[i])) {
-            return 0;
-        }
-    }
-    return b[alen] == '\0';
+    return strlen(b) == alen && apr_cstr_casecmpn(a, b, alen) == 0;
 }
 
 static int starts_nocase(const char *s, const char *prefix)
 {
-    for (; *prefix; s++, prefix++) {
-        if (lower((unsigned char)*s) != lower((unsigned char)*prefix)) {
-            return 0;
-        }
-    }
-    return 1;
+    return apr_cstr_casecmpn(s, prefix, strlen(prefix)) == 0;
 }
 
 static int is_http_ws(int c)
@@ -134,20 +123,12 @@ static fm_error set_failure(fm_failure *fail, fm_error e, int preflight,
 
 /* ---- methods ------------------------------------------------------------ */
 
+/* Fetch normalizes the six methods it knows (the module's list). */
 void fm_normalize_method(const char *method, char *out, size_t outlen)
 {
-    static const char *const normalized[] = {
-        "DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"
-    };
-    size_t i;
+    const char *fetch = cors_method_fetch_name(method);
 
-    for (i = 0; i < sizeof(normalized) / sizeof(normalized[0]); i++) {
-        if (eq_nocase(method, normalized[i])) {
-            copy_str(out, outlen, normalized[i]);
-            return;
-        }
-    }
-    copy_str(out, outlen, method);
+    copy_str(out, outlen, fetch ? fetch : method);
 }
 
 int fm_method_is_forbidden(const char *method)
