@@ -349,7 +349,16 @@ static int keeps_backend_headers(request_rec *r, const cors_dir_conf *conf)
                || has_allow_origin(r->err_headers_out));
 }
 
-static void read_input(request_rec *r, cors_input *in)
+/* An actual request's decision reads only its Origin. */
+static void read_origin(request_rec *r, cors_input *in)
+{
+    in->origin = apr_table_get(r->headers_in, "Origin");
+    in->request_method = NULL;
+    in->request_headers = NULL;
+    in->request_private_network = NULL;
+}
+
+static void read_preflight_input(request_rec *r, cors_input *in)
 {
     in->origin = apr_table_get(r->headers_in, "Origin");
     in->request_method = apr_table_get(r->headers_in, CORS_ACRM);
@@ -421,7 +430,7 @@ static int cors_header_parser(request_rec *r)
     if (state->conf == NULL || r->method_number != M_OPTIONS) {
         return DECLINED;
     }
-    read_input(r, &in);
+    read_preflight_input(r, &in);
     if (!cors_is_preflight(&in)) {
         return DECLINED;        /* an actual OPTIONS request */
     }
@@ -458,14 +467,15 @@ static apr_status_t cors_output_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         return APR_SUCCESS;
     }
     ap_remove_output_filter(f);
-    read_input(r, &in);
     if (d == NULL) {
+        read_origin(r, &in);
         cors_decide_actual(&conf->policy, &in, &actual);
         log_decision(r, &actual, "request");
         record_decision(r, &actual);
         d = &actual;
     }
     else {
+        read_preflight_input(r, &in);   /* for CORS-Debug */
         note_decision(r, d);    /* the handler's response, after a redirect */
     }
     /* CORSEngine ReportOnly: decide and log, change nothing. */
