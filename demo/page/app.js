@@ -56,6 +56,16 @@ const CALLS = [
   },
 ];
 
+// The preflight a call needs, as a curl command that prints its CORS-Debug header.
+function curlFor(call) {
+  const init = call.init || {};
+  const names = Object.keys(init.headers || {}).map((n) => n.toLowerCase()).sort();
+  return `curl -si -X OPTIONS ${API}${call.url} -H 'Origin: ${self.origin}' ` +
+    `-H 'Access-Control-Request-Method: ${init.method || "GET"}'` +
+    (names.length ? ` -H 'Access-Control-Request-Headers: ${names.join(",")}'` : "") +
+    " | grep -i cors-debug";
+}
+
 function el(tag, props, text) {
   const e = document.createElement(tag);
   Object.assign(e, props || {});
@@ -78,13 +88,15 @@ async function run(call, out) {
       `content-type: ${res.headers.get("content-type")}\n` +
       `x-total-count: ${res.headers.get("x-total-count")}   (exposed)\n` +
       `x-request-id: ${res.headers.get("x-request-id")}   (not exposed: always null here)\n` +
+      `cors-debug: ${res.headers.get("cors-debug")}   (CORSDebug, on for loopback)\n` +
       body.trim();
     ok = call.allowed;
   } catch (e) {
     text =
       `${e.name}: ${e.message}\n` +
-      "The browser refused the answer. The console names the reason; the API's " +
-      "error log has a [cors:debug] line saying why the request was denied.";
+      "The browser refused the answer, so the script cannot read it. The console " +
+      "names the reason; the refused preflight's CORS-Debug header (network panel) " +
+      "says why mod_cors denied it:\n" + curlFor(call);
     ok = !call.allowed;
   }
   const mark = el("span", { className: ok ? "pass" : "fail" }, ok ? "as expected" : "NOT as expected");

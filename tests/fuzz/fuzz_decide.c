@@ -160,7 +160,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *text, *cursor;
     cors_origins *origins;
     cors_policy policy;
-    cors_matcher matcher = { suffix_match, matcher_suffix, "fuzz" };
+    cors_matcher matcher = { suffix_match, matcher_suffix, "fuzz", NULL };
     apr_array_header_t *matchers;
     cors_input in;
     cors_decision d, actual;
