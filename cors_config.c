@@ -550,11 +550,20 @@ const command_rec cors_cmds[] = {
 
 /* What each setting shows in DUMP_CORS, effective value or default. */
 
+static void push_keys(apr_array_header_t *all, const cors_set *set)
+{
+    int i;
+
+    for (i = 0; i < cors_set_count(set); i++) {
+        APR_ARRAY_PUSH(all, const char *) =
+            APR_ARRAY_IDX(set->names, i, cors_name).key;
+    }
+}
+
 static const char *show_origins(apr_pool_t *p, const cors_dir_conf *c)
 {
     const cors_origins *o = c->policy.origins;
     apr_array_header_t *all = apr_array_make(p, 8, sizeof(const char *));
-    apr_hash_index_t *hi;
 
     if (o == NULL) {
         return "(none: no policy)";
@@ -565,9 +574,8 @@ static const char *show_origins(apr_pool_t *p, const cors_dir_conf *c)
     if (o->null) {
         APR_ARRAY_PUSH(all, const char *) = "null";
     }
-    for (hi = apr_hash_first(p, o->keys); hi; hi = apr_hash_next(hi)) {
-        APR_ARRAY_PUSH(all, const char *) = apr_hash_this_key(hi);
-    }
+    push_keys(all, &o->exact);
+    push_keys(all, &o->patterns);
     return all->nelts ? apr_array_pstrcat(p, all, ' ') : "(none)";
 }
 

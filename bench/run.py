@@ -50,6 +50,7 @@ MODULES = pathlib.Path("/usr/lib/apache2/modules")
 MOD_CORS = REPO / ".libs" / "mod_cors.so"
 FLOOR = BUILD / "floor" / ".libs" / "mod_cors_floor.so"
 FLOOR_SAME = BUILD / "floor" / ".libs" / "mod_cors_floor_same.so"
+NOOP = BUILD / "floor" / ".libs" / "mod_cors_noop.so"
 MICRO = BUILD / "micro"
 OUT_MD = REPO / "BENCHMARKS.md"
 PARTIAL_MD = BUILD / "BENCHMARKS.partial.md"
@@ -149,6 +150,10 @@ class Config:
 
 ALL_KINDS = tuple(k for k, _, _, _ in KINDS)
 CORS_MOD = ("cors_module", MOD_CORS)
+NOOP_MOD = ("cors_noop_module", NOOP)
+EMPTY_HTACCESS = "# AllowOverride FileInfo, nothing in it\n"
+POLICY_2 = CORS_ORIGINS_2 + CORS_POLICY
+POLICY_20 = origins_conf(20, 3) + CORS_POLICY
 CONFIGS = [
     Config("nocors", "no CORS", wrk_kinds=ALL_KINDS),
     Config("recipe", "recipe: SetEnvIf + Header + RewriteRule", RECIPE, cors=True,
@@ -169,12 +174,26 @@ CONFIGS = [
            origins_conf(10_000, 100) + CORS_POLICY, module=CORS_MOD, cors=True,
            answers_preflight=True, wrk_kinds=("get-allowed", "preflight", "get-denied")),
     Config("cors-htaccess", "mod_cors, policy in .htaccess", module=CORS_MOD,
-           htaccess=CORS_ORIGINS_2 + CORS_POLICY, cors=True, answers_preflight=True,
+           htaccess=POLICY_2, cors=True, answers_preflight=True,
            wrk_kinds=("get-allowed", "preflight")),
+    Config("cors-htaccess-empty", "mod_cors, same policy, empty .htaccess (reference)",
+           POLICY_2, module=CORS_MOD, htaccess=EMPTY_HTACCESS, cors=True,
+           answers_preflight=True),
+    Config("noop-htaccess", "no-op directives, policy in .htaccess (floor)",
+           module=NOOP_MOD, htaccess=POLICY_2),
+    Config("cors-htaccess-20", "mod_cors, 20 origins + 3 patterns in .htaccess",
+           module=CORS_MOD, htaccess=POLICY_20, cors=True, answers_preflight=True),
+    Config("cors-htaccess-20-empty",
+           "mod_cors, 20 origins + 3 patterns, empty .htaccess (reference)", POLICY_20,
+           module=CORS_MOD, htaccess=EMPTY_HTACCESS, cors=True, answers_preflight=True),
+    Config("noop-htaccess-20", "no-op directives, 20 origins + 3 patterns in .htaccess "
+           "(floor)", module=NOOP_MOD, htaccess=POLICY_20),
+    Config("noop-htaccess-empty", "no-op directives, empty .htaccess (reference)",
+           module=NOOP_MOD, htaccess=EMPTY_HTACCESS),
     Config("recipe-htaccess", "recipe, in .htaccess (reference)", htaccess=RECIPE, cors=True,
            answers_preflight=True, wrk_kinds=("get-allowed", "preflight")),
     Config("htaccess-empty", "no CORS, empty .htaccess (reference)",
-           htaccess="# AllowOverride FileInfo, nothing in it\n",
+           htaccess=EMPTY_HTACCESS,
            wrk_kinds=("get-allowed", "preflight")),
     Config("cors-idle", "mod_cors loaded, no policy", module=CORS_MOD),
 ]
@@ -984,7 +1003,7 @@ def main() -> int:
         if shutil.which(tool) is None:
             log(f"bench: {tool} is missing: sh tools/ensure-pkgs.sh {hint}")
             return 1
-    for path in (MOD_CORS, FLOOR, FLOOR_SAME):
+    for path in (MOD_CORS, FLOOR, FLOOR_SAME, NOOP):
         if not path.exists():
             log(f"bench: {path} is missing: run `make bench`")
             return 1

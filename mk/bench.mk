@@ -19,7 +19,8 @@
 BENCH_BUILD := bench/build
 BENCH_MICRO := $(BENCH_BUILD)/micro
 BENCH_FLOOR := $(BENCH_BUILD)/floor/.libs/mod_cors_floor.so \
-               $(BENCH_BUILD)/floor/.libs/mod_cors_floor_same.so
+               $(BENCH_BUILD)/floor/.libs/mod_cors_floor_same.so \
+               $(BENCH_BUILD)/floor/.libs/mod_cors_noop.so
 
 CLEAN_FILES += $(BENCH_BUILD)
 
@@ -58,3 +59,11 @@ $(BENCH_BUILD)/floor/.libs/mod_cors_floor_same.so: bench/floor/mod_cors_floor.c 
 	cp bench/floor/mod_cors_floor.c $(BENCH_BUILD)/floor/mod_cors_floor_same.c
 	cd $(BENCH_BUILD)/floor && $(APXS) -c -DFLOOR_SAME_HEADERS -Wc,-Wall \
 	    -Wc,-Werror -o mod_cors_floor_same.la mod_cors_floor_same.c
+
+# mod_cors's directives with handlers that do nothing: the floor of reading
+# a policy in .htaccess (bench/floor/mod_cors_noop.c).
+$(BENCH_BUILD)/floor/.libs/mod_cors_noop.so: bench/floor/mod_cors_noop.c | deps
+	@mkdir -p $(BENCH_BUILD)/floor
+	cp bench/floor/mod_cors_noop.c $(BENCH_BUILD)/floor/mod_cors_noop.c
+	cd $(BENCH_BUILD)/floor && $(APXS) -c -Wc,-Wall -Wc,-Wextra -Wc,-Werror \
+	    -o mod_cors_noop.la mod_cors_noop.c

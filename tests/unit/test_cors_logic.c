@@ -71,8 +71,9 @@ static int allowed(const cors_origins *set, const char *origin)
     int m = cors_origins_match(set, origin) == CORS_ORIGIN_MATCH;
 
     if (m && !cors_origin_is_valid(origin)) {
-        CHECKM(0, apr_pstrcat(apr_hash_pool_get(set->keys), "matched but "
-                              "not valid: ", origin, NULL));
+        char msg[512];
+        snprintf(msg, sizeof(msg), "matched but not valid: %.400s", origin);
+        CHECKM(0, msg);
     }
     return m;
 }
@@ -271,7 +272,8 @@ static void test_origin_normalize_errors(apr_pool_t *p)
             CHECK_STRSTRM(err2, bad[i], bad[i]);
         }
         /* a refused value must not have been added */
-        CHECKM(!set->any && !set->null && apr_hash_count(set->keys) == 0,
+        CHECKM(!set->any && !set->null && cors_set_count(&set->exact) == 0
+               && cors_set_count(&set->patterns) == 0,
                bad[i]);
     }
 }
@@ -285,10 +287,10 @@ static void test_origins_add_flags(apr_pool_t *p)
     cors_origins *set = cors_origins_make(p);
 
     CHECK(set != NULL);
-    CHECK(set->keys != NULL);
     CHECK(!set->any && !set->null && !set->port_any && !set->subdomains);
     CHECK(set->insecure == NULL);
-    CHECK_INTEQ(apr_hash_count(set->keys), 0);
+    CHECK_INTEQ(cors_set_count(&set->exact), 0);
+    CHECK_INTEQ(cors_set_count(&set->patterns), 0);
 
     CHECK_NOERR(cors_origins_add(set, p, "https://app.example.com"));
     CHECK(!set->any && !set->null && !set->port_any && !set->subdomains);
@@ -797,8 +799,8 @@ static void test_list_add_methods(apr_pool_t *p)
     CHECK_NOERR(add_methods(l, p, "get|delete|head|options|post|put", &w));
     CHECK_STREQ(l->value, "GET, DELETE, HEAD, OPTIONS, POST, PUT");
     CHECK(w == NULL);
-    CHECK(apr_hash_get(l->names, "DELETE", APR_HASH_KEY_STRING) != NULL);
-    CHECK(apr_hash_get(l->names, "delete", APR_HASH_KEY_STRING) == NULL);
+    CHECK(cors_set_find(&l->names, "DELETE", 6) != NULL);
+    CHECK(cors_set_find(&l->names, "delete", 6) == NULL);
     CHECK(!l->any);
 
     l = cors_list_make(p);
@@ -810,8 +812,8 @@ static void test_list_add_methods(apr_pool_t *p)
     CHECK_NOERR(add_methods(l, p, "PUT|PATCH|GET|PURGE|delete", &w));
     CHECK_STREQ(l->value, "PUT, PATCH, GET, PURGE, DELETE");
     CHECK(w == NULL);
-    CHECK(apr_hash_get(l->names, "PATCH", APR_HASH_KEY_STRING) != NULL);
-    CHECK(apr_hash_get(l->names, "PURGE", APR_HASH_KEY_STRING) != NULL);
+    CHECK(cors_set_find(&l->names, "PATCH", 5) != NULL);
+    CHECK(cors_set_find(&l->names, "PURGE", 5) != NULL);
 
     /* lowercase patch: kept, with a warning suggesting PATCH */
     l = cors_list_make(p);
@@ -819,8 +821,8 @@ static void test_list_add_methods(apr_pool_t *p)
     CHECK_STREQ(l->value, "patch");
     CHECK(w != NULL);
     CHECK_STRSTR(w, "PATCH");
-    CHECK(apr_hash_get(l->names, "patch", APR_HASH_KEY_STRING) != NULL);
-    CHECK(apr_hash_get(l->names, "PATCH", APR_HASH_KEY_STRING) == NULL);
+    CHECK(cors_set_find(&l->names, "patch", 5) != NULL);
+    CHECK(cors_set_find(&l->names, "PATCH", 5) == NULL);
 
     l = cors_list_make(p);
     CHECK_NOERR(add_methods(l, p, "GET|PATCH|patch", &w));
@@ -833,8 +835,8 @@ static void test_list_add_methods(apr_pool_t *p)
     CHECK_STREQ(l->value, "GET");
     CHECK_NOERR(add_methods(l, p, "put|DELETE", &w));
     CHECK_STREQ(l->value, "GET, PUT, DELETE");
-    CHECK(apr_hash_get(l->names, "GET", APR_HASH_KEY_STRING) != NULL);
-    CHECK(apr_hash_get(l->names, "PUT", APR_HASH_KEY_STRING) != NULL);
+    CHECK(cors_set_find(&l->names, "GET", 3) != NULL);
+    CHECK(cors_set_find(&l->names, "PUT", 3) != NULL);
 
     /* "*" alone */
     l = cors_list_make(p);
@@ -899,11 +901,11 @@ static void test_list_add_allow_headers(apr_pool_t *p)
     CHECK_STREQ(l->value_safelisted,
                 "Content-Type, X-Requested-With, Accept, Accept-Language, "
                 "Content-Language, Range");
-    CHECK(apr_hash_get(l->names, "x-requested-with", APR_HASH_KEY_STRING)
+    CHECK(cors_set_find(&l->names, "x-requested-with", 16)
           != NULL);
-    CHECK(apr_hash_get(l->names, "content-type", APR_HASH_KEY_STRING)
+    CHECK(cors_set_find(&l->names, "content-type", 12)
           != NULL);
-    CHECK(apr_hash_get(l->names, "X-Requested-With", APR_HASH_KEY_STRING)
+    CHECK(cors_set_find(&l->names, "X-Requested-With", 16)
           == NULL);
     CHECK(!l->any && !l->authorization);
 
@@ -914,7 +916,7 @@ static void test_list_add_allow_headers(apr_pool_t *p)
     CHECK_STREQ(l->value, "X-A, x-b, X-C");
     CHECK_STREQ(l->value_safelisted,
                 apr_pstrcat(p, "X-A, x-b, X-C, ", safelisted_tail, NULL));
-    CHECK(apr_hash_get(l->names, "x-c", APR_HASH_KEY_STRING) != NULL);
+    CHECK(cors_set_find(&l->names, "x-c", 3) != NULL);
 
     /* Authorization */
     l = cors_list_make(p);
