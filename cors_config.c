@@ -429,9 +429,12 @@ static const char *set_max_age(cmd_parms *cmd, void *dconf, const char *arg)
                                            "of seconds from 0 to %d", arg,
                                            MAX_AGE_LIMIT));
     }
-    /* The header value as written, without leading zeros. */
-    conf->policy.max_age = apr_psprintf(cmd->pool, "%" APR_INT64_T_FMT,
-                                        seconds);
+    /* The header value as written (it lives in the configuration's pool),
+     * without leading zeros. */
+    while (arg[0] == '0' && arg[1] != '\0') {
+        arg++;
+    }
+    conf->policy.max_age = arg;
     if (seconds > CHROMIUM_MAX_AGE && want_warning(cmd)) {
         cmd_warning(cmd, conf, apr_psprintf(cmd->pool, "%s: Chromium caps "
                     "the preflight cache at %d seconds", conf->policy.max_age,

@@ -18,9 +18,38 @@
 #include "cors_logic.h"
 
 /* The CORS-safelisted request-header names (Fetch), as a preflight's
- * answer names them: the one list of them (see cors_logic.h). */
+ * answer names them (see cors_logic.h), and the same names for lookups
+ * and joins (test_list_next checks that the two agree). */
 const char cors_safelisted_headers[] =
     "Accept, Accept-Language, Content-Language, Content-Type, Range";
+
+static const char *join_names(apr_pool_t *p, const char *head,
+                              const cors_name *names, int n);
+
+#define NAME(key, written) { key, written, sizeof(key) - 1 }
+
+static const cors_name safelisted[] = {
+    NAME("accept", "Accept"),
+    NAME("accept-language", "Accept-Language"),
+    NAME("content-language", "Content-Language"),
+    NAME("content-type", "Content-Type"),
+    NAME("range", "Range"),
+};
+
+#define N_SAFELISTED (int)(sizeof(safelisted) / sizeof(safelisted[0]))
+
+/* Is key (len bytes, lowercase) a CORS-safelisted request-header name? */
+static int is_safelisted(const char *key, size_t len)
+{
+    int i;
+
+    for (i = 0; i < N_SAFELISTED; i++) {
+        if (safelisted[i].len == len && memcmp(safelisted[i].key, key, len) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
 
 /* ------------------------------------------------------------------------
  * Character classes (ASCII only, independent of the locale)
@@ -117,17 +146,14 @@ int cors_set_count(const cors_set *set)
     return set->names ? set->names->nelts : 0;
 }
 
-/* Adds key unless the set has it (then returns 0).  Key and written are
- * kept: they must live as long as p. */
-static int set_add(cors_set *set, apr_pool_t *p, const char *key,
-                   const char *written, size_t len)
+/* Adds key, which may be in the set already (lookups find the first).
+ * Key and written are kept: they must live as long as p. */
+static void set_push(cors_set *set, apr_pool_t *p, const char *key,
+                     const char *written, size_t len)
 {
     cors_name *n;
     int i;
 
-    if (cors_set_find(set, key, len)) {
-        return 0;
-    }
     if (set->names == NULL) {
         set->names = apr_array_make(p, 4, sizeof(cors_name));
     }
@@ -146,7 +172,15 @@ static int set_add(cors_set *set, apr_pool_t *p, const char *key,
                          n[i].written);
         }
     }
-    return 1;
+}
+
+/* Adds key unless the set has it: a list names each once. */
+static void set_add(cors_set *set, apr_pool_t *p, const char *key,
+                    const char *written, size_t len)
+{
+    if (!cors_set_find(set, key, len)) {
+        set_push(set, p, key, written, len);
+    }
 }
 
 /* ------------------------------------------------------------------------
@@ -495,7 +529,7 @@ static int add_serialized(cors_origins *set, apr_pool_t *p,
     if (!cors_origin_is_valid(value) || strncmp(value, "file:", 5) == 0) {
         return 0;
     }
-    set_add(&set->exact, p, value, value, strlen(value));
+    set_push(&set->exact, p, value, value, strlen(value));
     if (!set->insecure && strncmp(value, "http:", 5) == 0) {
         split_origin(value, &hs, &he);
         if (!is_loopback_host(value + hs, he - hs)) {
@@ -528,8 +562,8 @@ const char *cors_origins_add(cors_origins *set, apr_pool_t *p,
     }
     key = origin_key(p, &o);
     len = strlen(key);
-    set_add(o.subdomains || o.port_any ? &set->patterns : &set->exact, p,
-            key, key, len);
+    set_push(o.subdomains || o.port_any ? &set->patterns : &set->exact, p,
+             key, key, len);
     set->port_any |= o.port_any;
     set->subdomains |= o.subdomains;
     if (!set->insecure && strcmp(o.scheme, "http") == 0
@@ -811,12 +845,16 @@ static const char *check_star_alone(cors_list *list, apr_pool_t *p, int argc,
     return NULL;
 }
 
-/* Is s upper, ignoring case?  upper is uppercase; its first letter is
- * compared before the call, as most names differ there. */
+/* Is s upper (an uppercase name), ignoring case? */
 static int is_nocase(const char *s, const char *upper)
 {
-    return (s[0] == upper[0] || s[0] == upper[0] + ('a' - 'A'))
-           && apr_cstr_casecmp(s, upper) == 0;
+    for (; *upper; s++, upper++) {
+        if (*s != *upper && !(is_lower((unsigned char)*s)
+                              && *s - ('a' - 'A') == *upper)) {
+            return 0;
+        }
+    }
+    return *s == '\0';
 }
 
 static const char *const fetch_methods[] = {
@@ -921,19 +959,12 @@ static int in_list(const char *const *names, const char *name)
 /* The safelisted names the list lacks follow its value. */
 static void build_safelisted_value(cors_list *list, apr_pool_t *p)
 {
-    cors_name missing[8];
-    const char *cursor = cors_safelisted_headers, *name;
-    char key[32];
-    size_t n, i;
-    int count = 0;
+    cors_name missing[N_SAFELISTED];
+    int i, count = 0;
 
-    while ((name = cors_list_next(&cursor, &n)) != NULL) {
-        for (i = 0; i < n && i < sizeof(key); i++) {
-            key[i] = (char)to_lower((unsigned char)name[i]);
-        }
-        if (!cors_set_find(&list->names, key, n)) {
-            missing[count].key = missing[count].written = name;
-            missing[count++].len = n;
+    for (i = 0; i < N_SAFELISTED; i++) {
+        if (!cors_set_find(&list->names, safelisted[i].key, safelisted[i].len)) {
+            missing[count++] = safelisted[i];
         }
     }
     list->value_safelisted = join_names(p, list->value, missing, count);
@@ -1116,7 +1147,7 @@ cors_acrh_result cors_request_headers_check(const cors_list *list,
             && strcmp(key, "authorization") != 0) {
             continue;
         }
-        if (cors_list_has(cors_safelisted_headers, key, n)) {
+        if (is_safelisted(key, n)) {
             *safelisted = 1;
             continue;
         }

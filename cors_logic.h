@@ -54,7 +54,11 @@ typedef struct {
 } cors_name;
 
 typedef struct {
-    apr_array_header_t *names;  /* of cors_name, in order; NULL: empty */
+    /* Of cors_name, in the order configured; NULL: empty.  A method or
+     * header list holds each name once; an origin listed twice is kept
+     * twice (a lookup stops at the first, and checking every new origin
+     * against all the others would cost more than the duplicate). */
+    apr_array_header_t *names;
     apr_hash_t *index;          /* key -> written; NULL while small */
 } cors_set;
 

@@ -1560,10 +1560,26 @@ static void test_list_next(apr_pool_t *p)
     cursor = cors_safelisted_headers;
     i = 0;
     while ((e = cors_list_next(&cursor, &n)) != NULL) {
-        CHECK(cors_is_token(apr_pstrmemdup(p, e, n)));
+        const char *name = apr_pstrmemdup(p, e, n), *bad;
+        size_t badlen;
+        int safelisted;
+        CHECK(cors_is_token(name));
+        /* ... and each is one the request side takes as safelisted */
+        CHECK_INTEQM(cors_request_headers_check(NULL, 0, name, &safelisted,
+                                                &bad, &badlen),
+                     CORS_ACRH_OK, name);
+        CHECKM(safelisted, name);
         i++;
     }
     CHECK_INTEQ(i, 5);
+    /* ... and a list naming none of them answers with all of them, in
+     * that order and spelling */
+    {
+        cors_list *l = cors_list_make(p);
+        CHECK_NOERR(add_allow(l, p, "X-A"));
+        CHECK_STREQ(l->value_safelisted,
+                    apr_pstrcat(p, "X-A, ", cors_safelisted_headers, NULL));
+    }
 }
 
 /* ------------------------------------------------------------------------
