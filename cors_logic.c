@@ -340,6 +340,41 @@ static const char *check_dns_name(apr_pool_t *p, const char *value,
     }
 }
 
+/* Is host a public suffix (ICANN or private, "*.corp" on an intranet is
+ * not)?  libpsl's lookup costs some 4,000 instructions a host, and a
+ * policy in .htaccess is compiled again for every request with the same
+ * few patterns, so each thread remembers the last PSL_MEMO hosts it
+ * looked up.  The built-in list never changes while the process runs,
+ * so a remembered verdict never goes stale. */
+#define PSL_MEMO 8
+
+static int is_public_suffix(const char *host)
+{
+    static _Thread_local struct {
+        char host[254];
+        int verdict;
+    } memo[PSL_MEMO];
+    static _Thread_local unsigned int next;
+    size_t len = strlen(host);
+    int i, verdict;
+
+    if (len == 0 || len >= sizeof(memo[0].host)) {    /* not remembered */
+        return psl_is_public_suffix2(psl_builtin(), host,
+                                     PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE);
+    }
+    for (i = 0; i < PSL_MEMO; i++) {
+        if (memcmp(memo[i].host, host, len + 1) == 0) {
+            return memo[i].verdict;
+        }
+    }
+    verdict = psl_is_public_suffix2(psl_builtin(), host,
+                                    PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE);
+    i = (int)(next++ % PSL_MEMO);
+    memcpy(memo[i].host, host, len + 1);
+    memo[i].verdict = verdict;
+    return verdict;
+}
+
 static const char *check_host(apr_pool_t *p, const char *value,
                               origin_parts *o)
 {
@@ -368,8 +403,7 @@ static const char *check_host(apr_pool_t *p, const char *value,
     }
     /* Only suffixes the list names: "*.corp" on an intranet is fine. */
     if (o->subdomains) {
-        if (psl_is_public_suffix2(psl_builtin(), o->host,
-                                  PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE)) {
+        if (is_public_suffix(o->host)) {
             return apr_psprintf(p, "'%s' would allow every site under the "
                                 "public suffix '%s'", value, o->host);
         }

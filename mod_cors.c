@@ -288,12 +288,32 @@ static int keeps_backend_headers(request_rec *r, const cors_dir_conf *conf)
                || has_allow_origin(r->err_headers_out));
 }
 
-static void read_input(request_rec *r, cors_input *in)
+/* What the decision of an actual request reads: the Origin alone. */
+static void read_origin(request_rec *r, cors_input *in)
 {
+    memset(in, 0, sizeof(*in));
     in->origin = apr_table_get(r->headers_in, "Origin");
+}
+
+/* What a preflight's decision reads, each header only when it can still
+ * matter: without an Origin and a method the request is no preflight,
+ * and Private Network Access is read only where the policy answers it. */
+static void read_preflight_input(request_rec *r, const cors_policy *policy,
+                                 cors_input *in)
+{
+    read_origin(r, in);
+    if (in->origin == NULL) {
+        return;
+    }
     in->request_method = apr_table_get(r->headers_in, CORS_ACRM);
+    if (in->request_method == NULL) {
+        return;
+    }
     in->request_headers = apr_table_get(r->headers_in, CORS_ACRH);
-    in->request_private_network = apr_table_get(r->headers_in, CORS_ACRPN);
+    if (policy->private_network == CORS_ON) {
+        in->request_private_network = apr_table_get(r->headers_in,
+                                                    CORS_ACRPN);
+    }
 }
 
 /* ------------------------------------------------------------------------
@@ -359,7 +379,7 @@ static int cors_header_parser(request_rec *r)
     if (state->conf == NULL || r->method_number != M_OPTIONS) {
         return DECLINED;
     }
-    read_input(r, &in);
+    read_preflight_input(r, &conf->policy, &in);
     if (!cors_is_preflight(&in)) {
         return DECLINED;        /* an actual OPTIONS request */
     }
@@ -381,8 +401,8 @@ static apr_status_t cors_output_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         return APR_SUCCESS;
     }
     ap_remove_output_filter(f);
-    read_input(r, &in);
     if (d == NULL) {
+        read_origin(r, &in);
         cors_decide_actual(&conf->policy, &in, &actual);
         log_decision(r, &actual, "request");
         d = &actual;
