@@ -511,12 +511,32 @@ static const char *parse_origin(apr_pool_t *p, const char *value,
     return check_host(p, value, o);
 }
 
-/* The hash key of parsed parts: the normalized origin or pattern. */
+/* The key of parsed parts: the normalized origin or pattern,
+ * scheme "://" ["*."] host [":" port | ":*"], in one allocation. */
 static const char *origin_key(apr_pool_t *p, const origin_parts *o)
 {
-    return apr_pstrcat(p, o->scheme, "://", o->subdomains ? "*." : "",
-                       o->host, o->port_any ? ":*" : o->port ? ":" : "",
-                       o->port_any ? "" : o->port ? o->port : "", NULL);
+    const char *parts[5];
+    size_t lens[5], len = 0;
+    char *key, *c;
+    int i, n = 0;
+
+    parts[n++] = o->scheme;
+    parts[n++] = o->subdomains ? "://*." : "://";
+    parts[n++] = o->host;
+    if (o->port_any || o->port) {
+        parts[n++] = ":";
+        parts[n++] = o->port_any ? "*" : o->port;
+    }
+    for (i = 0; i < n; i++) {
+        len += lens[i] = strlen(parts[i]);
+    }
+    c = key = apr_palloc(p, len + 1);
+    for (i = 0; i < n; i++) {
+        memcpy(c, parts[i], lens[i]);
+        c += lens[i];
+    }
+    *c = '\0';
+    return key;
 }
 
 /* host: len bytes, "[...]" for IPv6. */
@@ -560,11 +580,12 @@ static int add_serialized(cors_origins *set, apr_pool_t *p,
 {
     size_t hs, he;
 
-    if (!cors_origin_is_valid(value) || strncmp(value, "file:", 5) == 0) {
+    /* A valid origin has at least five bytes ("a://b"). */
+    if (!cors_origin_is_valid(value) || memcmp(value, "file:", 5) == 0) {
         return 0;
     }
     set_push(&set->exact, p, value, value, strlen(value));
-    if (!set->insecure && strncmp(value, "http:", 5) == 0) {
+    if (!set->insecure && memcmp(value, "http:", 5) == 0) {
         split_origin(value, &hs, &he);
         if (!is_loopback_host(value + hs, he - hs)) {
             set->insecure = value;
@@ -688,7 +709,7 @@ int cors_origin_is_valid(const char *origin)
     const char *c = origin, *scheme_end, *port;
     size_t len;
 
-    if (strcmp(origin, "null") == 0) {
+    if (origin[0] == 'n' && strcmp(origin, "null") == 0) {
         return 1;
     }
     len = strlen(origin);
@@ -698,7 +719,7 @@ int cors_origin_is_valid(const char *origin)
     while (is_scheme_char((unsigned char)*c)) {
         c++;
     }
-    if (strncmp(c, "://", 3) != 0) {
+    if (c[0] != ':' || c[1] != '/' || c[2] != '/') {
         return 0;
     }
     scheme_end = c;
@@ -979,6 +1000,12 @@ static const char *lowercase(apr_pool_t *p, const char *s, size_t len)
     return l;
 }
 
+/* Does s start with prefix (n bytes)?  Most names differ at once. */
+static int has_prefix(const char *s, const char *prefix, size_t n)
+{
+    return s[0] == prefix[0] && strncmp(s, prefix, n) == 0;
+}
+
 /* names and name are both lowercase. */
 static int in_list(const char *const *names, const char *name)
 {
@@ -1021,12 +1048,12 @@ const char *cors_list_add_allow_headers(cors_list *list, apr_pool_t *p,
         }
         len = strlen(h);
         key = lowercase(p, h, len);
-        if (in_list(forbidden_request, key) || strncmp(key, "sec-", 4) == 0
-            || strncmp(key, "proxy-", 6) == 0) {
+        if (in_list(forbidden_request, key) || has_prefix(key, "sec-", 4)
+            || has_prefix(key, "proxy-", 6)) {
             return apr_psprintf(p, "'%s' is a forbidden request header: "
                                 "browsers never let a page send it", h);
         }
-        if (strncmp(key, "access-control-", 15) == 0) {
+        if (has_prefix(key, "access-control-", 15)) {
             return apr_psprintf(p, "'%s' is a CORS protocol header, not a "
                                 "request header a page sends", h);
         }
