@@ -594,6 +594,32 @@ static int add_serialized(cors_origins *set, apr_pool_t *p,
     return 1;
 }
 
+static const char *skip_scheme(const char *origin);
+static int is_serialized_host(const char *s, const char **end);
+
+/* So is a subdomain pattern "scheme:// *.host" (no port; without the
+ * space) whose host is written as browsers send one, if it is a domain
+ * name and not a public suffix: parse_origin() would make the same key of
+ * it.  Any other pattern, and these when refused, go to the parser for
+ * its message. */
+static int add_serialized_pattern(cors_origins *set, apr_pool_t *p,
+                                  const char *value)
+{
+    const char *host = skip_scheme(value), *end;
+
+    if (host == NULL || host[0] != '*' || host[1] != '.'
+        || !is_serialized_host(host + 2, &end) || *end != '\0'
+        || ends_in_number(host + 2) || is_public_suffix(host + 2)) {
+        return 0;
+    }
+    set_push(&set->patterns, p, value, value, strlen(value));
+    set->subdomains = 1;
+    if (!set->insecure && memcmp(value, "http:", 5) == 0) {
+        set->insecure = value;
+    }
+    return 1;
+}
+
 const char *cors_origins_add(cors_origins *set, apr_pool_t *p,
                              const char *value)
 {
@@ -609,7 +635,7 @@ const char *cors_origins_add(cors_origins *set, apr_pool_t *p,
         set->null = 1;
         return NULL;
     }
-    if (add_serialized(set, p, value)) {
+    if (add_serialized(set, p, value) || add_serialized_pattern(set, p, value)) {
         return NULL;
     }
     if ((err = parse_origin(p, value, &o)) != NULL) {
@@ -669,6 +695,24 @@ static int is_canonical_ipv6_literal(const char *s, const char **end)
     return strcmp(canon, literal) == 0;
 }
 
+/* Past the "://" of a lowercase scheme as browsers serialize it, or
+ * NULL. */
+static const char *skip_scheme(const char *origin)
+{
+    const char *c = origin;
+
+    if (!is_lower((unsigned char)*c)) {
+        return NULL;
+    }
+    while (is_scheme_char((unsigned char)*c)) {
+        c++;
+    }
+    if (c[0] != ':' || c[1] != '/' || c[2] != '/') {
+        return NULL;
+    }
+    return c + 3;
+}
+
 /* Is the host at s (up to ':' or the end) lowercase DNS labels of 1-63
  * characters, at most 253 in all, or a canonical IPv4 address?  *end is
  * set past the host. */
@@ -713,17 +757,10 @@ int cors_origin_is_valid(const char *origin)
         return 1;
     }
     len = strlen(origin);
-    if (len > CORS_ORIGIN_MAX || !is_lower((unsigned char)*c)) {
+    if (len > CORS_ORIGIN_MAX || (c = skip_scheme(origin)) == NULL) {
         return 0;
     }
-    while (is_scheme_char((unsigned char)*c)) {
-        c++;
-    }
-    if (c[0] != ':' || c[1] != '/' || c[2] != '/') {
-        return 0;
-    }
-    scheme_end = c;
-    c += 3;
+    scheme_end = c - 3;
     if (*c == '[') {
         if (!is_canonical_ipv6_literal(c, &c)) {
             return 0;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * mod_cors_floor.c -- the cost floor of answering CORS in httpd.
  *

@@ -331,6 +331,53 @@ static void test_origins_add_flags(apr_pool_t *p)
         CHECK_STRSTR(s2->insecure, "example.com");
     }
     {
+        /* a value already as browsers send it is its own key (kept, not
+         * copied); any other is normalized; both kinds of pattern go to
+         * the patterns; an origin listed twice is kept twice */
+        static const char app[] = "https://app.example.com";
+        static const char sub[] = "https://*.tenant.example.org";
+        cors_origins *s2 = cors_origins_make(p);
+        CHECK_NOERR(cors_origins_add(s2, p, app));
+        CHECK_NOERR(cors_origins_add(s2, p, "HTTPS://App.Example.COM:443"));
+        CHECK_NOERR(cors_origins_add(s2, p, sub));
+        CHECK_NOERR(cors_origins_add(s2, p, "https://*.Other.example.org"));
+        CHECK_NOERR(cors_origins_add(s2, p, "http://localhost:*"));
+        CHECK_INTEQ(cors_set_count(&s2->exact), 2);
+        CHECK_INTEQ(cors_set_count(&s2->patterns), 3);
+        CHECK(APR_ARRAY_IDX(s2->exact.names, 0, cors_name).key == app);
+        CHECK_STREQ(APR_ARRAY_IDX(s2->exact.names, 1, cors_name).key, app);
+        CHECK(APR_ARRAY_IDX(s2->patterns.names, 0, cors_name).key == sub);
+        CHECK_STREQ(APR_ARRAY_IDX(s2->patterns.names, 1, cors_name).key,
+                    "https://*.other.example.org");
+        CHECK(s2->subdomains && s2->port_any && s2->insecure == NULL);
+        CHECK(cors_origins_match(s2, app) == CORS_ORIGIN_MATCH);
+        CHECK(cors_origins_match(s2, "https://a.tenant.example.org")
+              == CORS_ORIGIN_MATCH);
+        CHECK(cors_origins_match(s2, "https://a.other.example.org")
+              == CORS_ORIGIN_MATCH);
+        CHECK(cors_origins_match(s2, "https://tenant.example.org")
+              == CORS_ORIGIN_NO_MATCH);
+        CHECK(cors_origins_match(s2, "http://localhost:8080")
+              == CORS_ORIGIN_MATCH);
+    }
+    {
+        /* past CORS_SET_LINEAR_MAX names a hash finds them, the same */
+        cors_origins *s2 = cors_origins_make(p);
+        int i;
+        for (i = 0; i < 3 * CORS_SET_LINEAR_MAX; i++) {
+            CHECK_NOERR(cors_origins_add(s2, p, apr_psprintf(
+                p, "https://site%d.example.com", i)));
+        }
+        CHECK(s2->exact.index != NULL);
+        CHECK(cors_origins_match(s2, "https://site0.example.com")
+              == CORS_ORIGIN_MATCH);
+        CHECK(cors_origins_match(s2, apr_psprintf(
+                  p, "https://site%d.example.com", 3 * CORS_SET_LINEAR_MAX - 1))
+              == CORS_ORIGIN_MATCH);
+        CHECK(cors_origins_match(s2, "https://site.example.com")
+              == CORS_ORIGIN_NO_MATCH);
+    }
+    {
         cors_origins *s2 = cors_origins_make(p);
         CHECK_NOERR(cors_origins_add(s2, p, "*"));
         CHECK(s2->any);
