@@ -535,9 +535,12 @@ static const char *set_max_age(cmd_parms *cmd, void *dconf, const char *arg)
                                            "of seconds from 0 to %d", arg,
                                            MAX_AGE_LIMIT));
     }
-    /* The header value as written, without leading zeros. */
-    conf->policy.max_age = apr_psprintf(cmd->pool, "%" APR_INT64_T_FMT,
-                                        seconds);
+    /* The header value as written (it lives in the configuration's pool),
+     * without leading zeros. */
+    while (arg[0] == '0' && arg[1] != '\0') {
+        arg++;
+    }
+    conf->policy.max_age = arg;
     if (seconds > CHROMIUM_MAX_AGE && want_warning(cmd)) {
         cmd_warning(cmd, conf, apr_psprintf(cmd->pool, "%s: Chromium caps "
                     "the preflight cache at %d seconds", conf->policy.max_age,
@@ -717,11 +720,20 @@ const command_rec cors_cmds[] = {
 
 /* What each setting shows in DUMP_CORS, effective value or default. */
 
+static void push_keys(apr_array_header_t *all, const cors_set *set)
+{
+    int i;
+
+    for (i = 0; i < cors_set_count(set); i++) {
+        APR_ARRAY_PUSH(all, const char *) =
+            APR_ARRAY_IDX(set->names, i, cors_name).key;
+    }
+}
+
 static const char *show_origins(apr_pool_t *p, const cors_dir_conf *c)
 {
     const cors_origins *o = c->policy.origins;
     apr_array_header_t *all = apr_array_make(p, 8, sizeof(const char *));
-    apr_hash_index_t *hi;
 
     if (o == NULL) {
         return "(none: no policy)";
@@ -732,9 +744,8 @@ static const char *show_origins(apr_pool_t *p, const cors_dir_conf *c)
     if (o->null) {
         APR_ARRAY_PUSH(all, const char *) = "null";
     }
-    for (hi = apr_hash_first(p, o->keys); hi; hi = apr_hash_next(hi)) {
-        APR_ARRAY_PUSH(all, const char *) = apr_hash_this_key(hi);
-    }
+    push_keys(all, &o->exact);
+    push_keys(all, &o->patterns);
     return all->nelts ? apr_array_pstrcat(p, all, ' ') : "(none)";
 }
 

@@ -93,7 +93,10 @@ typedef struct {
     const char *matcher_conflict;
 } cors_policy;
 
-/* What the decision needs of a request: header values, NULL when absent. */
+/* What the decision needs of a request: header values, NULL when absent.
+ * An actual request's decision reads only origin, and a preflight's reads
+ * request_private_network only where policy->private_network is On, so
+ * the caller need not look the others up. */
 typedef struct {
     const char *origin;
     const char *request_method;         /* Access-Control-Request-Method */

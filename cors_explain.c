@@ -64,15 +64,15 @@ static const char *const reason_names[CORS_REASON_COUNT] = {
  * What the policy allows
  */
 
-/* Keeps the smallest keys of the hash in shown[], sorted: a stable order
- * whatever the hash's seed, without sorting a list of any length. */
-static int smallest_keys(apr_pool_t *p, apr_hash_t *keys, const char **shown)
+/* Adds the keys of set to the n smallest kept in shown[], sorted: a
+ * stable order whatever the configuration's order, without sorting a list
+ * of any length.  Returns the new n. */
+static int smallest_keys(const cors_set *set, const char **shown, int n)
 {
-    apr_hash_index_t *hi;
-    int n = 0, i;
+    int j, i;
 
-    for (hi = apr_hash_first(p, keys); hi; hi = apr_hash_next(hi)) {
-        const char *k = apr_hash_this_key(hi);
+    for (j = 0; set->names && j < set->names->nelts; j++) {
+        const char *k = APR_ARRAY_IDX(set->names, j, cors_name).key;
         for (i = n; i > 0 && strcmp(k, shown[i - 1]) < 0; i--) {
             if (i < CORS_EXPLAIN_ORIGINS_SHOWN) {
                 shown[i] = shown[i - 1];
@@ -102,8 +102,9 @@ const char *cors_explain_origins(apr_pool_t *p, const cors_policy *policy)
     if (o->any) {
         return "*";
     }
-    n = smallest_keys(p, o->keys, shown);
-    total = (int)apr_hash_count(o->keys) + (o->null ? 1 : 0)
+    n = smallest_keys(&o->patterns, shown, smallest_keys(&o->exact, shown, 0));
+    total = cors_set_count(&o->exact) + cors_set_count(&o->patterns)
+            + (o->null ? 1 : 0)
             + (m ? m->nelts : 0);
     if (o->null && n < CORS_EXPLAIN_ORIGINS_SHOWN) {
         shown[n++] = "null";

@@ -18,9 +18,38 @@
 #include "cors_logic.h"
 
 /* The CORS-safelisted request-header names (Fetch), as a preflight's
- * answer names them: the one list of them (see cors_logic.h). */
+ * answer names them (see cors_logic.h), and the same names for lookups
+ * and joins (test_list_next checks that the two agree). */
 const char cors_safelisted_headers[] =
     "Accept, Accept-Language, Content-Language, Content-Type, Range";
+
+static const char *join_names(apr_pool_t *p, const char *head,
+                              const cors_name *names, int n);
+
+#define NAME(key, written) { key, written, sizeof(key) - 1 }
+
+static const cors_name safelisted[] = {
+    NAME("accept", "Accept"),
+    NAME("accept-language", "Accept-Language"),
+    NAME("content-language", "Content-Language"),
+    NAME("content-type", "Content-Type"),
+    NAME("range", "Range"),
+};
+
+#define N_SAFELISTED (int)(sizeof(safelisted) / sizeof(safelisted[0]))
+
+/* Is key (len bytes, lowercase) a CORS-safelisted request-header name? */
+static int is_safelisted(const char *key, size_t len)
+{
+    int i;
+
+    for (i = 0; i < N_SAFELISTED; i++) {
+        if (safelisted[i].len == len && memcmp(safelisted[i].key, key, len) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
 
 /* ------------------------------------------------------------------------
  * Character classes (ASCII only, independent of the locale)
@@ -86,6 +115,72 @@ static const char *default_port(const char *scheme)
         return "80";
     }
     return NULL;
+}
+
+/* ------------------------------------------------------------------------
+ * Name sets: an array while small, with a hash index once large
+ */
+
+const char *cors_set_find(const cors_set *set, const char *key, size_t len)
+{
+    const cors_name *n;
+    int i;
+
+    if (set->index) {
+        return apr_hash_get(set->index, key, (apr_ssize_t)len);
+    }
+    if (set->names == NULL) {
+        return NULL;
+    }
+    n = (const cors_name *)set->names->elts;
+    for (i = 0; i < set->names->nelts; i++) {
+        if (n[i].len == len && memcmp(n[i].key, key, len) == 0) {
+            return n[i].written;
+        }
+    }
+    return NULL;
+}
+
+int cors_set_count(const cors_set *set)
+{
+    return set->names ? set->names->nelts : 0;
+}
+
+/* Adds key, which may be in the set already (lookups find the first).
+ * Key and written are kept: they must live as long as p. */
+static void set_push(cors_set *set, apr_pool_t *p, const char *key,
+                     const char *written, size_t len)
+{
+    cors_name *n;
+    int i;
+
+    if (set->names == NULL) {
+        set->names = apr_array_make(p, 4, sizeof(cors_name));
+    }
+    n = apr_array_push(set->names);
+    n->key = key;
+    n->written = written;
+    n->len = len;
+    if (set->index) {
+        apr_hash_set(set->index, key, (apr_ssize_t)len, written);
+    }
+    else if (set->names->nelts > CORS_SET_LINEAR_MAX) {
+        set->index = apr_hash_make(p);
+        n = (cors_name *)set->names->elts;
+        for (i = 0; i < set->names->nelts; i++) {
+            apr_hash_set(set->index, n[i].key, (apr_ssize_t)n[i].len,
+                         n[i].written);
+        }
+    }
+}
+
+/* Adds key unless the set has it: a list names each once. */
+static void set_add(cors_set *set, apr_pool_t *p, const char *key,
+                    const char *written, size_t len)
+{
+    if (!cors_set_find(set, key, len)) {
+        set_push(set, p, key, written, len);
+    }
 }
 
 /* ------------------------------------------------------------------------
@@ -245,6 +340,41 @@ static const char *check_dns_name(apr_pool_t *p, const char *value,
     }
 }
 
+/* Is host a public suffix (ICANN or private, "*.corp" on an intranet is
+ * not)?  libpsl's lookup costs some 4,000 instructions a host, and a
+ * policy in .htaccess is compiled again for every request with the same
+ * few patterns, so each thread remembers the last PSL_MEMO hosts it
+ * looked up.  The built-in list never changes while the process runs,
+ * so a remembered verdict never goes stale. */
+#define PSL_MEMO 8
+
+static int is_public_suffix(const char *host)
+{
+    static _Thread_local struct {
+        char host[254];
+        int verdict;
+    } memo[PSL_MEMO];
+    static _Thread_local unsigned int next;
+    size_t len = strlen(host);
+    int i, verdict;
+
+    if (len == 0 || len >= sizeof(memo[0].host)) {    /* not remembered */
+        return psl_is_public_suffix2(psl_builtin(), host,
+                                     PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE);
+    }
+    for (i = 0; i < PSL_MEMO; i++) {
+        if (memcmp(memo[i].host, host, len + 1) == 0) {
+            return memo[i].verdict;
+        }
+    }
+    verdict = psl_is_public_suffix2(psl_builtin(), host,
+                                    PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE);
+    i = (int)(next++ % PSL_MEMO);
+    memcpy(memo[i].host, host, len + 1);
+    memo[i].verdict = verdict;
+    return verdict;
+}
+
 static const char *check_host(apr_pool_t *p, const char *value,
                               origin_parts *o)
 {
@@ -273,8 +403,7 @@ static const char *check_host(apr_pool_t *p, const char *value,
     }
     /* Only suffixes the list names: "*.corp" on an intranet is fine. */
     if (o->subdomains) {
-        if (psl_is_public_suffix2(psl_builtin(), o->host,
-                                  PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE)) {
+        if (is_public_suffix(o->host)) {
             return apr_psprintf(p, "'%s' would allow every site under the "
                                 "public suffix '%s'", value, o->host);
         }
@@ -382,25 +511,45 @@ static const char *parse_origin(apr_pool_t *p, const char *value,
     return check_host(p, value, o);
 }
 
-/* The hash key of parsed parts: the normalized origin or pattern. */
+/* The key of parsed parts: the normalized origin or pattern,
+ * scheme "://" ["*."] host [":" port | ":*"], in one allocation. */
 static const char *origin_key(apr_pool_t *p, const origin_parts *o)
 {
-    return apr_pstrcat(p, o->scheme, "://", o->subdomains ? "*." : "",
-                       o->host, o->port_any ? ":*" : o->port ? ":" : "",
-                       o->port_any ? "" : o->port ? o->port : "", NULL);
+    const char *parts[5];
+    size_t lens[5], len = 0;
+    char *key, *c;
+    int i, n = 0;
+
+    parts[n++] = o->scheme;
+    parts[n++] = o->subdomains ? "://*." : "://";
+    parts[n++] = o->host;
+    if (o->port_any || o->port) {
+        parts[n++] = ":";
+        parts[n++] = o->port_any ? "*" : o->port;
+    }
+    for (i = 0; i < n; i++) {
+        len += lens[i] = strlen(parts[i]);
+    }
+    c = key = apr_palloc(p, len + 1);
+    for (i = 0; i < n; i++) {
+        memcpy(c, parts[i], lens[i]);
+        c += lens[i];
+    }
+    *c = '\0';
+    return key;
 }
 
-static int is_loopback_host(const char *host)
+/* host: len bytes, "[...]" for IPv6. */
+static int is_loopback_host(const char *host, size_t len)
 {
-    return strcmp(host, "localhost") == 0 || strcmp(host, "127.0.0.1") == 0
-           || strcmp(host, "[::1]") == 0;
+    return (len == 9 && memcmp(host, "localhost", 9) == 0)
+           || (len == 9 && memcmp(host, "127.0.0.1", 9) == 0)
+           || (len == 5 && memcmp(host, "[::1]", 5) == 0);
 }
 
 cors_origins *cors_origins_make(apr_pool_t *p)
 {
-    cors_origins *set = apr_pcalloc(p, sizeof(*set));
-    set->keys = apr_hash_make(p);
-    return set;
+    return apr_pcalloc(p, sizeof(cors_origins));
 }
 
 const char *cors_origin_normalize(apr_pool_t *p, const char *value,
@@ -420,11 +569,64 @@ const char *cors_origin_normalize(apr_pool_t *p, const char *value,
     return NULL;
 }
 
+static void split_origin(const char *origin, size_t *host_start,
+                         size_t *host_end);
+
+/* A valid serialized origin is what parse_origin() would make of it, so
+ * it is its own key: it needs neither the parser's normalization nor its
+ * diagnostics (file: aside: parse_origin() refuses it). */
+static int add_serialized(cors_origins *set, apr_pool_t *p,
+                          const char *value)
+{
+    size_t hs, he;
+
+    /* A valid origin has at least five bytes ("a://b"). */
+    if (!cors_origin_is_valid(value) || memcmp(value, "file:", 5) == 0) {
+        return 0;
+    }
+    set_push(&set->exact, p, value, value, strlen(value));
+    if (!set->insecure && memcmp(value, "http:", 5) == 0) {
+        split_origin(value, &hs, &he);
+        if (!is_loopback_host(value + hs, he - hs)) {
+            set->insecure = value;
+        }
+    }
+    return 1;
+}
+
+static const char *skip_scheme(const char *origin);
+static int is_serialized_host(const char *s, const char **end);
+
+/* So is a subdomain pattern "scheme:// *.host" (no port; without the
+ * space) whose host is written as browsers send one, if it is a domain
+ * name and not a public suffix: parse_origin() would make the same key of
+ * it.  Any other pattern, and these when refused, go to the parser for
+ * its message. */
+static int add_serialized_pattern(cors_origins *set, apr_pool_t *p,
+                                  const char *value)
+{
+    const char *host = skip_scheme(value), *end;
+
+    if (host == NULL || host[0] != '*' || host[1] != '.'
+        || memcmp(value, "file:", 5) == 0
+        || !is_serialized_host(host + 2, &end) || *end != '\0'
+        || ends_in_number(host + 2) || is_public_suffix(host + 2)) {
+        return 0;
+    }
+    set_push(&set->patterns, p, value, value, strlen(value));
+    set->subdomains = 1;
+    if (!set->insecure && memcmp(value, "http:", 5) == 0) {
+        set->insecure = value;
+    }
+    return 1;
+}
+
 const char *cors_origins_add(cors_origins *set, apr_pool_t *p,
                              const char *value)
 {
     origin_parts o;
     const char *err, *key;
+    size_t len;
 
     if (strcmp(value, "*") == 0) {
         set->any = 1;
@@ -434,15 +636,20 @@ const char *cors_origins_add(cors_origins *set, apr_pool_t *p,
         set->null = 1;
         return NULL;
     }
+    if (add_serialized(set, p, value) || add_serialized_pattern(set, p, value)) {
+        return NULL;
+    }
     if ((err = parse_origin(p, value, &o)) != NULL) {
         return err;
     }
     key = origin_key(p, &o);
-    apr_hash_set(set->keys, key, APR_HASH_KEY_STRING, key);
+    len = strlen(key);
+    set_push(o.subdomains || o.port_any ? &set->patterns : &set->exact, p,
+             key, key, len);
     set->port_any |= o.port_any;
     set->subdomains |= o.subdomains;
     if (!set->insecure && strcmp(o.scheme, "http") == 0
-        && (o.subdomains || !is_loopback_host(o.host))) {
+        && (o.subdomains || !is_loopback_host(o.host, strlen(o.host)))) {
         set->insecure = key;
     }
     return NULL;
@@ -489,6 +696,24 @@ static int is_canonical_ipv6_literal(const char *s, const char **end)
     return strcmp(canon, literal) == 0;
 }
 
+/* Past the "://" of a lowercase scheme as browsers serialize it, or
+ * NULL. */
+static const char *skip_scheme(const char *origin)
+{
+    const char *c = origin;
+
+    if (!is_lower((unsigned char)*c)) {
+        return NULL;
+    }
+    while (is_scheme_char((unsigned char)*c)) {
+        c++;
+    }
+    if (c[0] != ':' || c[1] != '/' || c[2] != '/') {
+        return NULL;
+    }
+    return c + 3;
+}
+
 /* Is the host at s (up to ':' or the end) lowercase DNS labels of 1-63
  * characters, at most 253 in all, or a canonical IPv4 address?  *end is
  * set past the host. */
@@ -529,21 +754,14 @@ int cors_origin_is_valid(const char *origin)
     const char *c = origin, *scheme_end, *port;
     size_t len;
 
-    if (strcmp(origin, "null") == 0) {
+    if (origin[0] == 'n' && strcmp(origin, "null") == 0) {
         return 1;
     }
     len = strlen(origin);
-    if (len > CORS_ORIGIN_MAX || !is_lower((unsigned char)*c)) {
+    if (len > CORS_ORIGIN_MAX || (c = skip_scheme(origin)) == NULL) {
         return 0;
     }
-    while (is_scheme_char((unsigned char)*c)) {
-        c++;
-    }
-    if (strncmp(c, "://", 3) != 0) {
-        return 0;
-    }
-    scheme_end = c;
-    c += 3;
+    scheme_end = c - 3;
     if (*c == '[') {
         if (!is_canonical_ipv6_literal(c, &c)) {
             return 0;
@@ -575,9 +793,9 @@ int cors_origin_is_valid(const char *origin)
     return 1;
 }
 
-static int has_key(const cors_origins *set, const char *key, size_t len)
+static int has_pattern(const cors_origins *set, const char *key, size_t len)
 {
-    return apr_hash_get(set->keys, key, (apr_ssize_t)len) != NULL;
+    return cors_set_find(&set->patterns, key, len) != NULL;
 }
 
 /* Does a pattern (or '*', or null) of the set allow origin, a valid
@@ -601,7 +819,7 @@ static int match_patterns(const cors_origins *set, const char *origin)
     if (set->port_any) {
         memcpy(key, origin, he);
         memcpy(key + he, ":*", 2);
-        if (has_key(set, key, he + 2)) {
+        if (has_pattern(set, key, he + 2)) {
             return 1;
         }
     }
@@ -622,12 +840,12 @@ static int match_patterns(const cors_origins *set, const char *origin)
         memcpy(key + k, origin + i, he - i);
         k += he - i;
         memcpy(key + k, origin + he, len - he);
-        if (has_key(set, key, k + len - he)) {
+        if (has_pattern(set, key, k + len - he)) {
             return 1;
         }
         if (set->port_any) {
             memcpy(key + k, ":*", 2);
-            if (has_key(set, key, k + 2)) {
+            if (has_pattern(set, key, k + 2)) {
                 return 1;
             }
         }
@@ -642,10 +860,7 @@ static int match_patterns(const cors_origins *set, const char *origin)
 cors_origin_verdict cors_origins_match(const cors_origins *set,
                                        const char *origin)
 {
-    const char *key = apr_hash_get(set->keys, origin, APR_HASH_KEY_STRING);
-
-    /* Pattern keys hold a '*', which no valid Origin can. */
-    if (key != NULL && strchr(key, '*') == NULL) {
+    if (cors_set_find(&set->exact, origin, strlen(origin))) {
         return CORS_ORIGIN_MATCH;
     }
     if (!cors_origin_is_valid(origin)) {
@@ -661,34 +876,48 @@ cors_origin_verdict cors_origins_match(const cors_origins *set,
 
 cors_list *cors_list_make(apr_pool_t *p)
 {
-    cors_list *list = apr_pcalloc(p, sizeof(*list));
-    list->names = apr_hash_make(p);
-    list->written = apr_array_make(p, 8, sizeof(const char *));
-    return list;
+    return apr_pcalloc(p, sizeof(cors_list));
+}
+
+/* head (or nothing), then ", " and the written form of each name: the
+ * response header value, built in one allocation. */
+static const char *join_names(apr_pool_t *p, const char *head,
+                              const cors_name *names, int n)
+{
+    size_t head_len = head ? strlen(head) : 0, len = head_len;
+    char *value, *c;
+    int i;
+
+    for (i = 0; i < n; i++) {
+        len += 2 + names[i].len;
+    }
+    if (len == head_len) {
+        return head;
+    }
+    c = value = apr_palloc(p, len + 1);
+    if (head_len) {
+        memcpy(c, head, head_len);
+        c += head_len;
+    }
+    for (i = 0; i < n; i++) {
+        if (c != value) {
+            memcpy(c, ", ", 2);
+            c += 2;
+        }
+        memcpy(c, names[i].written, names[i].len);
+        c += names[i].len;
+    }
+    *c = '\0';
+    return value;
 }
 
 static void list_join(cors_list *list, apr_pool_t *p)
 {
-    const char **names = (const char **)list->written->elts;
-    const char *v = NULL;
-    int i;
+    const apr_array_header_t *a = list->names.names;
 
-    for (i = 0; i < list->written->nelts; i++) {
-        v = v ? apr_pstrcat(p, v, ", ", names[i], NULL) : names[i];
-    }
-    list->value = v;
-}
-
-/* Copies both strings: the list outlives the caller's argv. */
-static void add_name(cors_list *list, apr_pool_t *p, const char *key,
-                     const char *written)
-{
-    if (apr_hash_get(list->names, key, APR_HASH_KEY_STRING) == NULL) {
-        key = apr_pstrdup(p, key);
-        written = apr_pstrdup(p, written);
-        apr_hash_set(list->names, key, APR_HASH_KEY_STRING, written);
-        APR_ARRAY_PUSH(list->written, const char *) = written;
-    }
+    list->value = a ? join_names(p, NULL, (const cors_name *)a->elts,
+                                 a->nelts)
+                    : NULL;
 }
 
 /* "*" as a whole list: alone on the line, and never mixed across lines. */
@@ -699,7 +928,7 @@ static const char *check_star_alone(cors_list *list, apr_pool_t *p, int argc,
     for (i = 0; i < argc; i++) {
         star |= strcmp(argv[i], "*") == 0;
     }
-    if (star && (argc > 1 || list->written->nelts > 0)) {
+    if (star && (argc > 1 || cors_set_count(&list->names) > 0)) {
         return "'*' must stand alone";
     }
     if (!star && list->any) {
@@ -709,26 +938,46 @@ static const char *check_star_alone(cors_list *list, apr_pool_t *p, int argc,
     return NULL;
 }
 
+/* Is s upper (an uppercase name), ignoring case? */
+static int is_nocase(const char *s, const char *upper)
+{
+    for (; *upper; s++, upper++) {
+        if (*s != *upper && !(is_lower((unsigned char)*s)
+                              && *s - ('a' - 'A') == *upper)) {
+            return 0;
+        }
+    }
+    return *s == '\0';
+}
+
 static const char *const fetch_methods[] = {
     "DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT", NULL
 };
 
-const char *cors_method_fetch_name(const char *method)
-{
-    int j;
+static const char *const forbidden_methods[] = {
+    "CONNECT", "TRACE", "TRACK", NULL
+};
 
-    for (j = 0; fetch_methods[j]; j++) {
-        if (apr_cstr_casecmp(method, fetch_methods[j]) == 0) {
-            return fetch_methods[j];
+/* The entry of names (uppercase) that s is, ignoring case, or NULL. */
+static const char *find_nocase(const char *const *names, const char *s)
+{
+    for (; *names; names++) {
+        if (is_nocase(s, *names)) {
+            return *names;
         }
     }
     return NULL;
 }
 
+const char *cors_method_fetch_name(const char *method)
+{
+    return find_nocase(fetch_methods, method);
+}
+
 const char *cors_list_add_methods(cors_list *list, apr_pool_t *p, int argc,
                                   char *const argv[], const char **warning)
 {
-    const char *err, *fetch;
+    const char *err;
     int i;
 
     *warning = NULL;
@@ -737,12 +986,11 @@ const char *cors_list_add_methods(cors_list *list, apr_pool_t *p, int argc,
         return err;
     }
     for (i = 0; i < argc; i++) {
-        const char *m = argv[i];
+        const char *m = argv[i], *fetch;
         if (!cors_is_token(m)) {
             return apr_psprintf(p, "'%s' is not a method name", m);
         }
-        if (apr_cstr_casecmp(m, "CONNECT") == 0 || apr_cstr_casecmp(m, "TRACE") == 0
-            || apr_cstr_casecmp(m, "TRACK") == 0) {
+        if (find_nocase(forbidden_methods, m)) {
             return apr_psprintf(p, "'%s' is a forbidden method: browsers "
                                 "never send it", m);
         }
@@ -763,7 +1011,7 @@ const char *cors_list_add_methods(cors_list *list, apr_pool_t *p, int argc,
                                         "you mean '%s'?", m, upper);
             }
         }
-        add_name(list, p, m, m);
+        set_add(&list->names, p, m, m, strlen(m));
     }
     list_join(list, p);
     return NULL;
@@ -777,39 +1025,53 @@ static const char *const forbidden_request[] = {
     "upgrade", "via", NULL
 };
 
-static char *lowercase(apr_pool_t *p, const char *s)
+/* s, or a lowercased copy of it when it has an uppercase letter. */
+static const char *lowercase(apr_pool_t *p, const char *s, size_t len)
 {
-    char *l = apr_pstrdup(p, s), *c;
-    for (c = l; *c; c++) {
-        *c = (char)to_lower((unsigned char)*c);
+    char *l;
+    size_t i;
+
+    for (i = 0; i < len && !is_upper((unsigned char)s[i]); i++) {
+    }
+    if (i == len) {
+        return s;
+    }
+    l = apr_pstrmemdup(p, s, len);
+    for (; i < len; i++) {
+        l[i] = (char)to_lower((unsigned char)l[i]);
     }
     return l;
+}
+
+/* Does s start with prefix (n bytes)?  Most names differ at once. */
+static int has_prefix(const char *s, const char *prefix, size_t n)
+{
+    return s[0] == prefix[0] && strncmp(s, prefix, n) == 0;
 }
 
 /* names and name are both lowercase. */
 static int in_list(const char *const *names, const char *name)
 {
     for (; *names; names++) {
-        if (strcmp(*names, name) == 0) {
+        if ((*names)[0] == name[0] && strcmp(*names, name) == 0) {
             return 1;
         }
     }
     return 0;
 }
 
+/* The safelisted names the list lacks follow its value. */
 static void build_safelisted_value(cors_list *list, apr_pool_t *p)
 {
-    const char *v = list->value, *cursor = cors_safelisted_headers, *name;
-    size_t n;
+    cors_name missing[N_SAFELISTED];
+    int i, count = 0;
 
-    while ((name = cors_list_next(&cursor, &n)) != NULL) {
-        char *key = lowercase(p, apr_pstrmemdup(p, name, n));
-        if (!apr_hash_get(list->names, key, APR_HASH_KEY_STRING)) {
-            const char *written = apr_pstrmemdup(p, name, n);
-            v = v ? apr_pstrcat(p, v, ", ", written, NULL) : written;
+    for (i = 0; i < N_SAFELISTED; i++) {
+        if (!cors_set_find(&list->names, safelisted[i].key, safelisted[i].len)) {
+            missing[count++] = safelisted[i];
         }
     }
-    list->value_safelisted = v;
+    list->value_safelisted = join_names(p, list->value, missing, count);
 }
 
 const char *cors_list_add_allow_headers(cors_list *list, apr_pool_t *p,
@@ -818,8 +1080,8 @@ const char *cors_list_add_allow_headers(cors_list *list, apr_pool_t *p,
     int i;
 
     for (i = 0; i < argc; i++) {
-        const char *h = argv[i];
-        char *key;
+        const char *h = argv[i], *key;
+        size_t len;
         if (strcmp(h, "*") == 0) {
             list->any = 1;
             continue;
@@ -827,20 +1089,21 @@ const char *cors_list_add_allow_headers(cors_list *list, apr_pool_t *p,
         if (!cors_is_token(h)) {
             return apr_psprintf(p, "'%s' is not a header name", h);
         }
-        key = lowercase(p, h);
-        if (in_list(forbidden_request, key) || apr_cstr_casecmpn(key, "sec-", 4) == 0
-            || apr_cstr_casecmpn(key, "proxy-", 6) == 0) {
+        len = strlen(h);
+        key = lowercase(p, h, len);
+        if (in_list(forbidden_request, key) || has_prefix(key, "sec-", 4)
+            || has_prefix(key, "proxy-", 6)) {
             return apr_psprintf(p, "'%s' is a forbidden request header: "
                                 "browsers never let a page send it", h);
         }
-        if (apr_cstr_casecmpn(key, "access-control-", 15) == 0) {
+        if (has_prefix(key, "access-control-", 15)) {
             return apr_psprintf(p, "'%s' is a CORS protocol header, not a "
                                 "request header a page sends", h);
         }
         if (strcmp(key, "authorization") == 0) {
             list->authorization = 1;
         }
-        add_name(list, p, key, h);
+        set_add(&list->names, p, key, h, len);
     }
     if (list->any) {
         /* "*" covers every name but Authorization (Fetch). */
@@ -865,6 +1128,7 @@ const char *cors_list_add_expose_headers(cors_list *list, apr_pool_t *p,
     }
     for (i = 0; i < argc; i++) {
         const char *h = argv[i];
+        size_t len;
         if (!cors_is_token(h)) {
             return apr_psprintf(p, "'%s' is not a header name", h);
         }
@@ -876,7 +1140,8 @@ const char *cors_list_add_expose_headers(cors_list *list, apr_pool_t *p,
             return apr_psprintf(p, "'%s' is a CORS protocol header, not one "
                                 "to expose", h);
         }
-        add_name(list, p, lowercase(p, h), h);
+        len = strlen(h);
+        set_add(&list->names, p, lowercase(p, h, len), h, len);
     }
     list_join(list, p);
     return NULL;
@@ -898,7 +1163,7 @@ int cors_method_allowed(const cors_list *list, int credentials,
     if (list->any) {
         return !credentials;
     }
-    return apr_hash_get(list->names, method, APR_HASH_KEY_STRING) != NULL;
+    return cors_set_find(&list->names, method, strlen(method)) != NULL;
 }
 
 static int is_ows(int c) { return c == ' ' || c == '\t'; }
@@ -979,14 +1244,14 @@ cors_acrh_result cors_request_headers_check(const cors_list *list,
             key[i] = (char)to_lower((unsigned char)start[i]);
         }
         key[n] = '\0';
-        if (list && apr_hash_get(list->names, key, (apr_ssize_t)n)) {
+        if (list && cors_set_find(&list->names, key, n)) {
             continue;
         }
         if (list && list->any && !credentials
             && strcmp(key, "authorization") != 0) {
             continue;
         }
-        if (cors_list_has(cors_safelisted_headers, key, n)) {
+        if (is_safelisted(key, n)) {
             *safelisted = 1;
             continue;
         }

@@ -9,8 +9,10 @@
  *
  * Two halves:
  *  - config time: cors_origins_add(), cors_list_add_*() parse, validate and
- *    compile a directive's values into hash tables and pre-joined header
- *    values, allocating from the pool they are given;
+ *    compile a directive's values into name sets and pre-joined header
+ *    values, allocating from the pool they are given.  The values they are
+ *    given are kept, not copied: they must live as long as that pool
+ *    (httpd allocates directive arguments from it);
  *  - request time: cors_origin_*(), cors_method_allowed() and
  *    cors_request_headers_check() only read those structures, allocate
  *    nothing and are safe to call from any number of threads at once.
@@ -35,12 +37,43 @@
 #define CORS_ACRH_MAX_BYTES 4096
 
 /* ------------------------------------------------------------------------
+ * Name sets
+ */
+
+/* A set of names: origins, methods or header names.  Lists are short in
+ * practice, and comparing a few strings costs less than hashing one (a
+ * policy in .htaccess is compiled again for every request), so a set is
+ * an array that is searched in order until it holds more than
+ * CORS_SET_LINEAR_MAX names; from then on a hash finds them. */
+#define CORS_SET_LINEAR_MAX 24
+
+typedef struct {
+    const char *key;            /* what a lookup compares */
+    const char *written;        /* as configured: the response lists it */
+    size_t len;                 /* of both: the same name in another case */
+} cors_name;
+
+typedef struct {
+    /* Of cors_name, in the order configured; NULL: empty.  A method or
+     * header list holds each name once; an origin listed twice is kept
+     * twice (a lookup stops at the first, and checking every new origin
+     * against all the others would cost more than the duplicate). */
+    apr_array_header_t *names;
+    apr_hash_t *index;          /* key -> written; NULL while small */
+} cors_set;
+
+/* The written form of key (len bytes), or NULL when the set lacks it. */
+const char *cors_set_find(const cors_set *set, const char *key, size_t len);
+
+/* How many names the set holds. */
+int cors_set_count(const cors_set *set);
+
+/* ------------------------------------------------------------------------
  * Origins
  */
 
-/* A compiled CORSAllowOrigin set.  Exact origins and both kinds of pattern
- * are keys of one hash, so a request costs a few lookups whatever the size
- * of the list:
+/* A compiled CORSAllowOrigin set: exact origins, found by one lookup,
+ * and patterns, each tried by a few lookups of keys made from the Origin:
  *   "https://app.example.com"      exact origin (default port dropped)
  *   "http://localhost:*"           any port, or none
  *   "https:// *.example.com"       any subdomain, default port
@@ -49,7 +82,8 @@
  * (written here with a space after "//" only to keep C comments intact)
  */
 typedef struct cors_origins {
-    apr_hash_t *keys;
+    cors_set exact;
+    cors_set patterns;              /* keys with a '*' */
     unsigned int any : 1;           /* "*" was listed */
     unsigned int null : 1;          /* "null" was listed */
     unsigned int port_any : 1;      /* some key ends in ":*" */
@@ -60,7 +94,10 @@ typedef struct cors_origins {
 cors_origins *cors_origins_make(apr_pool_t *p);
 
 /* Parses one CORSAllowOrigin value and adds it to the set.  Returns NULL,
- * or an error message (from p) that says what is wrong with the value. */
+ * or an error message (from p) that says what is wrong with the value.
+ * A value already in the form browsers send (cors_origin_is_valid()) is
+ * its own key and is kept, not copied: it must live as long as the set
+ * (httpd's directive arguments do); any other is normalized into a copy. */
 const char *cors_origins_add(cors_origins *set, apr_pool_t *p,
                              const char *value);
 
@@ -94,8 +131,8 @@ const char *cors_origin_normalize(apr_pool_t *p, const char *value,
 
 /* A compiled CORSAllowMethods / CORSAllowHeaders / CORSExposeHeaders list. */
 typedef struct cors_list {
-    apr_hash_t *names;          /* methods as normalized; headers lowercased */
-    apr_array_header_t *written; /* names as written (const char *), in order */
+    cors_set names;             /* keys: methods as normalized, headers
+                                 * lowercased; in the order written */
     unsigned int any : 1;       /* "*" was listed */
     unsigned int authorization : 1; /* headers: Authorization listed */
     const char *value;          /* the response header value, pre-joined */

@@ -321,7 +321,10 @@ static const char *txt_line(txt_parser *tp)
         return txt_error(tp, "'null' cannot be in a map (any sandboxed page "
                          "sends it; write CORSAllowOrigin null)");
     }
-    if ((err = cors_origins_add(tp->set, tp->p, entry)) != NULL) {
+    /* The set keeps a value in browser form as it is: the line buffer is
+     * reused, so the set gets its own copy. */
+    if ((err = cors_origins_add(tp->set, tp->p, apr_pstrdup(tp->p, entry)))
+        != NULL) {
         return txt_error(tp, "%s", err);
     }
     if (++tp->entries > CORS_MAP_ENTRIES_MAX) {

@@ -349,21 +349,32 @@ static int keeps_backend_headers(request_rec *r, const cors_dir_conf *conf)
                || has_allow_origin(r->err_headers_out));
 }
 
-/* An actual request's decision reads only its Origin. */
+/* What the decision of an actual request reads: the Origin alone. */
 static void read_origin(request_rec *r, cors_input *in)
 {
+    memset(in, 0, sizeof(*in));
     in->origin = apr_table_get(r->headers_in, "Origin");
-    in->request_method = NULL;
-    in->request_headers = NULL;
-    in->request_private_network = NULL;
 }
 
-static void read_preflight_input(request_rec *r, cors_input *in)
+/* What a preflight's decision reads, each header only when it can still
+ * matter: without an Origin and a method the request is no preflight,
+ * and Private Network Access is read only where the policy answers it. */
+static void read_preflight_input(request_rec *r, const cors_policy *policy,
+                                 cors_input *in)
 {
-    in->origin = apr_table_get(r->headers_in, "Origin");
+    read_origin(r, in);
+    if (in->origin == NULL) {
+        return;
+    }
     in->request_method = apr_table_get(r->headers_in, CORS_ACRM);
+    if (in->request_method == NULL) {
+        return;
+    }
     in->request_headers = apr_table_get(r->headers_in, CORS_ACRH);
-    in->request_private_network = apr_table_get(r->headers_in, CORS_ACRPN);
+    if (policy->private_network == CORS_ON) {
+        in->request_private_network = apr_table_get(r->headers_in,
+                                                    CORS_ACRPN);
+    }
 }
 
 /* ------------------------------------------------------------------------
@@ -430,7 +441,7 @@ static int cors_header_parser(request_rec *r)
     if (state->conf == NULL || r->method_number != M_OPTIONS) {
         return DECLINED;
     }
-    read_preflight_input(r, &in);
+    read_preflight_input(r, &conf->policy, &in);
     if (!cors_is_preflight(&in)) {
         return DECLINED;        /* an actual OPTIONS request */
     }
@@ -475,7 +486,7 @@ static apr_status_t cors_output_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         d = &actual;
     }
     else {
-        read_preflight_input(r, &in);   /* for CORS-Debug */
+        read_preflight_input(r, &conf->policy, &in);   /* for CORS-Debug */
         note_decision(r, d);    /* the handler's response, after a redirect */
     }
     /* CORSEngine ReportOnly: decide and log, change nothing. */

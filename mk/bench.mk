@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
-# mk/bench.mk -- benchmarks: what mod_cors costs, side by side with
-# no CORS, the usual SetEnvIf + Header + RewriteRule recipe and a floor module
-# that answers every OPTIONS with a fixed 204.
+# mk/bench.mk -- benchmarks: what mod_cors costs, side by side with no CORS,
+# the usual SetEnvIf + Header + RewriteRule recipe, floor modules that answer
+# CORS deciding nothing, and one that reads mod_cors's directives as no-ops.
 #
 #   make bench            all three parts, about 12 minutes on 2 cores;
 #                         prints the tables and the goals and rewrites
@@ -20,7 +20,8 @@
 BENCH_BUILD := bench/build
 BENCH_MICRO := $(BENCH_BUILD)/micro
 BENCH_FLOOR := $(BENCH_BUILD)/floor/.libs/mod_cors_floor.so \
-               $(BENCH_BUILD)/floor/.libs/mod_cors_floor_same.so
+               $(BENCH_BUILD)/floor/.libs/mod_cors_floor_same.so \
+               $(BENCH_BUILD)/floor/.libs/mod_cors_noop.so
 
 CLEAN_FILES += $(BENCH_BUILD)
 
@@ -59,3 +60,11 @@ $(BENCH_BUILD)/floor/.libs/mod_cors_floor_same.so: bench/floor/mod_cors_floor.c 
 	cp bench/floor/mod_cors_floor.c $(BENCH_BUILD)/floor/mod_cors_floor_same.c
 	cd $(BENCH_BUILD)/floor && $(APXS) -c -DFLOOR_SAME_HEADERS -Wc,-Wall \
 	    -Wc,-Werror -o mod_cors_floor_same.la mod_cors_floor_same.c
+
+# mod_cors's directives with handlers that do nothing: the floor of reading
+# a policy in .htaccess (bench/floor/mod_cors_noop.c).
+$(BENCH_BUILD)/floor/.libs/mod_cors_noop.so: bench/floor/mod_cors_noop.c | deps
+	@mkdir -p $(BENCH_BUILD)/floor
+	cp bench/floor/mod_cors_noop.c $(BENCH_BUILD)/floor/mod_cors_noop.c
+	cd $(BENCH_BUILD)/floor && $(APXS) -c -Wc,-Wall -Wc,-Wextra -Wc,-Werror \
+	    -o mod_cors_noop.la mod_cors_noop.c

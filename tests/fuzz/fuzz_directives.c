@@ -98,15 +98,17 @@ static const char *const forbidden_request[] = {"accept-charset",
 static void check_list(int kind, const cors_list *list, int argc,
                        char *const argv[])
 {
-    const char **w = (const char **)list->written->elts;
+    const cors_name *w = list->names.names
+                             ? (const cors_name *)list->names.names->elts
+                             : NULL;
     int i, j;
 
     check_header_value("value", list->value);
     if (kind == 1) {
         check_header_value("value_safelisted", list->value_safelisted);
     }
-    for (i = 0; i < list->written->nelts; i++) {
-        const char *n = w[i];
+    for (i = 0; i < cors_set_count(&list->names); i++) {
+        const char *n = w[i].written;
         if (!tchar((unsigned char)n[0])) {
             FUZZ_FAIL("empty or non-token name in the list");
         }

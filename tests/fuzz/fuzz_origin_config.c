@@ -9,11 +9,17 @@
  *    is a message that names the value;
  *  - an accepted value's normalization is a fixed point (normalizing it
  *    again gives the same string) in lowercase "scheme://..." form;
+ *  - a value that is already a valid request origin (other than "null"
+ *    and file:, which is refused) is accepted and normalizes to itself:
+ *    cors_origins_add() keeps such a value as its own key without
+ *    parsing it;
  *  - an origin built from the accepted entry ("x." before the host of a
  *    "*." pattern, port 1234 or none for ":*") is a valid request origin
  *    (unless those labels make the host longer than 253 bytes)
  *    and matches a set holding only that entry, and the set built from all
  *    the values; the bare domain of a "*." pattern does not match.
+ * The values live until the end of the input, as httpd's directive
+ * arguments live as long as the configuration (the sets keep them).
  */
 #include "fuzz_common.h"
 
@@ -56,6 +62,11 @@ static void check_value(apr_pool_t *p, cors_origins *all, const char *value)
         FUZZ_FAIL("normalize says %s, add says %s", err ? err : "ok",
                   err2 ? err2 : "ok");
     }
+    if (err && cors_origin_is_valid(value) && strcmp(value, "null") != 0
+        && strncmp(value, "file:", 5) != 0) {
+        fuzz_print(stderr, "value: ", value);
+        FUZZ_FAIL("a valid request origin is refused: %s", err);
+    }
     if (err) {
         if (*err == '\0' || strstr(err, value) == NULL) {
             fuzz_print(stderr, "value: ", value);
@@ -63,6 +74,12 @@ static void check_value(apr_pool_t *p, cors_origins *all, const char *value)
             FUZZ_FAIL("error message does not name the value");
         }
         return;
+    }
+    if (cors_origin_is_valid(value) && strcmp(value, "null") != 0
+        && strncmp(value, "file:", 5) != 0 && strcmp(norm, value) != 0) {
+        fuzz_print(stderr, "value:      ", value);
+        fuzz_print(stderr, "normalized: ", norm);
+        FUZZ_FAIL("a valid request origin does not normalize to itself");
     }
     cors_origins_add(all, p, value);
     if (strcmp(norm, "*") == 0 || strcmp(norm, "null") == 0) {
@@ -141,18 +158,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     apr_pool_t *p = fuzz_pool();
     cors_origins *all = cors_origins_make(p);
+    char *value[MAX_VALUES];
     size_t start = 0, i;
-    int values = 0;
+    int values = 0, v;
 
     for (i = 0; i <= size && values < MAX_VALUES; i++) {
         if (i == size || data[i] == '\n') {
-            char *value = fuzz_strndup(data + start, i - start);
-            check_value(p, all, value);
-            free(value);
+            value[values] = fuzz_strndup(data + start, i - start);
+            check_value(p, all, value[values]);
             values++;
             start = i + 1;
         }
     }
     apr_pool_destroy(p);
+    for (v = 0; v < values; v++) {
+        free(value[v]);
+    }
     return 0;
 }
