@@ -570,9 +570,10 @@ static const char *set_private_network(cmd_parms *cmd, void *dconf,
     return NULL;
 }
 
-/* CORSDebug Off | expression.  The expression never adds to Vary (httpd's
- * default for the headers it reads), so that the response of a request
- * it is false for is exactly what it would be without CORSDebug. */
+/* CORSDebug Off | expression.  The expression is parsed with
+ * AP_EXPR_FLAG_DONT_VARY: httpd would otherwise add the request headers
+ * it reads to Vary, and the response of a request it is false for must be
+ * exactly what it would be without CORSDebug. */
 static const cors_debug debug_off = { NULL, "Off" };
 
 /* The expression of a RAW_ARGS line, as SSLRequire takes it: written
@@ -610,7 +611,6 @@ static const char *set_debug(cmd_parms *cmd, void *dconf, const char *args)
     if (*arg == '\0') {
         return cmd_error(cmd, "needs Off or an expression");
     }
-
     if (ap_cstr_casecmp(arg, "off") == 0) {
         conf->debug = &debug_off;
         return NULL;

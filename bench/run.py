@@ -196,6 +196,11 @@ CONFIGS = [
            htaccess=EMPTY_HTACCESS,
            wrk_kinds=("get-allowed", "preflight")),
     Config("cors-idle", "mod_cors loaded, no policy", module=CORS_MOD),
+    # CORSDebug whose expression is false for every measured request: its per-request
+    # cost is this row minus "cors".
+    Config("cors-debug", "mod_cors, same policy + CORSDebug (false)",
+           CORS_ORIGINS_2 + CORS_POLICY + "CORSDebug \"%{HTTP:X-CORS-Debug} == 'secret'\"\n",
+           module=CORS_MOD, cors=True, answers_preflight=True),
 ]
 CONFIG = {c.key: c for c in CONFIGS}
 

@@ -21,6 +21,7 @@
 #include "fuzz_common.h"
 
 #include "cors_decide.h"
+#include "cors_explain.h"
 
 /* A stand-in for CORSAllowOriginMatch: any subdomain of fuzz.example. */
 static int suffix_match(const void *data, const char *origin)
@@ -154,6 +155,29 @@ static void check_common(const cors_policy *policy, const cors_input *in,
     }
 }
 
+/* The CORS-Debug value of any decision is a header value a client can
+ * read: printable ASCII only, starting with the note, of bounded length. */
+static void check_explained(apr_pool_t *p, const cors_policy *policy,
+                            const cors_input *in, const cors_decision *d)
+{
+    cors_explain_context ctx = { "/etc/apache2/fuzz.conf:1", 1 };
+    const char *v = cors_explain(p, policy, in, d, &ctx), *c;
+    const char *note = cors_note_name(d->note);
+
+    for (c = v; *c; c++) {
+        if (*c < 0x20 || *c > 0x7e) {
+            FUZZ_FAIL("CORS-Debug has byte 0x%02x", (unsigned char)*c);
+        }
+    }
+    if (strncmp(v, note, strlen(note)) != 0) {
+        FUZZ_FAIL("CORS-Debug does not start with the note: %s", v);
+    }
+    if (strlen(v) > 2 * CORS_EXPLAIN_VALUE_MAX + 4 * CORS_EXPLAIN_POLICY_MAX
+                        + 200) {
+        FUZZ_FAIL("CORS-Debug is %zu bytes", strlen(v));
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     apr_pool_t *p;
@@ -218,9 +242,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     cors_decide_actual(&policy, &in, &actual);
     check_common(&policy, &in, &actual);
+    check_explained(p, &policy, &in, &actual);
     if (in.origin && cors_is_preflight(&in)) {
         cors_decide_preflight(&policy, &in, &d);
         check_common(&policy, &in, &d);
+        check_explained(p, &policy, &in, &d);
         if (d.vary == NULL) {
             FUZZ_FAIL("a preflight's answer without Vary");
         }

@@ -73,6 +73,13 @@ CONF = r"""
     CORSDebug "-R '127.0.0.0/8'"
 </Directory>
 
+# ---- CORSPreflightContinue: the handler answers, the filter adds the header ------------
+<Directory "${DOCROOT}/cont">
+    CORSAllowOrigin https://cont.example
+    CORSPreflightContinue On
+    CORSDebug "-R '127.0.0.0/8'"
+</Directory>
+
 # ---- .htaccess ------------------------------------------------------------------------------
 <Directory "${DOCROOT}/ht">
     AllowOverride FileInfo
@@ -128,6 +135,7 @@ FILES = {
     "htdocs/ipno/r.txt": "ipno\n",
     "htdocs/m/cred/r.txt": "m\n",
     "htdocs/ro/r.txt": "ro\n",
+    "htdocs/cont/r.txt": "cont\n",
     "htdocs/ht/.htaccess": HTACCESS,
     "htdocs/ht/r.txt": "ht\n",
     "htdocs/htbad/.htaccess": "CORSAllowOrigin https://ht.example\nCORSDebug \"(bad\"\n",
@@ -411,6 +419,17 @@ def test_report_only(srv):
     assert debug_header(r) == ('preflight-denied-method; method="PUT"; '
                                f'allowed="GET, HEAD, POST"; reason=not-allowed; {at}; '
                                "report-only")
+
+
+def test_preflight_continue(srv):
+    at = f'policy="{defined_at(srv, "CORSAllowOrigin https://cont.example")}"'
+    r = srv.preflight("/cont/r.txt", "https://cont.example", "GET")
+    assert r.status == 200 and r.get("Access-Control-Allow-Origin") == "https://cont.example", r
+    assert debug_header(r) == f"preflight-ok; {at}"
+    r = srv.preflight("/cont/r.txt", "https://cont.example", "PUT")
+    assert r.status == 200 and not r.cors_headers(), r
+    assert debug_header(r) == ('preflight-denied-method; method="PUT"; '
+                               f'allowed="GET, HEAD, POST"; reason=not-allowed; {at}')
 
 
 def test_htaccess(srv):
