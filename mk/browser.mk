@@ -8,7 +8,7 @@
 #                  (tests/browser/recipe.conf); prints a ✓/✗ table and writes it to
 #                  tests/browser/compare.md
 #
-# Needs Debian's chromium and Node.js >= 20 with npm (installed when missing and root),
+# Needs Debian's chromium and Node.js >= 18 with npm (Debian 12 has 18) (installed when missing and root),
 # and playwright-core from tests/browser/package-lock.json (npm ci, rerun only when
 # node_modules is missing or older than the lock file).  No browser is downloaded.
 
