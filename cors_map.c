@@ -103,6 +103,7 @@ struct cors_map {
      * below the flag. */
     volatile apr_uint32_t last_check; /* apr_time_sec() of the last check */
     volatile apr_uint32_t reloading;
+    volatile apr_uint32_t watched;    /* a watcher thread does the checks */
     file_id seen[2];            /* the file(s) as last looked at */
     int missing_logged;
     unsigned long reloads;
@@ -840,7 +841,11 @@ int cors_map_match(const void *data, const char *origin)
     apr_uint32_t e;
     int found;
 
-    maybe_check(m);
+    /* Where a watcher thread checks, a request never does: the request
+     * that won the check would wait for the whole reload. */
+    if (!apr_atomic_read32(&m->watched)) {
+        maybe_check(m);
+    }
     v = enter_version(m, &e);
     found = m->kind == CORS_MAP_TXT ? cors_origins_match(v->origins, origin)
                                           == CORS_ORIGIN_MATCH
@@ -983,6 +988,10 @@ void cors_map_child_init(apr_pool_t *pconf, apr_pool_t *pchild, int threaded)
             == APR_SUCCESS) {
             apr_pool_cleanup_register(pchild, w, stop_watcher,
                                       apr_pool_cleanup_null);
+            for (hi = apr_hash_first(NULL, reg); hi; hi = apr_hash_next(hi)) {
+                cors_map *m = apr_hash_this_val(hi);
+                apr_atomic_set32(&m->watched, 1);
+            }
         }
     }
 #else

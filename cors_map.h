@@ -11,8 +11,8 @@
  *                   whose keys are exact origins, e.g. built by httxt2dbm:
  *                   one key lookup per request, nothing loaded.
  *
- * A request that asks a map first makes sure the file was looked at in the
- * last second (one thread per process does the stat; the others go on),
+ * The file is looked at once a second: by a watcher thread in a threaded
+ * child, else by the request that asks the map (the others go on),
  * and a changed file is loaded off to the side and swapped in whole.  A
  * file that cannot be read or has a bad entry at a reload leaves the last
  * good state in force and is logged once per change.
@@ -92,8 +92,9 @@ void cors_map_child_init(apr_pool_t *pconf, apr_pool_t *pchild,
                          int threaded);
 
 /* Does the map allow origin (a valid serialized origin, not "null")?  A
- * cors_match_fn (cors_decide.h): thread-safe, allocates nothing, and at
- * most once a second per process it also looks for a change of the file. */
+ * cors_match_fn (cors_decide.h): thread-safe, allocates nothing, and in a
+ * process without a watcher thread (cors_map_child_init) it also looks for
+ * a change of the file, at most once a second. */
 int cors_map_match(const void *map, const char *origin);
 
 /* Fills info with what the map holds now. */

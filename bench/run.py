@@ -24,7 +24,9 @@ run) and, when all three parts ran (BENCH_PARTS, default micro,callgrind,wrk),
 writes them to BENCHMARKS.md with the machine and tool versions; otherwise to
 bench/build/BENCHMARKS.partial.md.  Work files (configurations, logs) are in
 bench/build/work/{cg,wk}-NN (CONFIG in each says which); every callgrind dump is
-kept there as <config>.<kind>.callgrind, for callgrind_annotate.
+kept there as <config>.<kind>.callgrind, for callgrind_annotate.  The map files of the
+CORSAllowOriginMap configurations are built once into bench/build/maps (txt by this
+script, sdbm with httxt2dbm) and reused while their entry count is the same.
 """
 
 from __future__ import annotations
@@ -69,6 +71,9 @@ ROUNDS = env_int("BENCH_ROUNDS", 5)
 SECONDS = env_int("BENCH_SECONDS", 3)
 CONNECTIONS = env_int("BENCH_CONNECTIONS", 8)
 PAUSE_MS = env_int("BENCH_PAUSE_MS", 2)
+# BENCH_CONFIGS: only these configurations (comma-separated keys), for a quick look;
+# goals whose configurations were not measured are left out.
+ONLY = [c for c in re.split(r"[,\s]+", os.environ.get("BENCH_CONFIGS", "")) if c]
 PARTS = [p for p in re.split(r"[,\s]+", os.environ.get("BENCH_PARTS", "") or
                                         "micro,callgrind,wrk") if p]
 
@@ -80,6 +85,7 @@ GOAL_HTACCESS_RATIO = 1.5      # a .htaccess policy <= 1.5 x httpd reading its l
 GOAL_PREFLIGHT_RATIO = 1.03    # a preflight <= 1.03 x a module sending the same headers
 GOAL_OWN_WORK = 800            # allowed GET: mod_cors's own work over the same-headers floor
 GOAL_SCALE_RATIO = 1.02        # 10,000 origins within 2 % of the 2-origin policy
+GOAL_MAP_RATIO = 1.02          # a 1,000,000-entry txt map within 2 % of the 2-origin policy
 
 # ---------------------------------------------------------------------------------------------
 # What is measured
@@ -134,9 +140,63 @@ def origins_conf(n: int, patterns: int) -> str:
                    for i in range(0, len(values), 50))
 
 
+MAPS = BUILD / "maps"
+
+
+def map_origins(n: int):
+    """The entries of an n-entry map: https://app.example.com (the allowed origin of
+    KINDS), then https://site<i>.example.com, as origins_conf writes them."""
+    yield ALLOWED
+    for i in range(1, n):
+        yield f"https://site{i}.example.com"
+
+
+def write_txt_map(path: pathlib.Path, n: int, origins=map_origins) -> pathlib.Path:
+    """A txt map of n entries at path (written to the side and renamed into place; an
+    existing file is kept).  Each line carries a second field, so that httxt2dbm can read
+    the same file."""
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    side = path.with_name(path.name + ".new")
+    with open(side, "w") as f:
+        f.writelines(f"{o} allow\n" for o in origins(n))
+    os.chmod(side, 0o644)
+    os.rename(side, path)
+    return path
+
+
+def map_path(kind: str, n: int) -> pathlib.Path:
+    """bench/build/maps/origins-<n>.txt, or the sdbm map origins-<n> (.dir, .pag) built
+    from it with httxt2dbm; made the first time it is asked for."""
+    txt = write_txt_map(MAPS / f"origins-{n}.txt", n)
+    if kind == "txt":
+        return txt
+    out = MAPS / f"origins-{n}"
+    if not pathlib.Path(f"{out}.pag").exists():
+        side = MAPS / f"origins-{n}.new"
+        for f in MAPS.glob(side.name + "*"):
+            f.unlink()
+        p = subprocess.run(["httxt2dbm", "-f", "SDBM", "-i", str(txt), "-o", str(side)],
+                           capture_output=True, text=True, timeout=600)
+        if p.returncode != 0:
+            raise BenchError(f"httxt2dbm failed:\n{p.stdout}{p.stderr}")
+        # sdbm: the .pag (the keys) first, then the .dir (the index): see the README
+        for suffix in (".pag", ".dir"):
+            os.chmod(f"{side}{suffix}", 0o644)
+            os.rename(f"{side}{suffix}", f"{out}{suffix}")
+    return out
+
+
+def map_conf(kind: str, n: int) -> str:
+    spec = f"txt:{MAPS}/origins-{n}.txt" if kind == "txt" else f"dbm=sdbm:{MAPS}/origins-{n}"
+    return f"CORSAllowOriginMap {spec}\n" + CORS_POLICY
+
+
 class Config:
     def __init__(self, key, label, conf="", *, module=None, htaccess=None, cors=False,
-                 answers_preflight=False, acao_always=False, wrk_kinds=()):
+                 answers_preflight=False, acao_always=False, wrk_kinds=(), map_file=None,
+                 startup_timeout=180):
         self.key = key
         self.label = label
         self.conf = conf                    # server-level configuration
@@ -146,6 +206,12 @@ class Config:
         self.answers_preflight = answers_preflight
         self.acao_always = acao_always      # sets ACAO on every response (floor-same)
         self.wrk_kinds = wrk_kinds
+        self.map_file = map_file            # (kind, n): a map to build before the start
+        self.startup_timeout = startup_timeout   # under callgrind
+
+    def prepare(self):
+        if self.map_file:
+            map_path(*self.map_file)
 
 
 ALL_KINDS = tuple(k for k, _, _, _ in KINDS)
@@ -201,8 +267,25 @@ CONFIGS = [
     Config("cors-debug", "mod_cors, same policy + CORSDebug (false)",
            CORS_ORIGINS_2 + CORS_POLICY + "CORSDebug \"%{HTTP:X-CORS-Debug} == 'secret'\"\n",
            module=CORS_MOD, cors=True, answers_preflight=True),
+    # CORSAllowOriginMap, against "cors" (goal 5).  Under callgrind httpd reads its
+    # configuration twice, and each read loads the map: a million entries take minutes.
+    Config("cors-map-1", "mod_cors, txt map of 1 entry", map_conf("txt", 1), module=CORS_MOD,
+           cors=True, answers_preflight=True, map_file=("txt", 1)),
+    Config("cors-map-10k", "mod_cors, txt map of 10,000 entries", map_conf("txt", 10_000),
+           module=CORS_MOD, cors=True, answers_preflight=True, map_file=("txt", 10_000)),
+    Config("cors-map-1m", "mod_cors, txt map of 1,000,000 entries", map_conf("txt", 1_000_000),
+           module=CORS_MOD, cors=True, answers_preflight=True, map_file=("txt", 1_000_000),
+           startup_timeout=900),
+    Config("cors-sdbm-1m", "mod_cors, sdbm map of 1,000,000 entries",
+           map_conf("sdbm", 1_000_000), module=CORS_MOD, cors=True, answers_preflight=True,
+           map_file=("sdbm", 1_000_000), startup_timeout=900),
 ]
 CONFIG = {c.key: c for c in CONFIGS}
+if ONLY:
+    _unknown = set(ONLY) - set(CONFIG)
+    if _unknown:
+        sys.exit(f"bench: unknown BENCH_CONFIGS {sorted(_unknown)}; known: {sorted(CONFIG)}")
+    CONFIGS = [c for c in CONFIGS if c.key in ONLY]
 
 # Debian's default module set (a2enmod state of a fresh apache2 install), plus
 # mod_headers and mod_rewrite for the recipe: loaded in every configuration, so
@@ -365,7 +448,7 @@ class Server(Httpd):
                      f"--callgrind-out-file={cgdir}/callgrind.out.%p"] if callgrind else (),
             popen_kwargs=dict(env=dict(os.environ, HOME=str(root)),
                               **(run_user_kwargs() if callgrind else {})),
-            startup_timeout=180 if callgrind else 20)
+            startup_timeout=cfg.startup_timeout if callgrind else 20)
         cgdir.mkdir()
         if AS_ROOT:
             os.chown(cgdir, pwd.getpwnam(self.user).pw_uid, grp.getgrnam(self.group).gr_gid)
@@ -564,6 +647,7 @@ def part_callgrind() -> dict:
         "configuration and kind")
     ir = {}
     for cfg in CONFIGS:
+        cfg.prepare()
         ir[cfg.key] = callgrind_config(cfg)
     profile = {}
     for kind in ALL_KINDS:
@@ -736,6 +820,11 @@ def method_section() -> list[str]:
         "lines in .htaccess it costs what httpd spends reading them, the floor of goal 1. "
         "The .htaccess configurations allow FileInfo overrides in the document root; "
         "their `empty .htaccess` references hold one comment line.",
+        "- The `map` configurations have the same policy with `CORSAllowOriginMap` in place "
+        "of `CORSAllowOrigin`: a txt map (`txt:`) or an sdbm map (`dbm=sdbm:`, built by "
+        "`httxt2dbm -f SDBM` from the same file) of https://app.example.com and "
+        "https://site<i>.example.com up to N entries; each line of the txt file carries a "
+        "second field (`allow`) for httxt2dbm.",
         "- Kinds: GET with an allowed Origin; preflight (OPTIONS, Origin, "
         "Access-Control-Request-Method: PUT, Access-Control-Request-Headers: "
         "content-type,x-request-id); GET with a denied Origin; GET without Origin. "
@@ -912,6 +1001,22 @@ def goals(ir: dict) -> tuple[list[str], list[str]]:
                      f"{GOAL_SCALE_RATIO - 1:.0%} of the 2-origin policy of goal 2: "
                      + ", ".join(f"{KIND_LABEL[x]} {a[x] / c[x]:.4f}" for x in ALL_KINDS)
                      + f"; worst {ratio:.4f} -> {verdict(ratio <= GOAL_SCALE_RATIO, '4')}")
+    m = ir.get("cors-map-1m")
+    if m and c:
+        k, ratio = worst(m, c)
+        lines.append(f"5. a txt map of 1,000,000 entries within {GOAL_MAP_RATIO - 1:.0%} of "
+                     f"2 configured origins (the policy of goal 2; the allowed origin is in "
+                     f"the map): "
+                     + ", ".join(f"{KIND_LABEL[x]} {fmt_int(m[x])} / {fmt_int(c[x])} = "
+                                 f"{m[x] / c[x]:.4f}" for x in ALL_KINDS)
+                     + f"; worst {ratio:.4f} ({KIND_LABEL[k]}) -> "
+                     f"{verdict(ratio <= GOAL_MAP_RATIO, '5')}")
+        for key in ("cors-map-1", "cors-map-10k", "cors-sdbm-1m"):
+            o = ir.get(key)
+            if o:
+                lines.append(f"    - informative: {CONFIG[key].label} / 2 configured origins: "
+                             + ", ".join(f"{KIND_LABEL[x]} {o[x] / c[x]:.4f}"
+                                         for x in ALL_KINDS))
     return lines, missed
 
 

@@ -4,7 +4,11 @@
 #   make unit-map        unit tests of cors_map.c (tests/unit/test_cors_map.c);
 #                        part of `make test`
 #   make bench-map       load time and memory for a big txt map, and lookup
-#                        instruction counts under callgrind (bench/map_bench.c)
+#                        instruction counts under callgrind (bench/map_bench.c);
+#                        then a running httpd reloading a 1,000,000-entry txt
+#                        map under load: reload time, children's peak RSS,
+#                        p99 latency (bench/map_reload.py; MAP_ENTRIES,
+#                        MAP_MPMS, MAP_SECONDS, MAP_INTERVAL)
 #
 # cors_map.c needs apr-util for apr_dbm (in APR_LIBS) and pthreads for the
 # concurrency test.
@@ -54,3 +58,4 @@ bench-map: $(MAP_BENCH) bench-deps
 	    ir=$$(sed -n 's/^summary: *//p;s/^totals: *//p' $$out | head -n 1); \
 	    echo "lookup $$1 n=$$2: $$((ir / 20000)) instructions per lookup"; \
 	done
+	$(PYTHON) bench/map_reload.py

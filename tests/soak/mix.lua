@@ -5,7 +5,8 @@
 --
 -- KINDS_FILE has one request kind a line, tab-separated:
 --
---   name <TAB> expected status <TAB> expected Access-Control-Allow-Origin ("-": none)
+--   name <TAB> expected status <TAB> expected Access-Control-Allow-Origin ("-": none;
+--        "?VALUE": VALUE or none, for an origin that a changing map may hold or not)
 --        <TAB> the raw request, hex-encoded
 --
 -- Each raw request carries "X-Kind: <name>", which the server echoes back
@@ -20,7 +21,7 @@
 -- response; done() prints machine-readable lines for soak.py:
 --
 --   SOAK total requests=N duration_us=N connect=N read=N write=N timeout=N status=N
---   SOAK kind NAME sent=N got=N bad_status=N bad_acao=N statuses=204:N,403:N
+--   SOAK kind NAME sent=N got=N bad_status=N bad_acao=N with_acao=N statuses=204:N,403:N
 --   SOAK bad KIND status=N acao=VALUE        (the first few mismatches, per thread)
 
 local kinds = {}        -- array of {name, status, acao, req}
@@ -33,6 +34,7 @@ sent = {}
 got = {}
 bad_status = {}
 bad_acao = {}
+with_acao = {}          -- answers that carried Access-Control-Allow-Origin
 statuses = {}           -- "name|status" -> count
 bad_samples = {}        -- first mismatches, as strings
 thread_id = 0
@@ -60,6 +62,7 @@ function init(args)
             table.insert(kinds, k)
             by_name[name] = k
             sent[name], got[name], bad_status[name], bad_acao[name] = 0, 0, 0, 0
+            with_acao[name] = 0
             if not k.req:find("\r\nX%-Kind: ") then
                 unkeyed = name
             end
@@ -113,9 +116,16 @@ function response(status, headers, body)
         bad_status[name] = bad_status[name] + 1
         note_bad(name, status, acao)
     end
+    if acao ~= nil then
+        with_acao[name] = with_acao[name] + 1
+    end
     local want = k.acao
     if want == "-" then want = nil end
-    if acao ~= want or acao_count > 1 then
+    local either = want ~= nil and want:sub(1, 1) == "?"
+    if either then
+        want = want:sub(2)
+    end
+    if acao_count > 1 or (acao ~= want and not (either and acao == nil)) then
         bad_acao[name] = bad_acao[name] + 1
         note_bad(name, status, acao)
     end
@@ -128,11 +138,13 @@ function done(summary, latency, requests)
                            summary.duration, e.connect, e.read, e.write, e.timeout, e.status))
     io.write(string.format("SOAK latency mean_us=%d p99_us=%d max_us=%d\n", latency.mean,
                            latency:percentile(99.0), latency.max))
-    local total = { sent = {}, got = {}, bad_status = {}, bad_acao = {}, statuses = {} }
+    local total = { sent = {}, got = {}, bad_status = {}, bad_acao = {}, with_acao = {},
+                    statuses = {} }
     local names, seen = {}, {}
     local samples = {}
     for _, t in ipairs(threads) do
-        for _, field in ipairs({ "sent", "got", "bad_status", "bad_acao", "statuses" }) do
+        for _, field in ipairs({ "sent", "got", "bad_status", "bad_acao", "with_acao",
+                                 "statuses" }) do
             local tbl = t:get(field) or {}
             for key, value in pairs(tbl) do
                 total[field][key] = (total[field][key] or 0) + value
@@ -157,9 +169,10 @@ function done(summary, latency, requests)
         end
         table.sort(st)
         io.write(string.format("SOAK kind %s sent=%d got=%d bad_status=%d bad_acao=%d " ..
-                               "statuses=%s\n", name, total.sent[name] or 0,
+                               "with_acao=%d statuses=%s\n", name, total.sent[name] or 0,
                                total.got[name] or 0, total.bad_status[name] or 0,
-                               total.bad_acao[name] or 0, table.concat(st, ",")))
+                               total.bad_acao[name] or 0, total.with_acao[name] or 0,
+                               table.concat(st, ",")))
     end
     for _, s in ipairs(samples) do
         io.write("SOAK bad " .. s .. "\n")
