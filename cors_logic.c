@@ -38,13 +38,15 @@ static const cors_name safelisted[] = {
 
 #define N_SAFELISTED (int)(sizeof(safelisted) / sizeof(safelisted[0]))
 
-/* Is key (len bytes, lowercase) a CORS-safelisted request-header name? */
-static int is_safelisted(const char *key, size_t len)
+static int same_name(const char *key, const char *name, size_t len);
+
+/* Is name (len bytes, in any case) a CORS-safelisted request-header name? */
+static int is_safelisted(const char *name, size_t len)
 {
     int i;
 
     for (i = 0; i < N_SAFELISTED; i++) {
-        if (safelisted[i].len == len && memcmp(safelisted[i].key, key, len) == 0) {
+        if (safelisted[i].len == len && same_name(safelisted[i].key, name, len)) {
             return 1;
         }
     }
@@ -93,6 +95,38 @@ static int is_tchar(int c) { return char_class[c & 0xff] & C_TCHAR; }
 static int is_scheme_char(int c) { return char_class[c & 0xff] & C_SCHEME; }
 static int is_host_char(int c) { return char_class[c & 0xff] & C_HOST; }
 
+/* Is name (len bytes, in any case) key (lowercase)?  Header names differ
+ * mostly in their first bytes, so a mismatch ends the loop at once. */
+static int same_name(const char *key, const char *name, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        if (key[i] != (char)to_lower((unsigned char)name[i])) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+int cors_is_protocol_header(const char *name)
+{
+    static const char prefix[] = "access-control-";
+    size_t i, n = sizeof(prefix) - 1;
+
+    /* Most names are shorter ("Accept-Ranges"), and strlen() is cheaper
+     * than comparing them byte by byte. */
+    if (strlen(name) < n) {
+        return 0;
+    }
+    for (i = 0; i < n; i++) {
+        if (to_lower((unsigned char)name[i]) != prefix[i]) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 int cors_is_token(const char *s)
 {
     if (s == NULL || *s == '\0') {
@@ -134,7 +168,45 @@ const char *cors_set_find(const cors_set *set, const char *key, size_t len)
     }
     n = (const cors_name *)set->names->elts;
     for (i = 0; i < set->names->nelts; i++) {
-        if (n[i].len == len && memcmp(n[i].key, key, len) == 0) {
+        /* The first byte tells most short names (methods, headers) apart
+         * without a call. */
+        if (n[i].len == len && n[i].key[0] == key[0]
+            && memcmp(n[i].key, key, len) == 0) {
+            return n[i].written;
+        }
+    }
+    return NULL;
+}
+
+/* The same for name in any case, in a set of lowercase keys (header
+ * names): compared in place, and copied only for a hash index. */
+static const char *set_find_any_case(const cors_set *set, const char *name,
+                                     size_t len)
+{
+    char key[CORS_ACRH_MAX_BYTES + 1];
+    const cors_name *n;
+    size_t j;
+    int i;
+
+    if (set->index) {
+        if (len > CORS_ACRH_MAX_BYTES) {
+            return NULL;
+        }
+        for (j = 0; j < len; j++) {
+            key[j] = (char)to_lower((unsigned char)name[j]);
+        }
+        return apr_hash_get(set->index, key, (apr_ssize_t)len);
+    }
+    if (set->names == NULL) {
+        return NULL;
+    }
+    n = (const cors_name *)set->names->elts;
+    for (i = 0; i < set->names->nelts; i++) {
+        /* Browsers send the names lowercase: memcmp() settles those. */
+        if (n[i].len == len
+            && n[i].key[0] == (char)to_lower((unsigned char)name[0])
+            && (memcmp(n[i].key, name, len) == 0
+                || same_name(n[i].key, name, len))) {
             return n[i].written;
         }
     }
@@ -597,6 +669,21 @@ static int add_serialized(cors_origins *set, apr_pool_t *p,
 static const char *skip_scheme(const char *origin);
 static int is_serialized_host(const char *s, const char **end);
 
+/* host: the pattern's host after its "*."; its suffix has a dot more.  A
+ * host is at most 253 bytes, so every suffix length has its bit. */
+static void add_suffix_length(cors_origins *set, const char *host)
+{
+    size_t n = strlen(host) + 1;
+
+    set->suffix_lengths[n / 8] |= (unsigned char)(1u << (n % 8));
+}
+
+static int has_suffix_length(const cors_origins *set, size_t n)
+{
+    return n < 8 * sizeof(set->suffix_lengths)
+           && (set->suffix_lengths[n / 8] & (1u << (n % 8)));
+}
+
 /* So is a subdomain pattern "scheme:// *.host" (no port; without the
  * space) whose host is written as browsers send one, if it is a domain
  * name and not a public suffix: parse_origin() would make the same key of
@@ -615,6 +702,7 @@ static int add_serialized_pattern(cors_origins *set, apr_pool_t *p,
     }
     set_push(&set->patterns, p, value, value, strlen(value));
     set->subdomains = 1;
+    add_suffix_length(set, host + 2);
     if (!set->insecure && memcmp(value, "http:", 5) == 0) {
         set->insecure = value;
     }
@@ -648,6 +736,9 @@ const char *cors_origins_add(cors_origins *set, apr_pool_t *p,
              key, key, len);
     set->port_any |= o.port_any;
     set->subdomains |= o.subdomains;
+    if (o.subdomains) {
+        add_suffix_length(set, o.host);
+    }
     if (!set->insecure && strcmp(o.scheme, "http") == 0
         && (o.subdomains || !is_loopback_host(o.host, strlen(o.host)))) {
         set->insecure = key;
@@ -833,7 +924,7 @@ static int match_patterns(const cors_origins *set, const char *origin)
     key[scheme_len] = '*';
     for (i = hs + 1; i < he; i++) {
         size_t k;
-        if (origin[i] != '.') {
+        if (origin[i] != '.' || !has_suffix_length(set, he - i)) {
             continue;
         }
         k = scheme_len + 1;
@@ -1096,7 +1187,7 @@ const char *cors_list_add_allow_headers(cors_list *list, apr_pool_t *p,
             return apr_psprintf(p, "'%s' is a forbidden request header: "
                                 "browsers never let a page send it", h);
         }
-        if (has_prefix(key, "access-control-", 15)) {
+        if (cors_is_protocol_header(key)) {
             return apr_psprintf(p, "'%s' is a CORS protocol header, not a "
                                 "request header a page sends", h);
         }
@@ -1136,7 +1227,7 @@ const char *cors_list_add_expose_headers(cors_list *list, apr_pool_t *p,
             || apr_cstr_casecmp(h, "set-cookie2") == 0) {
             return apr_psprintf(p, "'%s' can never be exposed to a page", h);
         }
-        if (apr_cstr_casecmpn(h, "access-control-", 15) == 0) {
+        if (cors_is_protocol_header(h)) {
             return apr_psprintf(p, "'%s' is a CORS protocol header, not one "
                                 "to expose", h);
         }
@@ -1150,6 +1241,11 @@ const char *cors_list_add_expose_headers(cors_list *list, apr_pool_t *p,
 int cors_method_allowed(const cors_list *list, int credentials,
                         const char *method)
 {
+    /* A listed method is a token (the directive checks), and a preflight
+     * asks for one the policy lists: most end at this lookup. */
+    if (list && cors_set_find(&list->names, method, strlen(method))) {
+        return 1;
+    }
     if (!cors_is_token(method)) {
         return 0;
     }
@@ -1157,13 +1253,8 @@ int cors_method_allowed(const cors_list *list, int credentials,
         || strcmp(method, "POST") == 0) {
         return 1;
     }
-    if (list == NULL) {
-        return 0;
-    }
-    if (list->any) {
-        return !credentials;
-    }
-    return cors_set_find(&list->names, method, strlen(method)) != NULL;
+    /* "*" stands alone: its set is empty. */
+    return list && list->any && !credentials;
 }
 
 static int is_ows(int c) { return c == ' ' || c == '\t'; }
@@ -1183,9 +1274,8 @@ const char *cors_list_next(const char **cursor, size_t *len)
         return NULL;
     }
     start = c;
-    while (*c && *c != ',') {
-        c++;
-    }
+    end = strchr(c, ',');
+    c = end ? end : c + strlen(c);
     end = c;
     while (end > start && is_ows((unsigned char)end[-1])) {
         end--;
@@ -1216,14 +1306,26 @@ static cors_acrh_result report_bad(cors_acrh_result result, const char **bad,
     return result;
 }
 
+/* Is s (n bytes) a token? */
+static int is_token_n(const char *s, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (!is_tchar((unsigned char)s[i])) {
+            return 0;
+        }
+    }
+    return n > 0;
+}
+
 cors_acrh_result cors_request_headers_check(const cors_list *list,
                                             int credentials, const char *acrh,
                                             int *safelisted, const char **bad,
                                             size_t *badlen)
 {
-    char key[CORS_ACRH_MAX_BYTES + 1];
     const char *start;
-    size_t n, i;
+    size_t n;
     int names = 0;
 
     *safelisted = 0;
@@ -1237,21 +1339,19 @@ cors_acrh_result cors_request_headers_check(const cors_list *list,
         if (++names > CORS_ACRH_MAX_NAMES) {
             return CORS_ACRH_TOO_LONG;
         }
-        for (i = 0; i < n; i++) {
-            if (!is_tchar((unsigned char)start[i])) {
-                return report_bad(CORS_ACRH_MALFORMED, bad, badlen, start, n);
-            }
-            key[i] = (char)to_lower((unsigned char)start[i]);
-        }
-        key[n] = '\0';
-        if (list && cors_set_find(&list->names, key, n)) {
+        /* A listed name is a token (the directive checks): only the
+         * others need the check. */
+        if (list && set_find_any_case(&list->names, start, n)) {
             continue;
+        }
+        if (!is_token_n(start, n)) {
+            return report_bad(CORS_ACRH_MALFORMED, bad, badlen, start, n);
         }
         if (list && list->any && !credentials
-            && strcmp(key, "authorization") != 0) {
+            && !(n == 13 && same_name("authorization", start, n))) {
             continue;
         }
-        if (is_safelisted(key, n)) {
+        if (is_safelisted(start, n)) {
             *safelisted = 1;
             continue;
         }

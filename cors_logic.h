@@ -88,6 +88,11 @@ typedef struct cors_origins {
     unsigned int null : 1;          /* "null" was listed */
     unsigned int port_any : 1;      /* some key ends in ":*" */
     unsigned int subdomains : 1;    /* some key has a "*." host */
+    /* A bit for each length of the ".suffix" that subdomain patterns give
+     * a host (".example.com": 12): a host's suffixes of other lengths are
+     * never looked up, so a refused origin costs few lookups however many
+     * patterns are listed. */
+    unsigned char suffix_lengths[32];
     const char *insecure;           /* first plain-http non-loopback entry */
 } cors_origins;
 
@@ -166,6 +171,10 @@ int cors_method_allowed(const cors_list *list, int credentials,
  * browsers uppercase themselves (DELETE, GET, HEAD, OPTIONS, POST, PUT);
  * else NULL: any other name is sent exactly as the page wrote it. */
 const char *cors_method_fetch_name(const char *method);
+
+/* Does name start with "Access-Control-", in any case: is it one of the
+ * CORS protocol's own headers? */
+int cors_is_protocol_header(const char *name);
 
 /* Is s a non-empty RFC 9110 token? */
 int cors_is_token(const char *s);

@@ -27,6 +27,7 @@
 /* Before the APR headers: without it APR_OFFSETOF falls back to a
  * null-pointer expression that UBSan reports. */
 #include <stddef.h>
+#include <strings.h>
 
 #include "apr_strings.h"
 
@@ -148,13 +149,20 @@ static const char *logged_value(request_rec *r, const cors_decision *d)
     return v;
 }
 
-static void log_decision(request_rec *r, const cors_decision *d,
-                         const char *what)
+static void log_refusal(request_rec *r, const cors_decision *d,
+                        const char *what)
+{
+    ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, CORSLOGNO(0101)
+                  "%s denied: %s%s%s", what, reason_text[d->reason].before,
+                  logged_value(r, d), reason_text[d->reason].after);
+}
+
+/* Inline: most decisions are no refusal, and the check is all they cost. */
+static APR_INLINE void log_decision(request_rec *r, const cors_decision *d,
+                                    const char *what)
 {
     if (d->reason != CORS_REASON_NONE && APLOGrdebug(r)) {
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, CORSLOGNO(0101)
-                      "%s denied: %s%s%s", what, reason_text[d->reason].before,
-                      logged_value(r, d), reason_text[d->reason].after);
+        log_refusal(r, d, what);
     }
 }
 
@@ -212,7 +220,48 @@ static void vary_add(request_rec *r, const char *token, size_t len)
     }
 }
 
-static void write_vary(request_rec *r, const char *vary)
+/* What writing a decision needs to know of a response's header tables,
+ * found in one pass over each: most responses hold neither. */
+typedef struct {
+    int cors_out;       /* headers_out has an Access-Control-* header */
+    int cors_err;       /* err_headers_out has one */
+    int vary;           /* either has Vary */
+} response_scan;
+
+static int is_cors_header(const char *key)
+{
+    return key && (key[0] == 'A' || key[0] == 'a')
+           && cors_is_protocol_header(key);
+}
+
+static int is_vary(const char *key)
+{
+    return key && (key[0] == 'V' || key[0] == 'v')
+           && strcasecmp(key, "Vary") == 0;
+}
+
+/* Returns whether t has an Access-Control-* header; notes a Vary. */
+static int scan_table(const apr_table_t *t, response_scan *scan)
+{
+    const apr_array_header_t *arr = apr_table_elts(t);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
+    int i, cors = 0;
+
+    for (i = 0; i < arr->nelts; i++) {
+        cors |= is_cors_header(e[i].key);
+        scan->vary |= is_vary(e[i].key);
+    }
+    return cors;
+}
+
+static void scan_response(request_rec *r, response_scan *scan)
+{
+    scan->vary = 0;
+    scan->cors_out = scan_table(r->headers_out, scan);
+    scan->cors_err = scan_table(r->err_headers_out, scan);
+}
+
+static void write_vary(request_rec *r, const char *vary, int has_vary)
 {
     const char *token;
     size_t len;
@@ -221,8 +270,7 @@ static void write_vary(request_rec *r, const char *vary)
         return;
     }
     /* The common case: nothing has set Vary yet. */
-    if (!apr_table_get(r->headers_out, "Vary")
-        && !apr_table_get(r->err_headers_out, "Vary")) {
+    if (!has_vary) {
         apr_table_addn(r->headers_out, "Vary", vary);
         return;
     }
@@ -231,13 +279,43 @@ static void write_vary(request_rec *r, const char *vary)
     }
 }
 
-/* The caller has removed every Access-Control-* header from both tables,
- * so these are added without searching the table. */
-static void write_decision(request_rec *r, const cors_decision *d)
+static void remove_cors_headers_from(request_rec *r, apr_table_t *t)
 {
+    const apr_array_header_t *arr = apr_table_elts(t);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
+    apr_array_header_t *keys = apr_array_make(r->pool, 4, sizeof(char *));
     int i;
 
-    write_vary(r, d->vary);
+    for (i = 0; i < arr->nelts; i++) {
+        if (is_cors_header(e[i].key)) {
+            APR_ARRAY_PUSH(keys, const char *) = e[i].key;
+        }
+    }
+    for (i = 0; i < keys->nelts; i++) {
+        const char *key = APR_ARRAY_IDX(keys, i, const char *);
+        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, CORSLOGNO(0102)
+                      "replacing %s set by the handler or backend", key);
+        apr_table_unset(t, key);
+    }
+}
+
+/* Writes the decision over the Access-Control-* headers that a handler, a
+ * backend or mod_headers set in the policy's scope (both tables: CGI and
+ * "Header always" write err_headers_out, proxy and PHP headers_out), so
+ * that the response carries one set of them. */
+static void write_decision(request_rec *r, const cors_decision *d)
+{
+    response_scan scan;
+    int i;
+
+    scan_response(r, &scan);
+    if (scan.cors_out) {
+        remove_cors_headers_from(r, r->headers_out);
+    }
+    if (scan.cors_err) {
+        remove_cors_headers_from(r, r->err_headers_out);
+    }
+    write_vary(r, d->vary, scan.vary);
     for (i = 0; i < d->nheaders; i++) {
         apr_table_addn(r->headers_out, d->headers[i].name,
                        d->headers[i].value);
@@ -255,9 +333,6 @@ static int debug_wanted(request_rec *r, const cors_dir_conf *conf)
     const char *err = NULL;
     int rc;
 
-    if (conf->debug == NULL || conf->debug->expr == NULL) {
-        return 0;
-    }
     rc = ap_expr_exec(r, conf->debug->expr, &err);
     if (err) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, CORSLOGNO(0104)
@@ -270,8 +345,8 @@ static int debug_wanted(request_rec *r, const cors_dir_conf *conf)
 
 /* Adds the CORS-Debug header where the expression is true: one value,
  * whatever was there before (a backend's or an earlier pass's). */
-static void write_debug(request_rec *r, const cors_dir_conf *conf,
-                        const cors_input *in, const cors_decision *d)
+static void explain_decision(request_rec *r, const cors_dir_conf *conf,
+                             const cors_input *in, const cors_decision *d)
 {
     cors_explain_context ctx;
 
@@ -287,10 +362,14 @@ static void write_debug(request_rec *r, const cors_dir_conf *conf,
                    cors_explain(r->pool, &conf->policy, in, d, &ctx));
 }
 
-static int is_cors_header(const char *key)
+/* Inline: without CORSDebug (or with Off) the check is all it costs. */
+static APR_INLINE void write_debug(request_rec *r, const cors_dir_conf *conf,
+                                   const cors_input *in,
+                                   const cors_decision *d)
 {
-    return key && (key[0] == 'A' || key[0] == 'a')
-           && ap_cstr_casecmpn(key, "Access-Control-", 15) == 0;
+    if (conf->debug && conf->debug->expr) {
+        explain_decision(r, conf, in, d);
+    }
 }
 
 static int has_allow_origin(const apr_table_t *t)
@@ -306,38 +385,6 @@ static int has_allow_origin(const apr_table_t *t)
         }
     }
     return 0;
-}
-
-static void remove_cors_headers_from(request_rec *r, apr_table_t *t)
-{
-    const apr_array_header_t *arr = apr_table_elts(t);
-    const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
-    apr_array_header_t *keys = NULL;
-    int i;
-
-    for (i = 0; i < arr->nelts; i++) {
-        if (is_cors_header(e[i].key)) {
-            if (keys == NULL) {
-                keys = apr_array_make(r->pool, 4, sizeof(char *));
-            }
-            APR_ARRAY_PUSH(keys, const char *) = e[i].key;
-        }
-    }
-    for (i = 0; keys && i < keys->nelts; i++) {
-        const char *key = APR_ARRAY_IDX(keys, i, const char *);
-        ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, CORSLOGNO(0102)
-                      "replacing %s set by the handler or backend", key);
-        apr_table_unset(t, key);
-    }
-}
-
-/* Access-Control-* headers that a handler, a backend or mod_headers set
- * in the policy's scope (both tables: CGI and "Header always" write
- * err_headers_out, proxy and PHP headers_out). */
-static void remove_backend_headers(request_rec *r)
-{
-    remove_cors_headers_from(r, r->headers_out);
-    remove_cors_headers_from(r, r->err_headers_out);
 }
 
 /* CORSBackendHeaders keep: a response that already answers CORS itself is
@@ -356,24 +403,65 @@ static void read_origin(request_rec *r, cors_input *in)
     in->origin = apr_table_get(r->headers_in, "Origin");
 }
 
-/* What a preflight's decision reads, each header only when it can still
- * matter: without an Origin and a method the request is no preflight,
- * and Private Network Access is read only where the policy answers it. */
+/* The field of a preflight's input that a request header fills, or NULL.
+ * Names compare as apr_table_get() compares them; the first byte and the
+ * length go first, so most headers cost no compare at all. */
+static const char **preflight_field(cors_input *in, const char *key)
+{
+    const char *name;
+    const char **field;
+
+    if (key[0] == 'O' || key[0] == 'o') {
+        name = "Origin";
+        field = &in->origin;
+    }
+    else if (key[0] != 'A' && key[0] != 'a') {
+        return NULL;
+    }
+    else {
+        switch (strlen(key)) {
+        case sizeof(CORS_ACRM) - 1:
+            name = CORS_ACRM;
+            field = &in->request_method;
+            break;
+        case sizeof(CORS_ACRH) - 1:
+            name = CORS_ACRH;
+            field = &in->request_headers;
+            break;
+        case sizeof(CORS_ACRPN) - 1:
+            name = CORS_ACRPN;
+            field = &in->request_private_network;
+            break;
+        default:
+            return NULL;
+        }
+    }
+    return strcasecmp(key, name) == 0 ? field : NULL;
+}
+
+/* What a preflight's decision reads: up to four request headers, found in
+ * one pass over headers_in (apr_table_get() would walk it for each, and
+ * comparing names that begin alike, "Accept" and "Access-Control-...",
+ * is what costs).  The first of repeated fields counts, as with
+ * apr_table_get(); Private Network Access is read only where the policy
+ * answers it. */
 static void read_preflight_input(request_rec *r, const cors_policy *policy,
                                  cors_input *in)
 {
-    read_origin(r, in);
-    if (in->origin == NULL) {
-        return;
+    const apr_array_header_t *arr = apr_table_elts(r->headers_in);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
+    const char **field;
+    int i;
+
+    memset(in, 0, sizeof(*in));
+    for (i = 0; i < arr->nelts; i++) {
+        if (e[i].key && (field = preflight_field(in, e[i].key)) != NULL
+            && *field == NULL) {
+            *field = e[i].val;
+        }
     }
-    in->request_method = apr_table_get(r->headers_in, CORS_ACRM);
-    if (in->request_method == NULL) {
-        return;
-    }
-    in->request_headers = apr_table_get(r->headers_in, CORS_ACRH);
-    if (policy->private_network == CORS_ON) {
-        in->request_private_network = apr_table_get(r->headers_in,
-                                                    CORS_ACRPN);
+    if (policy->private_network != CORS_ON) {
+        in->request_private_network = NULL;
     }
 }
 
@@ -394,7 +482,7 @@ static int preflight_status(const cors_dir_conf *conf, const cors_decision *d)
 static int answer_preflight(request_rec *r, const cors_dir_conf *conf,
                             const cors_input *in, cors_request_state *state)
 {
-    cors_decision *d = apr_palloc(r->pool, sizeof(*d));
+    cors_decision decision, *d = &decision;
 
     cors_decide_preflight(&conf->policy, in, d);
     record_decision(r, d);
@@ -402,12 +490,13 @@ static int answer_preflight(request_rec *r, const cors_dir_conf *conf,
     if (conf->preflight_continue == CORS_ON
         || conf->engine == CORS_ENGINE_REPORT_ONLY) {
         /* The handler answers; the output filter adds the headers (or,
-         * reporting only, nothing). */
-        state->preflight = d;
+         * reporting only, nothing).  The decision points into the request
+         * and the config only, so a copy of it keeps. */
+        state->preflight = apr_pmemdup(r->pool, d, sizeof(*d));
         return DECLINED;
     }
-    /* Only a module running earlier (Header early) could have set one. */
-    remove_backend_headers(r);
+    /* Only a module running earlier (Header early) could have set an
+     * Access-Control-* header by now. */
     write_decision(r, d);
     write_debug(r, conf, in, d);
     r->status = preflight_status(conf, d);
@@ -459,7 +548,6 @@ static void apply_decision(request_rec *r, const cors_dir_conf *conf,
                       "headers as they are");
         return;
     }
-    remove_backend_headers(r);
     write_decision(r, d);
 }
 

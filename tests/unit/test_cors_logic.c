@@ -758,6 +758,49 @@ static void test_origins_match_many(apr_pool_t *p)
     CHECKM(t < 0.5, apr_psprintf(p, "20000 matches took %.3f s", t));
 }
 
+/* Subdomain patterns are looked up only for the host suffixes whose length
+ * some pattern has: patterns of many lengths, written both as browsers
+ * send them and in forms the parser normalizes (ports, uppercase), must
+ * still match every subdomain depth, and nothing else. */
+static void test_patterns_by_suffix_length(apr_pool_t *p)
+{
+    cors_origins *set = cors_origins_make(p);
+    char host[300];
+    int i;
+
+    for (i = 0; i < 100; i++) {
+        CHECK_NOERR(cors_origins_add(
+            set, p, apr_psprintf(p, "https://*.tenant%d.example.org", i)));
+    }
+    CHECK_NOERR(cors_origins_add(set, p, "HTTPS://*.Upper.Example.NET:8443"));
+    CHECK_NOERR(cors_origins_add(set, p, "https://*.any-port.example.com:*"));
+    CHECK_NOERR(cors_origins_add(set, p, "http://*.b.c"));
+    CHECK(allowed(set, "https://a.tenant0.example.org"));
+    CHECK(allowed(set, "https://x.y.z.tenant99.example.org"));
+    CHECK(!allowed(set, "https://tenant5.example.org"));
+    CHECK(!allowed(set, "https://a.tenant100.example.org"));
+    CHECK(!allowed(set, "https://a.tenant1.example.com"));
+    CHECK(!allowed(set, "https://a.tenant1.example.org:444"));
+    CHECK(!allowed(set, "http://a.tenant1.example.org"));
+    CHECK(allowed(set, "https://api.upper.example.net:8443"));
+    CHECK(!allowed(set, "https://api.upper.example.net"));
+    CHECK(allowed(set, "https://x.any-port.example.com"));
+    CHECK(allowed(set, "https://x.any-port.example.com:1"));
+    CHECK(allowed(set, "http://a.b.c"));
+    CHECK(allowed(set, "http://z.y.a.b.c"));
+    CHECK(!allowed(set, "http://b.c"));
+    CHECK(!allowed(set, "http://a.bb.c"));
+    /* a long host: 4 labels of 63 bytes, 255 in all, is no host at all */
+    for (i = 0; i < 4; i++) {
+        memset(host + 64 * i, 'a', 63);
+        host[64 * i + 63] = '.';
+    }
+    memcpy(host + 192, "tenant1.example.org", sizeof("tenant1.example.org"));
+    CHECK(allowed(set, apr_pstrcat(p, "https://", host, NULL)));
+    memcpy(host + 252, "b.c", 4);
+    CHECK(!allowed(set, apr_pstrcat(p, "http://", host, NULL)));
+}
+
 /* Vectors E01-E29 (docs/test-vectors.md) that concern the origin decision. */
 static void test_origins_vectors_E(apr_pool_t *p)
 {
@@ -1637,6 +1680,85 @@ static void test_list_next(apr_pool_t *p)
  * Driver
  */
 
+/* Names are compared in place in any case; a set past CORS_SET_LINEAR_MAX
+ * names is searched by a lowercase copy through its hash: both must give
+ * the same answers, and a name that no set holds is still checked for
+ * being a token and for being safelisted. */
+static void test_acrh_any_case(apr_pool_t *p)
+{
+    cors_list *small = cors_list_make(p);
+    cors_list *big = cors_list_make(p);
+    cors_list *star = cors_list_make(p);
+    const char *argv = "X-Request-ID|Content-Type";
+    int i;
+
+    for (i = 0; i < 2 * CORS_SET_LINEAR_MAX; i++) {
+        argv = apr_psprintf(p, "%s|X-Extra-%d", argv, i);
+    }
+    CHECK_NOERR(add_allow(small, p, "X-Request-ID|Content-Type"));
+    CHECK_NOERR(add_allow(big, p, argv));
+    CHECK_NOERR(add_allow(star, p, "*"));
+    CHECK(big->names.index != NULL);
+    CHECK(small->names.index == NULL);
+    {
+        static const struct acrh_case c[] = {
+            { "x-request-id", CORS_ACRH_OK, 0, NULL },
+            { "X-REQUEST-ID", CORS_ACRH_OK, 0, NULL },
+            { "x-Request-Id,CONTENT-type", CORS_ACRH_OK, 0, NULL },
+            /* one byte off, each place */
+            { "y-request-id", CORS_ACRH_DENIED, 0, "y-request-id" },
+            { "x-request-ie", CORS_ACRH_DENIED, 0, "x-request-ie" },
+            { "x-request-i", CORS_ACRH_DENIED, 0, "x-request-i" },
+            { "x-request-idd", CORS_ACRH_DENIED, 0, "x-request-idd" },
+            /* not a token, whatever it resembles */
+            { "x-request-id,x request-id", CORS_ACRH_MALFORMED, 0,
+              "x request-id" },
+            { "x-request-\x7f" "d", CORS_ACRH_MALFORMED, 0, NULL },
+            { "x-request-\xc9" "d", CORS_ACRH_MALFORMED, 0, NULL },
+            /* safelisted in any case: allowed, and the answer names it */
+            { "ACCEPT-LANGUAGE", CORS_ACRH_OK, 1, NULL },
+            { "Range,x-request-id", CORS_ACRH_OK, 1, NULL },
+            { "rangE", CORS_ACRH_OK, 1, NULL },
+            { "ranges", CORS_ACRH_DENIED, 0, "ranges" },
+        };
+        run_acrh(small, 0, "small", c, N_ELEMS(c), p);
+        run_acrh(big, 0, "big", c, N_ELEMS(c), p);
+        run_acrh(big, 1, "big", c, N_ELEMS(c), p);
+    }
+    {
+        static const struct acrh_case c[] = {
+            { "x-extra-0,X-EXTRA-47,x-extra-23", CORS_ACRH_OK, 0, NULL },
+            { "x-extra-48", CORS_ACRH_DENIED, 0, "x-extra-48" },
+        };
+        run_acrh(big, 0, "big", c, N_ELEMS(c), p);
+    }
+    {
+        /* "*" lets in any name but Authorization, in any case */
+        static const struct acrh_case c[] = {
+            { "x-anything,X-OTHER", CORS_ACRH_OK, 0, NULL },
+            { "AUTHORIZATION", CORS_ACRH_DENIED, 0, "AUTHORIZATION" },
+            { "Authorization", CORS_ACRH_DENIED, 0, "Authorization" },
+            { "authorizatio", CORS_ACRH_OK, 0, NULL },
+            { "authorizations", CORS_ACRH_OK, 0, NULL },
+        };
+        run_acrh(star, 0, "*", c, N_ELEMS(c), p);
+    }
+}
+
+static void test_is_protocol_header(apr_pool_t *p)
+{
+    (void)p;
+    CHECK(cors_is_protocol_header("Access-Control-Allow-Origin"));
+    CHECK(cors_is_protocol_header("ACCESS-CONTROL-MAX-AGE"));
+    CHECK(cors_is_protocol_header("access-control-x"));
+    CHECK(cors_is_protocol_header("Access-Control-"));
+    CHECK(!cors_is_protocol_header("Access-Control"));
+    CHECK(!cors_is_protocol_header("Access-Controls-X"));
+    CHECK(!cors_is_protocol_header("Accept-Ranges"));
+    CHECK(!cors_is_protocol_header("X-Access-Control-Allow-Origin"));
+    CHECK(!cors_is_protocol_header(""));
+}
+
 static const check_test tests[] = {
     { "origin_normalize_ok", test_origin_normalize_ok },
     { "origin_normalize_errors", test_origin_normalize_errors },
@@ -1645,6 +1767,7 @@ static const check_test tests[] = {
     { "origins_match", test_origins_match },
     { "origins_verdict", test_origins_listed },
     { "origins_match_many", test_origins_match_many },
+    { "patterns_by_suffix_length", test_patterns_by_suffix_length },
     { "origins_vectors_E", test_origins_vectors_E },
     { "list_add_methods", test_list_add_methods },
     { "list_add_allow_headers", test_list_add_allow_headers },
@@ -1654,6 +1777,8 @@ static const check_test tests[] = {
     { "acrh_basic", test_acrh_basic },
     { "acrh_wildcard", test_acrh_wildcard },
     { "acrh_bounds", test_acrh_bounds },
+    { "acrh_any_case", test_acrh_any_case },
+    { "is_protocol_header", test_is_protocol_header },
     { "list_has", test_list_has },
     { "list_next", test_list_next },
 };
