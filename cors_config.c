@@ -48,6 +48,7 @@ void *cors_create_dir_config(apr_pool_t *p, char *dir)
             *(int *)FIELD(conf, s->offset) = CORS_UNSET;
         }
     }
+    conf->governs.conf = conf;
     return conf;
 }
 
@@ -90,12 +91,8 @@ void *cors_merge_dir_config(apr_pool_t *p, void *basev, void *addv)
     conf->htaccess = add->htaccess;
     conf->warnings = add->warnings;
     conf->section = add->section ? add->section : base->section;
+    conf->governs.conf = conf;
     return conf;
-}
-
-int cors_policy_in_effect(const cors_dir_conf *conf)
-{
-    return conf && conf->policy.origins && conf->engine != CORS_ENGINE_OFF;
 }
 
 /* ------------------------------------------------------------------------

@@ -34,7 +34,8 @@ static int on(cors_flag flag)
     return flag == CORS_ON;
 }
 
-const char *cors_credentials_conflict(const cors_policy *policy)
+/* Inline in origin_allowed(), which asks on every credentialed request. */
+static APR_INLINE const char *credentials_conflict(const cors_policy *policy)
 {
     if (policy->origins && policy->origins->any) {
         return "CORSAllowOrigin *";
@@ -54,15 +55,9 @@ const char *cors_credentials_conflict(const cors_policy *policy)
     return policy->matcher_conflict;
 }
 
-int cors_is_preflight(const cors_input *in)
+const char *cors_credentials_conflict(const cors_policy *policy)
 {
-    return in->origin != NULL && in->request_method != NULL
-           && in->request_method[0] != '\0';
-}
-
-int cors_decision_allowed(const cors_decision *d)
-{
-    return d->note == CORS_NOTE_PREFLIGHT_OK || d->note == CORS_NOTE_ALLOWED;
+    return credentials_conflict(policy);
 }
 
 const char *cors_decision_header(const cors_decision *d, const char *name)
@@ -119,7 +114,7 @@ static int origin_allowed(const cors_policy *policy, const char *origin,
     int i;
 
     if (on(policy->credentials)
-        && (conflict = cors_credentials_conflict(policy)) != NULL) {
+        && (conflict = credentials_conflict(policy)) != NULL) {
         deny(d, denied, CORS_REASON_MERGED_CONFLICT, conflict,
              strlen(conflict));
         return 0;

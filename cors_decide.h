@@ -131,7 +131,11 @@ typedef struct {
 /* Is the request a preflight: Origin and a non-empty
  * Access-Control-Request-Method (the method being OPTIONS is the
  * caller's to check). */
-int cors_is_preflight(const cors_input *in);
+static APR_INLINE int cors_is_preflight(const cors_input *in)
+{
+    return in->origin != NULL && in->request_method != NULL
+           && in->request_method[0] != '\0';
+}
 
 /* Decide a preflight / an actual request under policy (policy->origins
  * must not be NULL).  Thread-safe; allocates nothing; the decision points
@@ -142,7 +146,10 @@ void cors_decide_actual(const cors_policy *policy, const cors_input *in,
                         cors_decision *d);
 
 /* Did the decision allow the request (preflight-ok or allowed)? */
-int cors_decision_allowed(const cors_decision *d);
+static APR_INLINE int cors_decision_allowed(const cors_decision *d)
+{
+    return d->note == CORS_NOTE_PREFLIGHT_OK || d->note == CORS_NOTE_ALLOWED;
+}
 
 /* What in the policy cannot go with credentials ("CORSAllowOrigin *",
  * "CORSAllowMethods *", a loose CORSAllowOriginMatch ...), or NULL: with credentials On such a policy

@@ -155,7 +155,10 @@ static const char *default_port(const char *scheme)
  * Name sets: an array while small, with a hash index once large
  */
 
-const char *cors_set_find(const cors_set *set, const char *key, size_t len)
+/* Inline where a request looks names up (the origin, the method, each
+ * requested header): the call would cost about what the search does. */
+static APR_INLINE const char *set_find(const cors_set *set, const char *key,
+                                       size_t len)
 {
     const cors_name *n;
     int i;
@@ -178,20 +181,27 @@ const char *cors_set_find(const cors_set *set, const char *key, size_t len)
     return NULL;
 }
 
+const char *cors_set_find(const cors_set *set, const char *key, size_t len)
+{
+    return set_find(set, key, len);
+}
+
+/* The longest name looked up in a hash index by a lowercase copy; a longer
+ * one is compared with each name instead (none is that long in practice,
+ * and the copy stays on a small stack). */
+#define INDEXED_NAME_MAX 128
+
 /* The same for name in any case, in a set of lowercase keys (header
  * names): compared in place, and copied only for a hash index. */
-static const char *set_find_any_case(const cors_set *set, const char *name,
-                                     size_t len)
+static APR_INLINE const char *set_find_any_case(const cors_set *set,
+                                                const char *name, size_t len)
 {
-    char key[CORS_ACRH_MAX_BYTES + 1];
+    char key[INDEXED_NAME_MAX];
     const cors_name *n;
     size_t j;
     int i;
 
-    if (set->index) {
-        if (len > CORS_ACRH_MAX_BYTES) {
-            return NULL;
-        }
+    if (set->index && len < sizeof(key)) {
         for (j = 0; j < len; j++) {
             key[j] = (char)to_lower((unsigned char)name[j]);
         }
@@ -886,7 +896,7 @@ int cors_origin_is_valid(const char *origin)
 
 static int has_pattern(const cors_origins *set, const char *key, size_t len)
 {
-    return cors_set_find(&set->patterns, key, len) != NULL;
+    return set_find(&set->patterns, key, len) != NULL;
 }
 
 /* Does a pattern (or '*', or null) of the set allow origin, a valid
@@ -951,7 +961,7 @@ static int match_patterns(const cors_origins *set, const char *origin)
 cors_origin_verdict cors_origins_match(const cors_origins *set,
                                        const char *origin)
 {
-    if (cors_set_find(&set->exact, origin, strlen(origin))) {
+    if (set_find(&set->exact, origin, strlen(origin))) {
         return CORS_ORIGIN_MATCH;
     }
     if (!cors_origin_is_valid(origin)) {
@@ -1243,7 +1253,7 @@ int cors_method_allowed(const cors_list *list, int credentials,
 {
     /* A listed method is a token (the directive checks), and a preflight
      * asks for one the policy lists: most end at this lookup. */
-    if (list && cors_set_find(&list->names, method, strlen(method))) {
+    if (list && set_find(&list->names, method, strlen(method))) {
         return 1;
     }
     if (!cors_is_token(method)) {
@@ -1259,7 +1269,9 @@ int cors_method_allowed(const cors_list *list, int credentials,
 
 static int is_ows(int c) { return c == ' ' || c == '\t'; }
 
-const char *cors_list_next(const char **cursor, size_t *len)
+/* Inline in the Access-Control-Request-Headers loop, which runs it once
+ * for each name. */
+static APR_INLINE const char *list_next(const char **cursor, size_t *len)
 {
     const char *c = *cursor, *start, *end;
 
@@ -1283,6 +1295,11 @@ const char *cors_list_next(const char **cursor, size_t *len)
     *cursor = c;
     *len = (size_t)(end - start);
     return start;
+}
+
+const char *cors_list_next(const char **cursor, size_t *len)
+{
+    return list_next(cursor, len);
 }
 
 int cors_list_has(const char *list, const char *name, size_t len)
@@ -1335,7 +1352,7 @@ cors_acrh_result cors_request_headers_check(const cors_list *list,
     if (strlen(acrh) > CORS_ACRH_MAX_BYTES) {
         return CORS_ACRH_TOO_LONG;
     }
-    while ((start = cors_list_next(&acrh, &n)) != NULL) {
+    while ((start = list_next(&acrh, &n)) != NULL) {
         if (++names > CORS_ACRH_MAX_NAMES) {
             return CORS_ACRH_TOO_LONG;
         }

@@ -50,14 +50,8 @@ static ap_filter_rec_t *cors_filter_handle;
  * The policy of a request
  */
 
-/* Kept on the request the browser sent (the first of an internal
- * redirect chain) from the moment header_parser sees it. */
-typedef struct {
-    const cors_dir_conf *conf;          /* NULL: no policy when first seen */
-    /* A preflight decided in header_parser that goes on to the handler
-     * (CORSPreflightContinue On, CORSEngine ReportOnly). */
-    const cors_decision *preflight;
-} cors_request_state;
+/* The state of a request that had no policy when header_parser saw it. */
+static cors_request_state no_policy;
 
 static request_rec *first_request(request_rec *r)
 {
@@ -171,8 +165,8 @@ static void note_decision(request_rec *r, const cors_decision *d)
     apr_table_setn(r->notes, "cors", cors_note_name(d->note));
 }
 
-/* Notes and counts a decision made here: once per request, so a preflight
- * decided in header_parser is not counted again by the filter. */
+/* Notes and counts an actual request's decision: once per request, so a
+ * preflight decided in header_parser is not counted again by the filter. */
 static void record_decision(request_rec *r, const cors_decision *d)
 {
     note_decision(r, d);
@@ -230,26 +224,27 @@ typedef struct {
 
 static int is_cors_header(const char *key)
 {
-    return key && (key[0] == 'A' || key[0] == 'a')
-           && cors_is_protocol_header(key);
-}
-
-static int is_vary(const char *key)
-{
-    return key && (key[0] == 'V' || key[0] == 'v')
-           && strcasecmp(key, "Vary") == 0;
+    return (key[0] == 'A' || key[0] == 'a') && cors_is_protocol_header(key);
 }
 
 /* Returns whether t has an Access-Control-* header; notes a Vary. */
-static int scan_table(const apr_table_t *t, response_scan *scan)
+static APR_INLINE int scan_table(const apr_table_t *t, response_scan *scan)
 {
     const apr_array_header_t *arr = apr_table_elts(t);
     const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
     int i, cors = 0;
 
     for (i = 0; i < arr->nelts; i++) {
-        cors |= is_cors_header(e[i].key);
-        scan->vary |= is_vary(e[i].key);
+        switch (e[i].key[0]) {
+        case 'A':
+        case 'a':
+            cors |= cors_is_protocol_header(e[i].key);
+            break;
+        case 'V':
+        case 'v':
+            scan->vary |= strcasecmp(e[i].key, "Vary") == 0;
+            break;
+        }
     }
     return cors;
 }
@@ -396,7 +391,8 @@ static int keeps_backend_headers(request_rec *r, const cors_dir_conf *conf)
                || has_allow_origin(r->err_headers_out));
 }
 
-/* What the decision of an actual request reads: the Origin alone. */
+/* What the decision of an actual request reads: the Origin alone, which
+ * one apr_table_get() finds for less than a pass over the table costs. */
 static void read_origin(request_rec *r, cors_input *in)
 {
     memset(in, 0, sizeof(*in));
@@ -436,7 +432,9 @@ static const char **preflight_field(cors_input *in, const char *key)
             return NULL;
         }
     }
-    return strcasecmp(key, name) == 0 ? field : NULL;
+    /* Browsers write them so over HTTP/1.1: strcmp() is the cheaper test. */
+    return strcmp(key, name) == 0 || strcasecmp(key, name) == 0 ? field
+                                                                 : NULL;
 }
 
 /* What a preflight's decision reads: up to four request headers, found in
@@ -455,7 +453,7 @@ static void read_preflight_input(request_rec *r, const cors_policy *policy,
 
     memset(in, 0, sizeof(*in));
     for (i = 0; i < arr->nelts; i++) {
-        if (e[i].key && (field = preflight_field(in, e[i].key)) != NULL
+        if ((field = preflight_field(in, e[i].key)) != NULL
             && *field == NULL) {
             *field = e[i].val;
         }
@@ -480,19 +478,26 @@ static int preflight_status(const cors_dir_conf *conf, const cors_decision *d)
 /* Answers a preflight in the module, or keeps its decision for the
  * handler's response. */
 static int answer_preflight(request_rec *r, const cors_dir_conf *conf,
-                            const cors_input *in, cors_request_state *state)
+                            const cors_input *in)
 {
     cors_decision decision, *d = &decision;
+    cors_request_state *state;
 
     cors_decide_preflight(&conf->policy, in, d);
-    record_decision(r, d);
+    /* header_parser runs once, on the request the browser sent, so nothing
+     * has noted it yet: the note is added without a search. */
+    apr_table_addn(r->notes, "cors", cors_note_name(d->note));
+    cors_status_count(r, d->note);
     log_decision(r, d, "preflight");
     if (conf->preflight_continue == CORS_ON
         || conf->engine == CORS_ENGINE_REPORT_ONLY) {
         /* The handler answers; the output filter adds the headers (or,
          * reporting only, nothing).  The decision points into the request
          * and the config only, so a copy of it keeps. */
+        state = apr_palloc(r->pool, sizeof(*state));
+        state->conf = conf;
         state->preflight = apr_pmemdup(r->pool, d, sizeof(*d));
+        ap_set_module_config(r->request_config, &cors_module, state);
         return DECLINED;
     }
     /* Only a module running earlier (Header early) could have set an
@@ -516,25 +521,26 @@ static int answer_preflight(request_rec *r, const cors_dir_conf *conf,
  * happen later and never switch it. */
 static int cors_header_parser(request_rec *r)
 {
-    const cors_dir_conf *conf;
-    cors_request_state *state;
+    cors_dir_conf *conf;
     cors_input in;
 
     if (!ap_is_initial_req(r)) {
         return DECLINED;
     }
     conf = ap_get_module_config(r->per_dir_config, &cors_module);
-    state = apr_pcalloc(r->pool, sizeof(*state));
-    state->conf = cors_policy_in_effect(conf) ? conf : NULL;
-    ap_set_module_config(r->request_config, &cors_module, state);
-    if (state->conf == NULL || r->method_number != M_OPTIONS) {
+    if (!cors_policy_in_effect(conf)) {
+        ap_set_module_config(r->request_config, &cors_module, &no_policy);
+        return DECLINED;
+    }
+    ap_set_module_config(r->request_config, &cors_module, &conf->governs);
+    if (r->method_number != M_OPTIONS) {
         return DECLINED;
     }
     read_preflight_input(r, &conf->policy, &in);
     if (!cors_is_preflight(&in)) {
         return DECLINED;        /* an actual OPTIONS request */
     }
-    return answer_preflight(r, conf, &in, state);
+    return answer_preflight(r, conf, &in);
 }
 
 /* Writes the decision over whatever the handler set, unless

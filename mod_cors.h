@@ -45,6 +45,17 @@ typedef struct {
     const char *source;                 /* as written, for DUMP_CORS */
 } cors_debug;
 
+struct cors_dir_conf;
+
+/* Kept on the request the browser sent (the first of an internal
+ * redirect chain) from the moment header_parser sees it. */
+typedef struct {
+    const struct cors_dir_conf *conf;   /* NULL: no policy when first seen */
+    /* A preflight decided in header_parser that goes on to the handler
+     * (CORSPreflightContinue On, CORSEngine ReportOnly). */
+    const cors_decision *preflight;
+} cors_request_state;
+
 /* One scope's settings (<Directory>, <Location>, .htaccess, vhost ...).
  * Everything is compiled when the directive is read; the merge only picks
  * pointers and integers, and a request only reads. */
@@ -70,6 +81,10 @@ typedef struct cors_dir_conf {
      * one, or inherited): where a request's policy was written, for the
      * CORS-Debug header.  Merged, unlike first. */
     const struct cors_dir_conf *section;
+    /* The state of a request governed by this scope that keeps no
+     * preflight, { this scope, NULL }: set by create and merge, so that
+     * such a request allocates none. */
+    cors_request_state governs;
 } cors_dir_conf;
 
 /* The settings, one row per directive: create, merge and the dump are
@@ -97,7 +112,10 @@ void *cors_create_dir_config(apr_pool_t *p, char *dir);
 void *cors_merge_dir_config(apr_pool_t *p, void *basev, void *addv);
 
 /* Is a policy in effect under conf (origins set, CORSEngine not Off)? */
-int cors_policy_in_effect(const cors_dir_conf *conf);
+static APR_INLINE int cors_policy_in_effect(const cors_dir_conf *conf)
+{
+    return conf && conf->policy.origins && conf->engine != CORS_ENGINE_OFF;
+}
 
 /* Where the scope was written: "file:line", and the section as written
  * (<Location "/api/"> in <VirtualHost ...>, .htaccess in /dir/). */

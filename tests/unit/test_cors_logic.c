@@ -1733,6 +1733,39 @@ static void test_acrh_any_case(apr_pool_t *p)
         run_acrh(big, 0, "big", c, N_ELEMS(c), p);
     }
     {
+        /* names too long for the lowercase copy are compared one by one:
+         * 127, 128 and 300 bytes, listed in a large set */
+        static const size_t lens[] = { 127, 128, 300 };
+        cors_list *lng = cors_list_make(p);
+        const char *names = argv;
+        size_t k;
+        for (k = 0; k < N_ELEMS(lens); k++) {
+            char *name = apr_palloc(p, lens[k] + 1);
+            memset(name, 'N', lens[k]);
+            name[lens[k]] = '\0';
+            names = apr_pstrcat(p, names, "|", name, NULL);
+        }
+        CHECK_NOERR(add_allow(lng, p, names));
+        CHECK(lng->names.index != NULL);
+        for (k = 0; k < N_ELEMS(lens); k++) {
+            char *name = apr_palloc(p, lens[k] + 2);
+            const char *bad = NULL;
+            size_t badlen = 0;
+            int sl = 0;
+            memset(name, 'n', lens[k]);
+            name[lens[k]] = '\0';
+            CHECK_INTEQ(cors_request_headers_check(lng, 0, name, &sl, &bad,
+                                                   &badlen), CORS_ACRH_OK);
+            name[0] = 'N';
+            CHECK_INTEQ(cors_request_headers_check(lng, 0, name, &sl, &bad,
+                                                   &badlen), CORS_ACRH_OK);
+            name[lens[k]] = 'x';
+            name[lens[k] + 1] = '\0';
+            CHECK_INTEQ(cors_request_headers_check(lng, 0, name, &sl, &bad,
+                                                   &badlen), CORS_ACRH_DENIED);
+        }
+    }
+    {
         /* "*" lets in any name but Authorization, in any case */
         static const struct acrh_case c[] = {
             { "x-anything,X-OTHER", CORS_ACRH_OK, 0, NULL },
