@@ -259,6 +259,30 @@ static cors_origins *scope_origins(cmd_parms *cmd, cors_dir_conf *conf)
     return (cors_origins *)conf->policy.origins;
 }
 
+/* Adds a matcher (CORSAllowOriginMatch, CORSAllowOriginMap) to the scope's
+ * origin setting, which it joins: the decision asks the matchers about an
+ * origin that the compiled set does not allow. */
+static cors_matcher *add_matcher(cmd_parms *cmd, cors_dir_conf *conf,
+                                 cors_match_fn *match, const void *data,
+                                 const char *source)
+{
+    apr_array_header_t *matchers;
+    cors_matcher *m;
+
+    scope_origins(cmd, conf);
+    matchers = (apr_array_header_t *)conf->policy.matchers;
+    if (matchers == NULL) {
+        matchers = apr_array_make(cmd->pool, 2, sizeof(cors_matcher));
+        conf->policy.matchers = matchers;
+    }
+    m = apr_array_push(matchers);
+    m->match = match;
+    m->data = data;
+    m->source = source;
+    m->lets_in = NULL;
+    return m;
+}
+
 /* ------------------------------------------------------------------------
  * Origins
  */
@@ -332,7 +356,6 @@ static const char *set_allow_origin_match(cmd_parms *cmd, void *dconf,
                                           const char *arg)
 {
     cors_dir_conf *conf = scope_conf(cmd, dconf);
-    apr_array_header_t *matchers;
     cors_matcher *m;
     ap_regex_t *re;
 
@@ -345,17 +368,7 @@ static const char *set_allow_origin_match(cmd_parms *cmd, void *dconf,
         return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not a valid "
                                            "regular expression", arg));
     }
-    scope_origins(cmd, conf);
-    matchers = (apr_array_header_t *)conf->policy.matchers;
-    if (matchers == NULL) {
-        matchers = apr_array_make(cmd->pool, 2, sizeof(cors_matcher));
-        conf->policy.matchers = matchers;
-    }
-    m = apr_array_push(matchers);
-    m->match = regex_match;
-    m->data = re;
-    m->source = arg;
-    m->lets_in = NULL;
+    m = add_matcher(cmd, conf, regex_match, re, arg);
     return probe_origin_regex(cmd, conf, m);
 }
 
@@ -375,8 +388,6 @@ static const char *set_allow_origin_map(cmd_parms *cmd, void *dconf,
                                         const char *arg)
 {
     cors_dir_conf *conf = scope_conf(cmd, dconf);
-    apr_array_header_t *matchers;
-    cors_matcher *m;
     cors_map *map;
     const char *err;
 
@@ -390,17 +401,7 @@ static const char *set_allow_origin_map(cmd_parms *cmd, void *dconf,
         return cmd_error(cmd, err);
     }
     cors_map_set_logger(map, log_map_message, cmd->server);
-    scope_origins(cmd, conf);
-    matchers = (apr_array_header_t *)conf->policy.matchers;
-    if (matchers == NULL) {
-        matchers = apr_array_make(cmd->pool, 2, sizeof(cors_matcher));
-        conf->policy.matchers = matchers;
-    }
-    m = apr_array_push(matchers);
-    m->match = cors_map_match;
-    m->data = map;
-    m->source = arg;
-    m->lets_in = NULL;
+    add_matcher(cmd, conf, cors_map_match, map, arg);
     return NULL;
 }
 
