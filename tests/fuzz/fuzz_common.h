@@ -36,6 +36,17 @@ static inline void fuzz_init(void)
     }
 }
 
+/* The LLVMFuzzerInitialize of a target that needs nothing built before its
+ * first input but APR. */
+#define FUZZ_INITIALIZE_APR_ONLY                                            \
+    int LLVMFuzzerInitialize(int *argc, char ***argv)                       \
+    {                                                                       \
+        (void)argc;                                                         \
+        (void)argv;                                                         \
+        fuzz_init();                                                        \
+        return 0;                                                           \
+    }
+
 /* A fresh pool for one input, with its own allocator that keeps no free
  * blocks: destroying it hands every block back to free(), so ASan sees a
  * use after the pool's end, and LeakSanitizer sees nothing held across

@@ -164,13 +164,7 @@ static void check_list(int kind, const cors_list *list, int argc,
     }
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    fuzz_init();
-    return 0;
-}
+FUZZ_INITIALIZE_APR_ONLY
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

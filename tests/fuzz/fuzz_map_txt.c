@@ -16,13 +16,7 @@
 
 #include "cors_map.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    fuzz_init();
-    return 0;
-}
+FUZZ_INITIALIZE_APR_ONLY
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -146,13 +146,7 @@ static void check_value(apr_pool_t *p, cors_origins *all, const char *value)
     }
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    (void)argc;
-    (void)argv;
-    fuzz_init();
-    return 0;
-}
+FUZZ_INITIALIZE_APR_ONLY
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
