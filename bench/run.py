@@ -163,7 +163,17 @@ def write_txt_map(path: pathlib.Path, n: int, origins=map_origins) -> pathlib.Pa
         f.writelines(f"{o} allow\n" for o in origins(n))
     os.chmod(side, 0o644)
     os.rename(side, path)
+    date_back(path)
     return path
+
+
+def date_back(path) -> None:
+    """Dates a map file an hour back.  mod_cors reads a file changed in the last two
+    seconds once more at its next check (another write within the same clock tick could
+    leave the same mtime and size), and that reload, by the watcher thread, would land
+    in a measured run: callgrind counts every thread."""
+    t = time.time() - 3600
+    os.utime(path, (t, t))
 
 
 def map_path(kind: str, n: int) -> pathlib.Path:
@@ -185,6 +195,7 @@ def map_path(kind: str, n: int) -> pathlib.Path:
         for suffix in (".pag", ".dir"):
             os.chmod(f"{side}{suffix}", 0o644)
             os.rename(f"{side}{suffix}", f"{out}{suffix}")
+            date_back(f"{out}{suffix}")
     return out
 
 
@@ -824,7 +835,8 @@ def method_section() -> list[str]:
         "of `CORSAllowOrigin`: a txt map (`txt:`) or an sdbm map (`dbm=sdbm:`, built by "
         "`httxt2dbm -f SDBM` from the same file) of https://app.example.com and "
         "https://site<i>.example.com up to N entries; each line of the txt file carries a "
-        "second field (`allow`) for httxt2dbm.",
+        "second field (`allow`) for httxt2dbm. The files are dated an hour back, so that "
+        "httpd takes them as settled and the measured requests see no reload.",
         "- Kinds: GET with an allowed Origin; preflight (OPTIONS, Origin, "
         "Access-Control-Request-Method: PUT, Access-Control-Request-Headers: "
         "content-type,x-request-id); GET with a denied Origin; GET without Origin. "
