@@ -52,7 +52,7 @@ typedef enum {
     CORS_REASON_NONE,
     CORS_REASON_ORIGIN_INVALID,     /* not a serialized origin */
     CORS_REASON_ORIGIN_NOT_ALLOWED,
-    CORS_REASON_MERGED_CONFLICT,    /* merging joined '*'/null and credentials */
+    CORS_REASON_MERGED_CONFLICT,    /* merging joined '*'/null, credentials */
     CORS_REASON_METHOD_NOT_ALLOWED,
     CORS_REASON_METHOD_CASE,        /* allowed only in another case */
     CORS_REASON_METHOD_NOT_BROWSER, /* a case no browser sends ("Delete") */
@@ -152,9 +152,9 @@ static APR_INLINE int cors_decision_allowed(const cors_decision *d)
 }
 
 /* What in the policy cannot go with credentials ("CORSAllowOrigin *",
- * "CORSAllowMethods *", a loose CORSAllowOriginMatch ...), or NULL: with credentials On such a policy
- * is refused at config time in one scope and denied per request when
- * merging joins them. */
+ * "CORSAllowMethods *", a loose CORSAllowOriginMatch ...), or NULL: with
+ * credentials On such a policy is refused at config time in one scope and
+ * denied per request when merging joins them. */
 const char *cors_credentials_conflict(const cors_policy *policy);
 
 /* The value of a header the decision sends, or NULL. */

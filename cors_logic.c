@@ -46,7 +46,8 @@ static int is_safelisted(const char *name, size_t len)
     int i;
 
     for (i = 0; i < N_SAFELISTED; i++) {
-        if (safelisted[i].len == len && same_name(safelisted[i].key, name, len)) {
+        if (safelisted[i].len == len
+            && same_name(safelisted[i].key, name, len)) {
             return 1;
         }
     }
@@ -734,7 +735,8 @@ const char *cors_origins_add(cors_origins *set, apr_pool_t *p,
         set->null = 1;
         return NULL;
     }
-    if (add_serialized(set, p, value) || add_serialized_pattern(set, p, value)) {
+    if (add_serialized(set, p, value)
+        || add_serialized_pattern(set, p, value)) {
         return NULL;
     }
     if ((err = parse_origin(p, value, &o)) != NULL) {
@@ -927,8 +929,9 @@ static int match_patterns(const cors_origins *set, const char *origin)
     if (!set->subdomains || origin[hs] == '[') {
         return 0;
     }
-    /* A pattern "*.example.com" (after the scheme) matches when some ".suffix" of the host,
-     * after at least one whole label, is a listed pattern. */
+    /* A pattern "*.example.com" (after the scheme) matches when some
+     * ".suffix" of the host, after at least one whole label, is a listed
+     * pattern. */
     scheme_len = hs;
     memcpy(key, origin, scheme_len);
     key[scheme_len] = '*';
@@ -1168,7 +1171,8 @@ static void build_safelisted_value(cors_list *list, apr_pool_t *p)
     int i, count = 0;
 
     for (i = 0; i < N_SAFELISTED; i++) {
-        if (!cors_set_find(&list->names, safelisted[i].key, safelisted[i].len)) {
+        if (!cors_set_find(&list->names, safelisted[i].key,
+                           safelisted[i].len)) {
             missing[count++] = safelisted[i];
         }
     }

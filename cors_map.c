@@ -174,9 +174,9 @@ static const char *parse_spec(apr_pool_t *p, cors_map *m, const char *spec,
     }
     else if (strncasecmp(spec, "dbm=", 4) == 0) {
         const char *colon = strchr(spec + 4, ':');
-        const char *type = colon ? apr_pstrmemdup(p, spec + 4,
-                                                  (apr_size_t)(colon - spec - 4))
-                                 : spec + 4;
+        const char *type =
+            colon ? apr_pstrmemdup(p, spec + 4, (apr_size_t)(colon - spec - 4))
+                  : spec + 4;
         m->kind = CORS_MAP_DBM;
         if (colon == NULL || (m->dbm_type = dbm_type_name(type)) == NULL) {
             return apr_psprintf(p, "'%s': unknown dbm type '%s' (write "
@@ -580,7 +580,8 @@ static int dbm_has(map_version *v, const char *origin)
     }
     key.dptr = (char *)origin;
     key.dsize = strlen(origin);
-    start = (int)(apr_atomic_inc32(&v->next_handle) % (apr_uint32_t)v->nhandles);
+    start = (int)(apr_atomic_inc32(&v->next_handle)
+                  % (apr_uint32_t)v->nhandles);
     h = &v->handles[start];
 #if APR_HAS_THREADS
     for (i = 0; i < v->nhandles; i++) {
