@@ -53,7 +53,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parents[1] / "tests" / "lib"))
 
 from httpd_harness import Httpd  # noqa: E402
-from soak import Kind, parse_wrk, pf  # noqa: E402
+from soak import Kind, mpm_conf, parse_wrk, pf  # noqa: E402
 
 # What each version holds, by category; a tuple is (entry in the map, origin requested).
 ALWAYS = [("https://always0.example.com",) * 2,
@@ -75,38 +75,10 @@ ListenBacklog 1024
 <IfModule !mpm_prefork_module>
   KeepAlive On
 </IfModule>
-# As tests/soak/soak.py: under event and worker a worker for each of the connections in
-# each child, children never recycled.
-<IfModule mpm_event_module>
-  StartServers 2
-  ServerLimit 2
-  ThreadLimit 256
-  ThreadsPerChild 256
-  MaxRequestWorkers 512
-  MinSpareThreads 256
-  MaxSpareThreads 512
-  MaxConnectionsPerChild 0
-</IfModule>
-<IfModule mpm_worker_module>
-  StartServers 2
-  ServerLimit 2
-  ThreadLimit 256
-  ThreadsPerChild 256
-  MaxRequestWorkers 512
-  MinSpareThreads 256
-  MaxSpareThreads 512
-  MaxConnectionsPerChild 0
-</IfModule>
 <IfModule mpm_prefork_module>
   KeepAlive Off
-  StartServers {prefork}
-  ServerLimit {prefork}
-  MaxRequestWorkers {prefork}
-  MinSpareServers {prefork}
-  MaxSpareServers {prefork}
-  MaxConnectionsPerChild 0
 </IfModule>
-
+{mpm}
 Header always set X-Kind "expr=%{{req:X-Kind}}" early
 
 <Location "/api/">
@@ -225,7 +197,7 @@ def run_mpm(mpm: str, args, workdir: pathlib.Path) -> dict:
           f"a swap every {args.interval:g} s ({args.small:,} / {args.large:,} entries)",
           flush=True)
     ks = kinds()
-    srv = Httpd(workdir / mpm, CONF.format(prefork=args.prefork_children), files=FILES,
+    srv = Httpd(workdir / mpm, CONF.format(mpm=mpm_conf(args.prefork_children)), files=FILES,
                 mpm=mpm, modules=("headers",), loglevel="warn cors:info")
     target = srv.root / "origins.txt"
     write_version(target, False, args.small, 0)

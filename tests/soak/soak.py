@@ -53,27 +53,17 @@ SUB = "https://x.example.org"
 EVIL = "https://evil.example"
 ANY = "https://any.test"
 
-CONF = r"""
-KeepAlive On
-MaxKeepAliveRequests 100
-KeepAliveTimeout 5
-Timeout 10
-# 200 connections are served at once: every keep-alive connection holds a thread (worker)
-# or a process (prefork).  Under event, a child whose workers are all busy closes its idle
-# keep-alive connections, which races with the client's next request (a read error for wrk):
-# so every child has a worker for each of the 200 connections, and no child ever has them all
-# busy.  Children are never recycled, so that their memory can be compared.
-<IfModule mpm_event_module>
-  StartServers 2
-  ServerLimit 2
-  ThreadLimit 256
-  ThreadsPerChild 256
-  MaxRequestWorkers 512
-  MinSpareThreads 256
-  MaxSpareThreads 512
-  MaxConnectionsPerChild 0
-</IfModule>
-<IfModule mpm_worker_module>
+
+def mpm_conf(prefork_children: int) -> str:
+    """The MPM settings of the soaks.  200 connections are served at once: every keep-alive
+    connection holds a thread (event, worker) or a process (prefork).  Under event, a child
+    whose workers are all busy closes its idle keep-alive connections, which races with the
+    client's next request (a read error for wrk): so every child has a worker for each of
+    the 200 connections, and no child ever has them all busy.  Children are never recycled,
+    so that their memory can be compared."""
+    min_spare = min(8, prefork_children)
+    return f"""
+<IfModule !mpm_prefork_module>
   StartServers 2
   ServerLimit 2
   ThreadLimit 256
@@ -84,13 +74,21 @@ Timeout 10
   MaxConnectionsPerChild 0
 </IfModule>
 <IfModule mpm_prefork_module>
-  StartServers 256
-  ServerLimit 256
-  MaxRequestWorkers 256
-  MinSpareServers 8
-  MaxSpareServers 256
+  StartServers {prefork_children}
+  ServerLimit {prefork_children}
+  MaxRequestWorkers {prefork_children}
+  MinSpareServers {min_spare}
+  MaxSpareServers {prefork_children}
   MaxConnectionsPerChild 0
 </IfModule>
+"""
+
+
+CONF = mpm_conf(256) + r"""
+KeepAlive On
+MaxKeepAliveRequests 100
+KeepAliveTimeout 5
+Timeout 10
 ListenBacklog 1024
 
 # Echo the request kind, so that wrk's script can tell which answer it is reading.
