@@ -312,6 +312,12 @@ static const char *server_label(apr_pool_t *p, const server_rec *s)
     return label;
 }
 
+/* The label of a row, escaped for the status page. */
+static const char *row_label(request_rec *r, const status_state *st, int row)
+{
+    return ap_escape_html(r->pool, server_label(r->pool, st->servers[row]));
+}
+
 static void show_auto(request_rec *r, const status_state *st)
 {
     int note, row;
@@ -336,10 +342,7 @@ static void show_table(request_rec *r, const status_state *st)
     }
     ap_rputs("</tr>\n", r);
     for (row = 0; row < st->nservers; row++) {
-        ap_rvputs(r, "<tr><td>",
-                  ap_escape_html(r->pool, server_label(r->pool,
-                                                       st->servers[row])),
-                  "</td>", NULL);
+        ap_rvputs(r, "<tr><td>", row_label(r, st, row), "</td>", NULL);
         for (note = 0; note < CORS_NOTE_COUNT; note++) {
             ap_rprintf(r, "<td>%" APR_UINT64_T_FMT "</td>",
                        read_count(st, row, note));
@@ -355,10 +358,7 @@ static void show_list(request_rec *r, const status_state *st)
     int note, row;
 
     for (row = 0; row < st->nservers; row++) {
-        ap_rvputs(r, "<h3>",
-                  ap_escape_html(r->pool, server_label(r->pool,
-                                                       st->servers[row])),
-                  "</h3>\n<dl>\n", NULL);
+        ap_rvputs(r, "<h3>", row_label(r, st, row), "</h3>\n<dl>\n", NULL);
         for (note = 0; note < CORS_NOTE_COUNT; note++) {
             ap_rprintf(r, "<dt>%s</dt><dd>%" APR_UINT64_T_FMT "</dd>\n",
                        cors_note_name(note), read_count(st, row, note));
