@@ -215,4 +215,17 @@ static inline void check_run(const check_test *tests, size_t n,
     }
 }
 
+/* The whole main() of a test program that needs nothing but its tests:
+ * argv[1], when given, names the one test to run. */
+static inline int check_main(const check_test *tests, size_t n, int argc,
+                             char **argv)
+{
+    if (!check_start()) {
+        return 1;
+    }
+    check_run(tests, n, argc > 1 ? argv[1] : NULL);
+    apr_terminate();
+    return check_report();
+}
+
 #endif /* CORS_UNIT_CHECK_H */

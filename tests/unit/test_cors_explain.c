@@ -340,10 +340,5 @@ static const check_test tests[] = {
 
 int main(int argc, char **argv)
 {
-    if (!check_start()) {
-        return 1;
-    }
-    check_run(tests, N_ELEMS(tests), argc > 1 ? argv[1] : NULL);
-    apr_terminate();
-    return check_report();
+    return check_main(tests, N_ELEMS(tests), argc, argv);
 }
