@@ -104,6 +104,20 @@ static cors_map *open_ok(apr_pool_t *p, const char *spec)
     return err ? NULL : m;
 }
 
+/* A txt map of one origin at file f, its messages captured in lc; NULL
+ * (a failed check) if it does not open. */
+static cors_map *open_captured(apr_pool_t *p, const char *f,
+                               log_capture *lc)
+{
+    cors_map *m;
+
+    write_file(f, "https://a.example\n");
+    if ((m = open_ok(p, f)) != NULL) {
+        cors_map_set_logger(m, capture, lc);
+    }
+    return m;
+}
+
 static const char *parse(apr_pool_t *p, const char *text, apr_size_t chunk,
                          cors_origins **set, long *n)
 {
@@ -322,11 +336,9 @@ static void test_reload_txt(apr_pool_t *p)
     cors_map_info info;
     cors_map *m;
 
-    write_file(f, "https://a.example\n");
-    if ((m = open_ok(p, f)) == NULL) {
+    if ((m = open_captured(p, f, &lc)) == NULL) {
         return;
     }
-    cors_map_set_logger(m, capture, &lc);
     CHECK(cors_map_match(m, "https://a.example"));
 
     /* edited in place: seen by the once-a-second check in cors_map_match
@@ -360,11 +372,9 @@ static void test_bad_reload(apr_pool_t *p)
     log_capture lc = { 0, 0, "" };
     cors_map *m;
 
-    write_file(f, "https://a.example\n");
-    if ((m = open_ok(p, f)) == NULL) {
+    if ((m = open_captured(p, f, &lc)) == NULL) {
         return;
     }
-    cors_map_set_logger(m, capture, &lc);
     replace_file(p, f, "https://b.example\n# x\nhttps://*.com\n");
     CHECK(cors_map_check_now(m) == 0);
     CHECK(lc.errors == 1);
@@ -395,11 +405,9 @@ static void test_deleted(apr_pool_t *p)
     log_capture lc = { 0, 0, "" };
     cors_map *m;
 
-    write_file(f, "https://a.example\n");
-    if ((m = open_ok(p, f)) == NULL) {
+    if ((m = open_captured(p, f, &lc)) == NULL) {
         return;
     }
-    cors_map_set_logger(m, capture, &lc);
     unlink(f);
     CHECK(cors_map_check_now(m) == 0);
     CHECK(cors_map_check_now(m) == 0);
