@@ -35,14 +35,16 @@
 #include "apr_dbm.h"
 #include "apr_file_info.h"
 #include "apr_hash.h"
+#include "apr_lib.h"
 #include "apr_strings.h"
 #include "apr_thread_mutex.h"
 #include "apr_thread_proc.h"
 
 #include "cors_map.h"
 
-/* Open handles per dbm version: lookups take one with a trylock, so that
- * threads seldom wait on one another's (short) fetch. */
+/* Open handles per dbm version in a threaded child: lookups take one with
+ * a trylock, so that threads seldom wait on one another's (short) fetch.
+ * The parent and a single-threaded child open one. */
 #define DBM_HANDLES 4
 
 #define READ_CHUNK 65536
@@ -104,6 +106,7 @@ struct cors_map {
     volatile apr_uint32_t last_check; /* apr_time_sec() of the last check */
     volatile apr_uint32_t reloading;
     volatile apr_uint32_t watched;    /* a watcher thread does the checks */
+    int dbm_handles;            /* a dbm version opens: 1 or DBM_HANDLES */
     file_id seen[2];            /* the file(s) as last looked at */
     int missing_logged;
     unsigned long reloads;
@@ -257,11 +260,6 @@ typedef struct {
     char buf[CORS_MAP_LINE_MAX + 1];
 } txt_parser;
 
-static int is_blank(int c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
-
 static const char *txt_error(txt_parser *tp, const char *fmt, ...)
 {
     va_list ap;
@@ -285,23 +283,23 @@ static const char *txt_line(txt_parser *tp)
     if ((second = strchr(s, '#')) != NULL) {
         *second = '\0';
     }
-    while (is_blank(*s)) {
+    while (apr_isspace(*s)) {
         s++;
     }
     if (*s == '\0') {
         return NULL;
     }
     entry = s;
-    while (*s && !is_blank(*s)) {
+    while (*s && !apr_isspace(*s)) {
         s++;
     }
     if (*s) {
         *s++ = '\0';
-        while (is_blank(*s)) {
+        while (apr_isspace(*s)) {
             s++;
         }
         second = s;
-        while (*s && !is_blank(*s)) {
+        while (*s && !apr_isspace(*s)) {
             s++;
         }
         if (strstr(second, "://") && second < s) {
@@ -540,7 +538,7 @@ static const char *load_dbm(cors_map *m, map_version *v, int count)
     if (stat_files(m, v->ids) != 0) {
         return apr_psprintf(v->pool, "%s: %s", m->path, strerror(errno));
     }
-    for (i = 0; i < DBM_HANDLES; i++) {
+    for (i = 0; i < m->dbm_handles; i++) {
         dbm_handle *h = &v->handles[i];
         rv = apr_dbm_open_ex(&h->db, m->dbm_type, m->path, APR_DBM_READONLY,
                              APR_OS_DEFAULT, v->pool);
@@ -562,9 +560,6 @@ static const char *load_dbm(cors_map *m, map_version *v, int count)
                 return err;
             }
         }
-#if !APR_HAS_THREADS
-        break;
-#endif
     }
     return NULL;
 }
@@ -748,7 +743,7 @@ static const char *kind_name(const cors_map *m)
 /* Looks at the file and reloads it when it changed.  Only one thread runs
  * this at a time (the reloading flag).  Returns 1 when a new version is in
  * force. */
-static int check_file(cors_map *m, int count)
+static int check_file(cors_map *m)
 {
     file_id ids[2];
     map_version *v;
@@ -779,7 +774,7 @@ static int check_file(cors_map *m, int count)
     if (m->retired) {
         return 0;
     }
-    if (load_version(m, count, err, sizeof(err), &v) != 0) {
+    if (load_version(m, 0, err, sizeof(err), &v) != 0) {
         map_log(m, CORS_MAP_LOG_ERROR, "CORSAllowOriginMap %s: %s; keeping "
                 "the origins loaded before", m->spec, err);
         memcpy(m->seen, ids, sizeof(ids));   /* once per change */
@@ -811,14 +806,9 @@ static void maybe_check(cors_map *m)
     if (now - last < CORS_MAP_CHECK_INTERVAL) {
         return;
     }
-    if (apr_atomic_cas32(&m->last_check, now, last) != last) {
-        return;
+    if (apr_atomic_cas32(&m->last_check, now, last) == last) {
+        cors_map_check_now(m);
     }
-    if (apr_atomic_cas32(&m->reloading, 1, 0) != 0) {
-        return;     /* a reload is still running (a big file) */
-    }
-    check_file(m, 0);
-    apr_atomic_set32(&m->reloading, 0);
 }
 
 int cors_map_check_now(cors_map *m)
@@ -828,7 +818,7 @@ int cors_map_check_now(cors_map *m)
     if (apr_atomic_cas32(&m->reloading, 1, 0) != 0) {
         return 0;
     }
-    changed = check_file(m, 0);
+    changed = check_file(m);
     apr_atomic_set32(&m->reloading, 0);
     return changed;
 }
@@ -915,6 +905,7 @@ const char *cors_map_open(apr_pool_t *pconf, const char *spec,
         return NULL;
     }
     m = apr_pcalloc(pconf, sizeof(*m));
+    m->dbm_handles = 1;
     if ((msg = parse_spec(pconf, m, spec, root)) != NULL) {
         return msg;
     }
@@ -951,10 +942,7 @@ static void *APR_THREAD_FUNC watch_maps(apr_thread_t *t, void *data)
         int i;
 
         for (hi = apr_hash_first(NULL, w->reg); hi; hi = apr_hash_next(hi)) {
-            cors_map *m = apr_hash_this_val(hi);
-            apr_atomic_set32(&m->last_check,
-                             (apr_uint32_t)apr_time_sec(apr_time_now()));
-            cors_map_check_now(m);
+            cors_map_check_now(apr_hash_this_val(hi));
         }
         for (i = 0; i < 10 && !apr_atomic_read32(&w->stop); i++) {
             apr_sleep(apr_time_from_msec(100));
@@ -981,24 +969,6 @@ void cors_map_child_init(apr_pool_t *pconf, apr_pool_t *pchild, int threaded)
     void *reg = NULL;
 
     apr_pool_userdata_get(&reg, REGISTRY_KEY, pconf);
-#if APR_HAS_THREADS
-    if (threaded && reg && apr_hash_count(reg) > 0) {
-        watcher *w = apr_pcalloc(pchild, sizeof(*w));
-        w->reg = reg;
-        if (apr_thread_create(&w->thread, NULL, watch_maps, w, pchild)
-            == APR_SUCCESS) {
-            apr_pool_cleanup_register(pchild, w, stop_watcher,
-                                      apr_pool_cleanup_null);
-            for (hi = apr_hash_first(NULL, reg); hi; hi = apr_hash_next(hi)) {
-                cors_map *m = apr_hash_this_val(hi);
-                apr_atomic_set32(&m->watched, 1);
-            }
-        }
-    }
-#else
-    (void)threaded;
-    (void)pchild;
-#endif
     for (hi = reg ? apr_hash_first(NULL, reg) : NULL; hi;
          hi = apr_hash_next(hi)) {
         cors_map *m = apr_hash_this_val(hi);
@@ -1008,6 +978,7 @@ void cors_map_child_init(apr_pool_t *pconf, apr_pool_t *pchild, int threaded)
         if (m->kind != CORS_MAP_DBM) {
             continue;
         }
+        m->dbm_handles = threaded ? DBM_HANDLES : 1;
         /* The parent's handles share their file offsets with every child:
          * this child opens its own.  If that fails, the parent's stay (a
          * sdbm or gdbm read through a shared offset can only miss). */
@@ -1022,4 +993,23 @@ void cors_map_child_init(apr_pool_t *pconf, apr_pool_t *pchild, int threaded)
         m->current = v;
         destroy_version(old);
     }
+#if APR_HAS_THREADS
+    /* Started once the child's own handles are in: from here on only the
+     * watcher reloads. */
+    if (threaded && reg && apr_hash_count(reg) > 0) {
+        watcher *w = apr_pcalloc(pchild, sizeof(*w));
+        w->reg = reg;
+        if (apr_thread_create(&w->thread, NULL, watch_maps, w, pchild)
+            == APR_SUCCESS) {
+            apr_pool_cleanup_register(pchild, w, stop_watcher,
+                                      apr_pool_cleanup_null);
+            for (hi = apr_hash_first(NULL, reg); hi; hi = apr_hash_next(hi)) {
+                cors_map *m = apr_hash_this_val(hi);
+                apr_atomic_set32(&m->watched, 1);
+            }
+        }
+    }
+#else
+    (void)pchild;
+#endif
 }
