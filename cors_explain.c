@@ -55,6 +55,7 @@ static const char *const reason_names[CORS_REASON_COUNT] = {
     [CORS_REASON_MERGED_CONFLICT] = "merged-conflict",
     [CORS_REASON_METHOD_NOT_ALLOWED] = "not-allowed",
     [CORS_REASON_METHOD_CASE] = "case",
+    [CORS_REASON_METHOD_NOT_BROWSER] = "not-browser",
     [CORS_REASON_HEADER_NOT_ALLOWED] = "not-allowed",
     [CORS_REASON_HEADER_MALFORMED] = "malformed",
     [CORS_REASON_HEADERS_TOO_LONG] = "too-long",

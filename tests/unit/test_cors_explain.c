@@ -251,6 +251,11 @@ static void test_method_refusals(apr_pool_t *p)
                 "preflight-denied-method; method=\"patch\"; "
                 "allowed=\"GET, POST, PATCH\"; reason=case; "
                 "policy=\"/etc/apache2/api.conf:12\"");
+    CHECK_STREQ(explain(p, &listed, "https://app.example.com", "Delete", NULL,
+                        &AT),
+                "preflight-denied-method; method=\"Delete\"; "
+                "allowed=\"GET, POST, PATCH\"; reason=not-browser; "
+                "policy=\"/etc/apache2/api.conf:12\"");
     CHECK_STREQ(explain(p, &unlisted, "https://app.example.com", "PUT", NULL,
                         &AT),
                 "preflight-denied-method; method=\"PUT\"; "
@@ -261,6 +266,31 @@ static void test_method_refusals(apr_pool_t *p)
                 "preflight-denied-method; method=\"GET, DELETE\"; "
                 "allowed=\"GET, HEAD, POST\"; reason=not-allowed; "
                 "policy=\"/etc/apache2/api.conf:12\"");
+}
+
+/* Every reason a decision can give has its reason= token: a decision
+ * made by hand for each, so that a reason added later without a name
+ * fails here rather than printing a bare "reason". */
+static void test_every_reason_named(apr_pool_t *p)
+{
+    cors_policy policy = make_policy(p, "https://app.example.com", NULL, NULL,
+                                     CORS_UNSET);
+    cors_input in = { "https://app.example.com", "PUT", NULL, NULL };
+    int r;
+
+    for (r = CORS_REASON_NONE + 1; r < CORS_REASON_COUNT; r++) {
+        cors_decision d;
+        const char *v;
+
+        memset(&d, 0, sizeof(d));
+        d.note = CORS_NOTE_PREFLIGHT_DENIED_METHOD;
+        d.reason = (cors_reason)r;
+        d.offending = "PUT";
+        d.offending_len = 3;
+        v = cors_explain(p, &policy, &in, &d, &AT);
+        CHECKM(strstr(v, "; reason=") != NULL,
+               apr_psprintf(p, "reason %d: %s", r, v));
+    }
 }
 
 static void test_header_refusals(apr_pool_t *p)
@@ -335,6 +365,7 @@ static const check_test tests[] = {
     { "origin_refusals", test_origin_refusals },
     { "method_refusals", test_method_refusals },
     { "header_refusals", test_header_refusals },
+    { "every_reason_named", test_every_reason_named },
     { "always_true", test_always_true },
 };
 
