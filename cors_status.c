@@ -30,10 +30,9 @@
  * the kernel frees the old segment with the last of them.  Nothing leaks
  * from one generation to the next.
  *
- * server_rec -> row.  mod_cors has no per-server configuration of its own
- * to hold a row number, so post_config builds a small open-addressing table
- * keyed by the server_rec's address, in pconf, read-only once the children
- * run: a multiply, a shift and (almost always) one compare per request.
+ * server_rec -> row.  mod_cors has no per-server configuration of its own,
+ * so each server_rec's slot for the module holds the address of its row,
+ * set in post_config: a request reads it with ap_get_module_config().
  *
  * Without mod_status (ap_find_linked_module("mod_status.c") finds nothing
  * at post_config) no segment is created and cors_status_count() returns on
@@ -44,7 +43,6 @@
  * null-pointer expression that UBSan reports. */
 #include <stddef.h>
 #include <stdint.h>
-#include <stdlib.h>
 
 #include "apr_atomic.h"
 #include "apr_shm.h"
@@ -82,22 +80,12 @@ typedef struct {
     volatile apr_uint64_t count[ROW_SLOTS];
 } status_row;
 
-/* server_rec -> index of its row.  Sized to a power of two at least twice
- * the number of servers, so that a probe nearly always hits at once. */
-typedef struct {
-    const server_rec **keys;
-    int *rows;
-    unsigned int mask;
-    int shift;
-} server_index;
-
 /* The state of this configuration generation: NULL until post_config has
  * created it (and again after pconf is cleared), and always NULL without
  * mod_status.  Set in the parent before any child exists; read-only in the
  * children. */
 typedef struct {
     status_row *rows;           /* in the shared segment */
-    server_index index;
     const server_rec **servers; /* row -> server, for the status page */
     int nservers;
 } status_state;
@@ -116,77 +104,22 @@ static const char *const auto_names[CORS_NOTE_COUNT] = {
 };
 
 /* ------------------------------------------------------------------------
- * server_rec -> row
- */
-
-static unsigned int index_slot(const server_index *ix, const server_rec *s)
-{
-    /* Fibonacci hashing of the address; its low bits are alignment. */
-    uint64_t h = ((uint64_t)(uintptr_t)s >> 4) * UINT64_C(0x9E3779B97F4A7C15);
-
-    return (unsigned int)(h >> ix->shift) & ix->mask;
-}
-
-static void index_build(apr_pool_t *p, server_index *ix,
-                        const server_rec *const *servers, int n)
-{
-    unsigned int size = 2;
-    int bits = 1, i;
-
-    while (size < 2u * (unsigned int)n) {
-        size <<= 1;
-        bits++;
-    }
-    ix->keys = apr_pcalloc(p, size * sizeof(*ix->keys));
-    ix->rows = apr_pcalloc(p, size * sizeof(*ix->rows));
-    ix->mask = size - 1;
-    ix->shift = 64 - bits;
-    for (i = 0; i < n; i++) {
-        unsigned int slot = index_slot(ix, servers[i]);
-
-        while (ix->keys[slot] != NULL) {
-            slot = (slot + 1) & ix->mask;
-        }
-        ix->keys[slot] = servers[i];
-        ix->rows[slot] = i;
-    }
-}
-
-/* The row of s, or -1 (a server_rec that was not in the list at
- * post_config: none that serves requests). */
-static int index_find(const server_index *ix, const server_rec *s)
-{
-    unsigned int slot = index_slot(ix, s);
-
-    while (ix->keys[slot] != NULL) {
-        if (ix->keys[slot] == s) {
-            return ix->rows[slot];
-        }
-        slot = (slot + 1) & ix->mask;
-    }
-    return -1;
-}
-
-/* ------------------------------------------------------------------------
  * Counting (the request path)
  */
 
 void cors_status_count(const request_rec *r, cors_note note)
 {
-    const status_state *st = state;
-    int row;
+    status_row *row = ap_get_module_config(r->server->module_config,
+                                           &cors_module);
 
-    if (st == NULL || (unsigned int)note >= CORS_NOTE_COUNT) {
-        return;
-    }
-    row = index_find(&st->index, r->server);
-    if (row >= 0) {
-        apr_atomic_inc64(&st->rows[row].count[note]);
+    /* NULL without mod_status, or where the segment could not be made. */
+    if (row && (unsigned int)note < CORS_NOTE_COUNT) {
+        apr_atomic_inc64(&row->count[note]);
     }
 }
 
 /* ------------------------------------------------------------------------
- * Startup: the segment and the index
+ * Startup: the segment and the rows of the servers
  */
 
 static apr_status_t forget_state(void *unused)
@@ -227,21 +160,6 @@ static int count_servers(const server_rec *s)
     return n;
 }
 
-/* Virtual hosts in the order of the configuration files. */
-static int by_definition(const void *a, const void *b)
-{
-    const server_rec *x = *(const server_rec *const *)a;
-    const server_rec *y = *(const server_rec *const *)b;
-    int c = strcmp(x->defn_name ? x->defn_name : "",
-                   y->defn_name ? y->defn_name : "");
-
-    if (c != 0) {
-        return c;
-    }
-    return (x->defn_line_number > y->defn_line_number)
-           - (x->defn_line_number < y->defn_line_number);
-}
-
 static int cors_status_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                                    apr_pool_t *ptemp, server_rec *s)
 {
@@ -262,12 +180,13 @@ static int cors_status_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     st = apr_pcalloc(pconf, sizeof(*st));
     st->nservers = count_servers(s);
     st->servers = apr_palloc(pconf, st->nservers * sizeof(*st->servers));
-    for (v = s, i = 0; v != NULL; v = v->next, i++) {
+    /* The main server first, then the virtual hosts as written: httpd puts
+     * each <VirtualHost> it reads at the head of the list after the main
+     * server, so the list has them in reverse. */
+    st->servers[0] = s;
+    for (v = s->next, i = st->nservers - 1; v != NULL; v = v->next, i--) {
         st->servers[i] = v;
     }
-    /* The main server first, then the virtual hosts as written. */
-    qsort(st->servers + 1, st->nservers - 1, sizeof(*st->servers),
-          by_definition);
     rv = create_rows(pconf, st->nservers, &st->rows);
     if (rv != APR_SUCCESS) {
         /* The counters are a report: the server runs without them. */
@@ -277,7 +196,10 @@ static int cors_status_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                      st->nservers);
         return OK;
     }
-    index_build(pconf, &st->index, st->servers, st->nservers);
+    for (i = 0; i < st->nservers; i++) {
+        ap_set_module_config(st->servers[i]->module_config, &cors_module,
+                             &st->rows[i]);
+    }
     state = st;
     apr_pool_cleanup_register(pconf, NULL, forget_state,
                               apr_pool_cleanup_null);
