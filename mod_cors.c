@@ -367,28 +367,13 @@ static APR_INLINE void write_debug(request_rec *r, const cors_dir_conf *conf,
     }
 }
 
-static int has_allow_origin(const apr_table_t *t)
-{
-    const apr_array_header_t *arr = apr_table_elts(t);
-    const apr_table_entry_t *e = (const apr_table_entry_t *)arr->elts;
-    int i;
-
-    for (i = 0; i < arr->nelts; i++) {
-        if (is_cors_header(e[i].key)
-            && ap_cstr_casecmp(e[i].key, CORS_ACAO) == 0) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 /* CORSBackendHeaders keep: a response that already answers CORS itself is
  * left as it is. */
 static int keeps_backend_headers(request_rec *r, const cors_dir_conf *conf)
 {
     return conf->backend == CORS_BACKEND_KEEP
-           && (has_allow_origin(r->headers_out)
-               || has_allow_origin(r->err_headers_out));
+           && (apr_table_get(r->headers_out, CORS_ACAO)
+               || apr_table_get(r->err_headers_out, CORS_ACAO));
 }
 
 /* What the decision of an actual request reads: the Origin alone, which
@@ -492,11 +477,12 @@ static int answer_preflight(request_rec *r, const cors_dir_conf *conf,
     if (conf->preflight_continue == CORS_ON
         || conf->engine == CORS_ENGINE_REPORT_ONLY) {
         /* The handler answers; the output filter adds the headers (or,
-         * reporting only, nothing).  The decision points into the request
-         * and the config only, so a copy of it keeps. */
+         * reporting only, nothing).  The decision and its input point into
+         * the request and the config only, so copies of them keep. */
         state = apr_palloc(r->pool, sizeof(*state));
         state->conf = conf;
         state->preflight = apr_pmemdup(r->pool, d, sizeof(*d));
+        state->preflight_input = apr_pmemdup(r->pool, in, sizeof(*in));
         ap_set_module_config(r->request_config, &cors_module, state);
         return DECLINED;
     }
@@ -580,7 +566,7 @@ static apr_status_t cors_output_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         d = &actual;
     }
     else {
-        read_preflight_input(r, &conf->policy, &in);   /* for CORS-Debug */
+        in = *state->preflight_input;      /* for CORS-Debug */
         note_decision(r, d);    /* the handler's response, after a redirect */
     }
     /* CORSEngine ReportOnly: decide and log, change nothing. */

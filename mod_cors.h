@@ -54,6 +54,7 @@ typedef struct {
     /* A preflight decided in header_parser that goes on to the handler
      * (CORSPreflightContinue On, CORSEngine ReportOnly). */
     const cors_decision *preflight;
+    const cors_input *preflight_input;  /* what it was decided on */
 } cors_request_state;
 
 /* One scope's settings (<Directory>, <Location>, .htaccess, vhost ...).
