@@ -128,17 +128,22 @@ int cors_is_protocol_header(const char *name)
     return 1;
 }
 
-int cors_is_token(const char *s)
+/* Is s (n bytes) a token? */
+static int is_token_n(const char *s, size_t n)
 {
-    if (s == NULL || *s == '\0') {
-        return 0;
-    }
-    for (; *s; s++) {
-        if (!is_tchar((unsigned char)*s)) {
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (!is_tchar((unsigned char)s[i])) {
             return 0;
         }
     }
-    return 1;
+    return n > 0;
+}
+
+int cors_is_token(const char *s)
+{
+    return s != NULL && is_token_n(s, strlen(s));
 }
 
 static const char *default_port(const char *scheme)
@@ -652,39 +657,11 @@ const char *cors_origin_normalize(apr_pool_t *p, const char *value,
     return NULL;
 }
 
-static void split_origin(const char *origin, size_t *host_start,
-                         size_t *host_end);
-
-/* A valid serialized origin is what parse_origin() would make of it, so
- * it is its own key: it needs neither the parser's normalization nor its
- * diagnostics (file: aside: parse_origin() refuses it). */
-static int add_serialized(cors_origins *set, apr_pool_t *p,
-                          const char *value)
+/* hostlen: of the pattern's host after its "*."; its suffix has a dot
+ * more.  A host is at most 253 bytes, so every suffix length has its bit. */
+static void add_suffix_length(cors_origins *set, size_t hostlen)
 {
-    size_t hs, he;
-
-    /* A valid origin has at least five bytes ("a://b"). */
-    if (!cors_origin_is_valid(value) || memcmp(value, "file:", 5) == 0) {
-        return 0;
-    }
-    set_push(&set->exact, p, value, value, strlen(value));
-    if (!set->insecure && memcmp(value, "http:", 5) == 0) {
-        split_origin(value, &hs, &he);
-        if (!is_loopback_host(value + hs, he - hs)) {
-            set->insecure = value;
-        }
-    }
-    return 1;
-}
-
-static const char *skip_scheme(const char *origin);
-static int is_serialized_host(const char *s, const char **end);
-
-/* host: the pattern's host after its "*."; its suffix has a dot more.  A
- * host is at most 253 bytes, so every suffix length has its bit. */
-static void add_suffix_length(cors_origins *set, const char *host)
-{
-    size_t n = strlen(host) + 1;
+    size_t n = hostlen + 1;
 
     set->suffix_lengths[n / 8] |= (unsigned char)(1u << (n % 8));
 }
@@ -694,6 +671,54 @@ static int has_suffix_length(const cors_origins *set, size_t n)
     return n < 8 * sizeof(set->suffix_lengths)
            && (set->suffix_lengths[n / 8] & (1u << (n % 8)));
 }
+
+/* Adds a compiled key, an origin or a pattern, with what the set keeps of
+ * it.  host (hostlen bytes, without a pattern's "*.") is read only when it
+ * matters: for a subdomain pattern, and for a plain-http origin, which is
+ * insecure unless its host is loopback (a pattern's never is).  The key is
+ * kept, not copied. */
+static void add_key(cors_origins *set, apr_pool_t *p, const char *key,
+                    int http, const char *host, size_t hostlen,
+                    int subdomains, int port_any)
+{
+    set_push(subdomains || port_any ? &set->patterns : &set->exact, p, key,
+             key, strlen(key));
+    set->port_any |= port_any;
+    if (subdomains) {
+        set->subdomains = 1;
+        add_suffix_length(set, hostlen);
+    }
+    if (!set->insecure && http
+        && (subdomains || !is_loopback_host(host, hostlen))) {
+        set->insecure = key;
+    }
+}
+
+static void split_origin(const char *origin, size_t *host_start,
+                         size_t *host_end);
+
+/* A valid serialized origin is what parse_origin() would make of it, so
+ * it is its own key: it needs neither the parser's normalization nor its
+ * diagnostics (file: aside: parse_origin() refuses it). */
+static int add_serialized(cors_origins *set, apr_pool_t *p,
+                          const char *value)
+{
+    size_t hs = 0, he = 0;
+    int http;
+
+    /* A valid origin has at least five bytes ("a://b"). */
+    if (!cors_origin_is_valid(value) || memcmp(value, "file:", 5) == 0) {
+        return 0;
+    }
+    if ((http = memcmp(value, "http:", 5) == 0)) {
+        split_origin(value, &hs, &he);
+    }
+    add_key(set, p, value, http, value + hs, he - hs, 0, 0);
+    return 1;
+}
+
+static const char *skip_scheme(const char *origin);
+static int is_serialized_host(const char *s, const char **end);
 
 /* So is a subdomain pattern "scheme:// *.host" (no port; without the
  * space) whose host is written as browsers send one, if it is a domain
@@ -711,12 +736,8 @@ static int add_serialized_pattern(cors_origins *set, apr_pool_t *p,
         || ends_in_number(host + 2) || is_public_suffix(host + 2)) {
         return 0;
     }
-    set_push(&set->patterns, p, value, value, strlen(value));
-    set->subdomains = 1;
-    add_suffix_length(set, host + 2);
-    if (!set->insecure && memcmp(value, "http:", 5) == 0) {
-        set->insecure = value;
-    }
+    add_key(set, p, value, memcmp(value, "http:", 5) == 0, host + 2,
+            strlen(host + 2), 1, 0);
     return 1;
 }
 
@@ -725,7 +746,6 @@ const char *cors_origins_add(cors_origins *set, apr_pool_t *p,
 {
     origin_parts o;
     const char *err, *key;
-    size_t len;
 
     if (strcmp(value, "*") == 0) {
         set->any = 1;
@@ -743,18 +763,8 @@ const char *cors_origins_add(cors_origins *set, apr_pool_t *p,
         return err;
     }
     key = origin_key(p, &o);
-    len = strlen(key);
-    set_push(o.subdomains || o.port_any ? &set->patterns : &set->exact, p,
-             key, key, len);
-    set->port_any |= o.port_any;
-    set->subdomains |= o.subdomains;
-    if (o.subdomains) {
-        add_suffix_length(set, o.host);
-    }
-    if (!set->insecure && strcmp(o.scheme, "http") == 0
-        && (o.subdomains || !is_loopback_host(o.host, strlen(o.host)))) {
-        set->insecure = key;
-    }
+    add_key(set, p, key, strcmp(o.scheme, "http") == 0, o.host,
+            strlen(o.host), o.subdomains, o.port_any);
     return NULL;
 }
 
@@ -1325,19 +1335,6 @@ static cors_acrh_result report_bad(cors_acrh_result result, const char **bad,
     *bad = s;
     *badlen = n;
     return result;
-}
-
-/* Is s (n bytes) a token? */
-static int is_token_n(const char *s, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        if (!is_tchar((unsigned char)s[i])) {
-            return 0;
-        }
-    }
-    return n > 0;
 }
 
 cors_acrh_result cors_request_headers_check(const cors_list *list,
