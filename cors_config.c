@@ -15,8 +15,10 @@
 #include <errno.h>
 #include <stddef.h>
 
+#include "apr_hash.h"
 #include "apr_lib.h"
 #include "apr_strings.h"
+#include "apr_thread_mutex.h"
 
 #include "httpd.h"
 #include "http_config.h"
@@ -320,6 +322,97 @@ static int regex_allows(const void *data, const char *origin)
            && regex_match(data, origin);
 }
 
+/* What the probe says of a regex: the attacker origin it lets in and the
+ * description of that, or NULLs. */
+typedef struct {
+    const char *lets_in;
+    const char *what;
+} probe_verdict;
+
+/* The verdicts of a child, by regex source.  In .htaccess a
+ * CORSAllowOriginMatch line is read again for every request, and probing
+ * its regex costs tens of thousands of instructions; the verdict depends
+ * on the regex's text alone.  Made by cors_config_child_init(): the parent
+ * reads each line once and keeps none. */
+static struct {
+    apr_pool_t *pool;
+    apr_hash_t *verdicts;
+#if APR_HAS_THREADS
+    apr_thread_mutex_t *lock;
+#endif
+} probe_cache;
+
+/* Enough for every regex of a host's .htaccess files; past it a regex is
+ * probed each time, as without the cache. */
+#define PROBE_CACHE_MAX 1024
+
+void cors_config_child_init(apr_pool_t *pchild)
+{
+#if APR_HAS_THREADS
+    if (apr_thread_mutex_create(&probe_cache.lock, APR_THREAD_MUTEX_DEFAULT,
+                                pchild) != APR_SUCCESS) {
+        return;
+    }
+#endif
+    probe_cache.pool = pchild;
+    probe_cache.verdicts = apr_hash_make(pchild);
+}
+
+static void lock_cache(void)
+{
+#if APR_HAS_THREADS
+    apr_thread_mutex_lock(probe_cache.lock);
+#endif
+}
+
+static void unlock_cache(void)
+{
+#if APR_HAS_THREADS
+    apr_thread_mutex_unlock(probe_cache.lock);
+#endif
+}
+
+/* The verdict for m's regex, from the cache or by probing (and kept). */
+static probe_verdict regex_verdict(cmd_parms *cmd, const cors_matcher *m)
+{
+    const probe_verdict *kept = NULL;
+    probe_verdict v = { NULL, NULL };
+    const cors_probe *probe;
+    probe_verdict *copy;
+
+    if (probe_cache.verdicts) {
+        lock_cache();
+        kept = apr_hash_get(probe_cache.verdicts, m->source,
+                            APR_HASH_KEY_STRING);
+        unlock_cache();
+        if (kept) {
+            return *kept;
+        }
+    }
+    probe = cors_probe_find(cmd->temp_pool, m->source, regex_allows, m->data);
+    if (probe) {
+        v.lets_in = apr_pstrdup(cmd->pool, probe->origin);
+        v.what = cors_probe_describe(cmd->pool, m->source, probe);
+    }
+    if (probe_cache.verdicts) {
+        lock_cache();
+        if (apr_hash_count(probe_cache.verdicts) < PROBE_CACHE_MAX
+            && !apr_hash_get(probe_cache.verdicts, m->source,
+                             APR_HASH_KEY_STRING)) {
+            copy = apr_palloc(probe_cache.pool, sizeof(*copy));
+            copy->lets_in = v.lets_in ? apr_pstrdup(probe_cache.pool,
+                                                    v.lets_in) : NULL;
+            copy->what = v.what ? apr_pstrdup(probe_cache.pool, v.what)
+                                : NULL;
+            apr_hash_set(probe_cache.verdicts,
+                         apr_pstrdup(probe_cache.pool, m->source),
+                         APR_HASH_KEY_STRING, copy);
+        }
+        unlock_cache();
+    }
+    return v;
+}
+
 /* Tries the origins a CORS scanner would send (cors_probe.h) against the
  * regex: one it matches is an error with credentials and a warning
  * without, and the policy keeps it so that credentials merged in later
@@ -327,15 +420,13 @@ static int regex_allows(const void *data, const char *origin)
 static const char *probe_origin_regex(cmd_parms *cmd, cors_dir_conf *conf,
                                       cors_matcher *m)
 {
-    const cors_probe *probe = cors_probe_find(cmd->temp_pool, m->source,
-                                              regex_allows, m->data);
-    const char *what;
+    probe_verdict v = regex_verdict(cmd, m);
+    const char *what = v.what;
 
-    if (probe == NULL) {
+    if (v.lets_in == NULL) {
         return NULL;
     }
-    m->lets_in = apr_pstrdup(cmd->pool, probe->origin);
-    what = cors_probe_describe(cmd->pool, m->source, probe);
+    m->lets_in = v.lets_in;
     if (conf->policy.credentials == CORS_ON) {
         return cmd_error(cmd, apr_psprintf(cmd->pool, "%s; it cannot be used "
                                            "with CORSAllowCredentials On: "

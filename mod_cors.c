@@ -606,6 +606,7 @@ static void cors_child_init(apr_pool_t *pchild, server_rec *s)
     }
     cors_map_child_init(s->process->pconf, pchild,
                         threaded != AP_MPMQ_NOT_SUPPORTED);
+    cors_config_child_init(pchild);
 }
 
 static void register_hooks(apr_pool_t *p)

@@ -112,6 +112,10 @@ extern const command_rec cors_cmds[];
 void *cors_create_dir_config(apr_pool_t *p, char *dir);
 void *cors_merge_dir_config(apr_pool_t *p, void *basev, void *addv);
 
+/* Sets up what a child keeps of .htaccess directives (the regex probe's
+ * verdicts). */
+void cors_config_child_init(apr_pool_t *pchild);
+
 /* Is a policy in effect under conf (origins set, CORSEngine not Off)? */
 static APR_INLINE int cors_policy_in_effect(const cors_dir_conf *conf)
 {

@@ -95,6 +95,16 @@ FILES = {
     "htdocs/fi/locwins/.htaccess": "CORSAllowOrigin https://ht.example\n",
     "htdocs/fi/locwins/r.txt": "locwins\n",
     "htdocs/fi/edit/r.txt": "edit\n",
+    # a regex that lets other sites in: judged again on every request (a child keeps the
+    # probe's verdict by regex), the answer must never change
+    "htdocs/fi/mix/rx/.htaccess": 'CORSAllowOriginMatch "https://.*example\\.com"\n',
+    "htdocs/fi/mix/rx/r.txt": "rx\n",
+    "htdocs/fi/rxcred/.htaccess": 'CORSAllowCredentials On\n'
+                                  'CORSAllowOriginMatch "https://.*example\\.com"\n',
+    "htdocs/fi/rxcred/r.txt": "rxcred\n",
+    "htdocs/fi/rxok/.htaccess": 'CORSAllowCredentials On\n'
+                                'CORSAllowOriginMatch "https://[a-z0-9-]+\\.example\\.com"\n',
+    "htdocs/fi/rxok/r.txt": "rxok\n",
 }
 for _name, (_ht, _d, _v) in BAD.items():
     FILES[f"htdocs/fi/bad-{_name}/.htaccess"] = _ht
@@ -307,3 +317,30 @@ def test_htaccess_edit_takes_effect_without_restart(srv):
     srv.write_files({"htdocs/fi/edit/.htaccess": "CORSAllowOrigin https://b.example\n"})
     assert_denied(get(srv, "/fi/edit/r.txt", A))
     assert_allowed(get(srv, "/fi/edit/r.txt", B), B)
+
+
+APP = "https://app.example.com"
+
+
+@pytest.mark.log_allow(r"\[core:alert\].*/fi/rxcred/\.htaccess: CORSAllowOriginMatch")
+def test_regex_verdict_is_the_same_on_every_request(srv):
+    # each .htaccess line is read again per request; the regex probe's verdict, kept by the
+    # child after the first, must give the first request's answer to all of them
+    for _ in range(8):
+        # loose regex + credentials inherited from <Directory>: denied, fail closed
+        r = get(srv, "/fi/mix/rx/r.txt", APP)
+        assert_denied(r)
+        assert r.body == b"rx\n"
+        # loose regex + credentials in the same .htaccess: a configuration error
+        r = get(srv, "/fi/rxcred/r.txt", APP)
+        assert r.status == 500, r
+        assert_no_cors(r)
+        # a regex that lets no other site in: allowed, with credentials
+        r = get(srv, "/fi/rxok/r.txt", APP)
+        assert_allowed(r, APP)
+        assert r.get_all("Access-Control-Allow-Credentials") == ["true"], r
+        assert_denied(get(srv, "/fi/rxok/r.txt", EVIL))
+    alerts = alert_lines(srv)
+    assert len(alerts) == 8, alerts
+    for ln in alerts:
+        assert "CORSAllowOriginMatch" in ln and "credentials" in ln.lower(), ln
