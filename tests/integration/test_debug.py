@@ -14,7 +14,7 @@ import subprocess
 
 import pytest
 
-from httpd_harness import MODULES_DIR, Httpd, serve
+from httpd_harness import MODULES_DIR, Httpd, cgi_script, serve
 
 APP = "https://app.example.com"
 B = "https://b.example.com"
@@ -110,13 +110,6 @@ CONF = r"""
 """
 
 
-def _cgi(lines, body="cgi body\n"):
-    out = ["#!/bin/sh"]
-    out += [f"printf '%s\\r\\n' '{ln}'" for ln in lines]
-    out += ["printf '\\r\\n'", f"printf '{body}'"]
-    return "\n".join(out) + "\n"
-
-
 HTACCESS = ("# a policy in .htaccess\n"
             "\n"
             "CORSAllowOrigin https://ht.example\n"
@@ -126,10 +119,11 @@ FILES = {
     "htdocs/d/r.txt": "d\n",
     "htdocs/d/err.html": "d-404-page\n",
     "htdocs/d/forbidden.txt": "no\n",
-    "htdocs/d/plain.cgi": _cgi(["Content-Type: text/plain", "X-Cgi: 1"]),
-    "htdocs/d/own.cgi": _cgi(["Content-Type: text/plain", "CORS-Debug: from-the-cgi"]),
-    "htdocs/d/s500.cgi": _cgi(["Status: 500 Script Says No", "Content-Type: text/plain"],
-                              "script error\n"),
+    "htdocs/d/plain.cgi": cgi_script(["Content-Type: text/plain", "X-Cgi: 1"], "cgi body\n"),
+    "htdocs/d/own.cgi": cgi_script(["Content-Type: text/plain", "CORS-Debug: from-the-cgi"],
+                                   "cgi body\n"),
+    "htdocs/d/s500.cgi": cgi_script(["Status: 500 Script Says No", "Content-Type: text/plain"],
+                                    "script error\n"),
     "htdocs/d/off/r.txt": "off\n",
     "htdocs/ip/r.txt": "ip\n",
     "htdocs/ipno/r.txt": "ipno\n",

@@ -24,7 +24,7 @@ import time
 
 import pytest
 
-from httpd_harness import MODULES_DIR, Httpd
+from httpd_harness import MODULES_DIR, serve
 
 MPM = (os.environ.get("MPM") or "event").removeprefix("mpm_")
 
@@ -95,15 +95,9 @@ def curl_supports_http2() -> bool:
 def srv(tmp_path_factory):
     if not curl_supports_http2():
         pytest.skip("this curl has no HTTP2 feature (`curl -V`)")
-    s = Httpd(tmp_path_factory.mktemp("http2"), CONF, files=FILES,
-              modules=("http2", "headers"))
-    s.start()
-    try:
-        s.check_log()   # the harness expects 2.4.37's AH02951 where http2 is loaded
+    with serve(tmp_path_factory.mktemp("http2"), CONF, files=FILES,
+               modules=("http2", "headers")) as s:
         yield s
-    finally:
-        s.stop()
-    s.check_log(allow=[r"AH03198"])   # h2_workers cleanup note at shutdown, if any
 
 
 class CurlResponse:

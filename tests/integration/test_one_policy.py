@@ -29,7 +29,7 @@ import time
 
 import pytest
 
-from httpd_harness import MODULES_DIR, Httpd
+from httpd_harness import MODULES_DIR, cgi_script, serve
 
 A = "https://a.example"
 B = "https://b.example"
@@ -194,15 +194,6 @@ Alias "/cache/vhalways" "${DOCROOT}/vhalways"
 """
 
 
-def _cgi(header_lines, body=""):
-    out = ["#!/bin/sh"]
-    out += [f"printf '%s\\r\\n' '{ln}'" for ln in header_lines]
-    out.append("printf '\\r\\n'")
-    if body:
-        out.append(f"printf '{body}'")
-    return "\n".join(out) + "\n"
-
-
 FILES = {
     "htdocs/rwa/.htaccess": (
         "CORSAllowOrigin https://a.example\n"
@@ -228,9 +219,9 @@ FILES = {
     "htdocs/ec/.keep": "",
     "htdocs/enone/404.html": "enone-404-page\n",
     "htdocs/enp/.keep": "",
-    "htdocs/cgia/redir.cgi": _cgi(["Location: /rwb/data.json"]),
-    "htdocs/cginp/redir.cgi": _cgi(["Location: /h/d.json"]),
-    "htdocs/vcgi/v.cgi": _cgi(["Content-Type: text/plain", "Vary: Origin"], "vcgi\\n"),
+    "htdocs/cgia/redir.cgi": cgi_script(["Location: /rwb/data.json"]),
+    "htdocs/cginp/redir.cgi": cgi_script(["Location: /h/d.json"]),
+    "htdocs/vcgi/v.cgi": cgi_script(["Content-Type: text/plain", "Vary: Origin"], "vcgi\\n"),
     "backend/x.txt": "backend\n",
     "htdocs/vhset/r.txt": "vhset\n",
     "htdocs/vhalways/r.txt": "vhalways\n",
@@ -239,14 +230,9 @@ FILES = {
 
 @pytest.fixture(scope="module")
 def srv(tmp_path_factory):
-    s = Httpd(tmp_path_factory.mktemp("one-policy"), CONF, files=FILES, modules=MODULES)
-    s.start()
-    try:
-        s.check_log()
+    with serve(tmp_path_factory.mktemp("one-policy"), CONF, files=FILES,
+               modules=MODULES) as s:
         yield s
-    finally:
-        s.stop()
-    s.check_log(allow=[r"AH03198"])   # mod_http2's workers cleanup note at shutdown, if any
 
 
 @pytest.fixture(params=["h1", "h2"])

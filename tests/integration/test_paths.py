@@ -9,7 +9,8 @@ import hashlib
 import pytest
 
 from accesslog import assert_logged
-from httpd_harness import Httpd, assert_no_cors, serve, assert_allowed, assert_denied
+from httpd_harness import (Httpd, assert_allowed, assert_denied, assert_no_cors, cgi_script,
+                           serve)
 
 APP = "https://app.example.com"
 A = "https://a.example"
@@ -146,24 +147,16 @@ RewriteRule "^/rwpt/(.*)$" "/p/$1" [PT]
 """
 
 
-def _cgi(lines, body="cgi body\n"):
-    out = ["#!/bin/sh"]
-    for ln in lines:
-        out.append(f"printf '%s\\r\\n' '{ln}'")
-    out.append("printf '\\r\\n'")
-    out.append(f"printf '{body}'")
-    return "\n".join(out) + "\n"
-
-
-ACAO_CGI = _cgi(["Content-Type: text/plain",
-                 "Access-Control-Allow-Origin: *",
-                 "Access-Control-Allow-Credentials: true",
-                 "Access-Control-Expose-Headers: X-Cgi",
-                 "Access-Control-Max-Age: 99",
-                 "Vary: Accept-Encoding",
-                 "X-Cgi: 1"])
-PLAIN_CGI = _cgi(["Content-Type: text/plain", "Vary: Accept-Encoding", "X-Cgi: 1"])
-S500_CGI = _cgi(["Status: 500 Script Says No", "Content-Type: text/plain"], "script error\n")
+ACAO_CGI = cgi_script(["Content-Type: text/plain",
+                       "Access-Control-Allow-Origin: *",
+                       "Access-Control-Allow-Credentials: true",
+                       "Access-Control-Expose-Headers: X-Cgi",
+                       "Access-Control-Max-Age: 99",
+                       "Vary: Accept-Encoding",
+                       "X-Cgi: 1"], "cgi body\n")
+PLAIN_CGI = cgi_script(["Content-Type: text/plain", "Vary: Accept-Encoding", "X-Cgi: 1"],
+                       "cgi body\n")
+S500_CGI = cgi_script(["Status: 500 Script Says No", "Content-Type: text/plain"], "script error\n")
 
 FILES = {
     "htpasswd": HTPASSWD,
