@@ -8,21 +8,19 @@ same as without CORSDebug; expressions on a request header and on the client add
 .htaccess; configuration errors and the startup warning for expressions true for everyone.
 """
 
-import os
-import shutil
 import subprocess
 
 import pytest
 
-from httpd_harness import MODULES_DIR, Httpd, cgi_script, serve
+from httpd_harness import Httpd, cgi_script, serve
+from test_http2 import curl, h2c_unavailable
 
 APP = "https://app.example.com"
 B = "https://b.example.com"
 EVIL = "https://evil.example"
 SECRET = {"X-CORS-Debug": "secret"}
 
-MPM = (os.environ.get("MPM") or "event").removeprefix("mpm_")
-HTTP2 = MPM != "prefork" and (MODULES_DIR / "mod_http2.so").exists()
+H2_UNAVAILABLE = h2c_unavailable()
 
 CONF = r"""
 <IfModule http2_module>
@@ -137,7 +135,7 @@ FILES = {
     "backend/x.txt": "backend\n",
 }
 
-MODULES = ["cgid", "headers", "proxy", "proxy_http"] + (["http2"] if HTTP2 else [])
+MODULES = ["cgid", "headers", "proxy", "proxy_http"] + (["http2"] if H2_UNAVAILABLE is None else [])
 
 
 @pytest.fixture(scope="module")
@@ -450,21 +448,11 @@ def test_htaccess_bad_expression(srv):
 # ---- HTTP/2 -------------------------------------------------------------------------------------
 
 def curl_headers(srv, proto, method, path, headers):
-    flag = {"h1": "--http1.1", "h2": "--http2-prior-knowledge"}[proto]
-    cmd = ["curl", flag, "-s", "-o", "/dev/null", "-D", "-", "--max-time", "10", "-X", method,
-           f"http://127.0.0.1:{srv.port}{path}"]
-    for k, v in headers:
-        cmd += ["-H", f"{k}: {v}"]
-    out = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, timeout=20, check=True).stdout
-    lines = [ln for ln in out.splitlines() if ln.strip()]
-    want = "HTTP/2" if proto == "h2" else "HTTP/1.1"
-    assert lines[0].startswith(want), out
-    return int(lines[0].split()[1]), [ln.partition(":")[2].strip() for ln in lines[1:]
-                                      if ln.partition(":")[0].strip().lower() == "cors-debug"]
+    r = curl(srv, proto, method, path, headers)
+    return r.status, r.get_all("CORS-Debug")
 
 
-@pytest.mark.skipif(not HTTP2 or shutil.which("curl") is None,
-                    reason="mod_http2 (threaded MPM) and curl needed")
+@pytest.mark.skipif(H2_UNAVAILABLE is not None, reason=H2_UNAVAILABLE or "")
 @pytest.mark.parametrize("method,path,headers,status,expect", [
     ("OPTIONS", "/d/r.txt", [("Origin", APP), ("Access-Control-Request-Method", "PUT")], 403,
      f'preflight-denied-method; method="PUT"; {D_METHODS}; reason=not-allowed'),

@@ -28,13 +28,34 @@ from httpd_harness import MODULES_DIR, serve
 
 MPM = (os.environ.get("MPM") or "event").removeprefix("mpm_")
 
-pytestmark = [
-    pytest.mark.skipif(MPM == "prefork", reason="mod_http2 disables itself under the prefork "
-                       "MPM (it needs a threaded MPM); HTTP/2 is tested with MPM=event/worker"),
-    pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed"),
-    pytest.mark.skipif(not (MODULES_DIR / "mod_http2.so").exists(),
-                       reason=f"no {MODULES_DIR}/mod_http2.so"),
-]
+H2_SUPPORTED = None
+
+
+def curl_supports_http2() -> bool:
+    global H2_SUPPORTED
+    if H2_SUPPORTED is None:
+        out = subprocess.run(["curl", "-V"], stdout=subprocess.PIPE, text=True,
+                             timeout=10).stdout
+        H2_SUPPORTED = bool(re.search(r"^Features:.*\bHTTP2\b", out, re.M))
+    return H2_SUPPORTED
+
+
+def h2c_unavailable() -> str | None:
+    """Why HTTP/2 over cleartext cannot be tested here, or None (also for the test files
+    that run their cases over both protocols)."""
+    if MPM == "prefork":
+        return ("mod_http2 disables itself under the prefork MPM (it needs a threaded MPM); "
+                "HTTP/2 is tested with MPM=event/worker")
+    if shutil.which("curl") is None:
+        return "curl is not installed"
+    if not (MODULES_DIR / "mod_http2.so").exists():
+        return f"no {MODULES_DIR}/mod_http2.so"
+    if not curl_supports_http2():
+        return "this curl has no HTTP2 feature (`curl -V`)"
+    return None
+
+
+pytestmark = pytest.mark.skipif(h2c_unavailable() is not None, reason=h2c_unavailable() or "")
 
 A = "https://app.example.com"
 B = "https://b.example.com"
@@ -79,22 +100,8 @@ FILES = {
     "htdocs/private/r": "private\n",
 }
 
-H2_SUPPORTED = None
-
-
-def curl_supports_http2() -> bool:
-    global H2_SUPPORTED
-    if H2_SUPPORTED is None:
-        out = subprocess.run(["curl", "-V"], stdout=subprocess.PIPE, text=True,
-                             timeout=10).stdout
-        H2_SUPPORTED = bool(re.search(r"^Features:.*\bHTTP2\b", out, re.M))
-    return H2_SUPPORTED
-
-
 @pytest.fixture(scope="module")
 def srv(tmp_path_factory):
-    if not curl_supports_http2():
-        pytest.skip("this curl has no HTTP2 feature (`curl -V`)")
     with serve(tmp_path_factory.mktemp("http2"), CONF, files=FILES,
                modules=("http2", "headers")) as s:
         yield s

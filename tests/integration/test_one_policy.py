@@ -22,14 +22,13 @@ Policies: A, B and C are three origins; each scope allows one of them, so which 
 response allows says which scope's policy answered.
 """
 
-import os
 import pathlib
-import shutil
 import time
 
 import pytest
 
-from httpd_harness import MODULES_DIR, cgi_script, serve
+from httpd_harness import cgi_script, serve
+from test_http2 import curl, h2c_unavailable
 
 A = "https://a.example"
 B = "https://b.example"
@@ -37,14 +36,12 @@ C = "https://c.example"
 EVIL = "https://evil.example"
 PF_VARY = ["Origin", "Access-Control-Request-Method", "Access-Control-Request-Headers"]
 
-MPM = (os.environ.get("MPM") or "event").removeprefix("mpm_")
 # mod_http2 needs a threaded MPM (under prefork it stays off and logs a warning).
-H2_POSSIBLE = (MPM != "prefork" and shutil.which("curl") is not None
-               and (MODULES_DIR / "mod_http2.so").exists())
+H2_UNAVAILABLE = h2c_unavailable()
 
 MODULES = ("rewrite", "dir", "cgid", "headers", "proxy", "proxy_http", "alias", "cache",
            "cache_disk") \
-    + (("http2",) if H2_POSSIBLE else ())
+    + (("http2",) if H2_UNAVAILABLE is None else ())
 
 CONF = r"""
 <IfModule http2_module>
@@ -238,11 +235,8 @@ def srv(tmp_path_factory):
 @pytest.fixture(params=["h1", "h2"])
 def proto(request):
     if request.param == "h2":
-        if not H2_POSSIBLE:
-            pytest.skip("no HTTP/2 here (prefork MPM, no curl or no mod_http2)")
-        from test_http2 import curl_supports_http2
-        if not curl_supports_http2():
-            pytest.skip("this curl has no HTTP2 feature (`curl -V`)")
+        if H2_UNAVAILABLE is not None:
+            pytest.skip(H2_UNAVAILABLE)
     return request.param
 
 
@@ -257,7 +251,6 @@ def send(srv, proto, method, path, headers=()):
         r = srv.request(method, path, list(headers))
         r.note = srv.access_log_line(r).rsplit(" cors=", 1)[1]
         return r
-    from test_http2 import curl
     r = curl(srv, "h2", method, path, list(headers))
     r.body = r.note = None
     return r
