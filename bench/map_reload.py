@@ -44,20 +44,13 @@ HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO / "tests" / "lib"))
 
-from httpd_harness import Httpd  # noqa: E402
+from httpd_harness import MAP_RELOAD_RE, Httpd, child_statuses, proc_kb  # noqa: E402
+from run import CORS_POLICY as POLICY, parse_duration_us  # noqa: E402
 
 MAPS = REPO / "bench" / "build" / "maps"
 ALLOWED = "https://app.example.com"
 ONLY = {"A": "https://only-a.example.com", "B": "https://only-b.example.com"}
 PREFIX = {"A": "site", "B": "alt"}
-
-POLICY = """\
-CORSAllowMethods GET POST PUT DELETE
-CORSAllowHeaders Content-Type Authorization X-Request-ID
-CORSExposeHeaders X-Total-Count
-CORSAllowCredentials On
-CORSMaxAge 600
-"""
 
 CONF = """\
 KeepAlive On
@@ -81,10 +74,6 @@ KeepAliveTimeout 60
 </IfModule>
 CORSAllowOriginMap txt:${{SERVERROOT}}/origins.txt
 """ + POLICY
-
-RELOAD_RE = re.compile(r"\[pid (\d+)[^\]]*\].*CORSAllowOriginMap .* reloaded: (\d+) entries "
-                       r"in (\d+) ms")
-
 
 def version_file(version: str, n: int) -> pathlib.Path:
     """bench/build/maps/reload-<A|B>-<n>.txt, written once (to the side, then renamed)."""
@@ -111,38 +100,6 @@ def swap(target: pathlib.Path, source: pathlib.Path):
     os.rename(side, target)
 
 
-def children(parent: int) -> list[int]:
-    pids = []
-    for d in pathlib.Path("/proc").iterdir():
-        if d.name.isdigit():
-            try:
-                st = (d / "status").read_text()
-            except OSError:
-                continue
-            m = re.search(r"^PPid:\s+(\d+)", st, re.M)
-            if m and int(m.group(1)) == parent:
-                pids.append(int(d.name))
-    return sorted(pids)
-
-
-def status_kb(pid: int, field: str) -> int:
-    try:
-        m = re.search(rf"^{field}:\s+(\d+) kB", pathlib.Path(f"/proc/{pid}/status").read_text(),
-                      re.M)
-    except OSError:
-        return 0
-    return int(m.group(1)) if m else 0
-
-
-def pss_kb(pid: int) -> int:
-    try:
-        m = re.search(r"^Pss:\s+(\d+) kB", pathlib.Path(f"/proc/{pid}/smaps_rollup").read_text(),
-                      re.M)
-    except OSError:
-        return 0
-    return int(m.group(1)) if m else 0
-
-
 def reset_peak(pid: int):
     """VmHWM := VmRSS (clear_refs 5, Linux >= 4.0)."""
     try:
@@ -152,8 +109,9 @@ def reset_peak(pid: int):
 
 
 def memory(parent: int) -> dict[int, dict[str, int]]:
-    return {pid: {"rss": status_kb(pid, "VmRSS"), "hwm": status_kb(pid, "VmHWM"),
-                  "pss": pss_kb(pid)} for pid in children(parent)}
+    return {pid: {"rss": proc_kb(pid, "VmRSS"), "hwm": proc_kb(pid, "VmHWM"),
+                  "pss": proc_kb(pid, "Pss", "smaps_rollup")}
+            for pid in sorted(child_statuses(parent))}
 
 
 def allowed(port: int, origin: str) -> bool | None:
@@ -175,11 +133,6 @@ def allowed(port: int, origin: str) -> bool | None:
     return f"access-control-allow-origin: {origin}" in head
 
 
-def parse_us(s: str) -> float:
-    m = re.fullmatch(r"([\d.]+)(us|ms|s|m)", s)
-    return float(m.group(1)) * {"us": 1, "ms": 1e3, "s": 1e6, "m": 60e6}[m.group(2)]
-
-
 def run_wrk(port: int, seconds: int, connections: int, script: pathlib.Path) -> dict:
     cmd = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s",
            "-s", str(script), f"http://127.0.0.1:{port}/data.json"]
@@ -188,9 +141,9 @@ def run_wrk(port: int, seconds: int, connections: int, script: pathlib.Path) -> 
     res = {"out": out, "bad": 0}
     for pct in ("50", "99"):
         m = re.search(rf"^\s*{pct}%\s+(\S+)", out, re.M)
-        res[f"p{pct}"] = parse_us(m.group(1)) if m else float("nan")
+        res[f"p{pct}"] = parse_duration_us(m.group(1)) if m else float("nan")
     m = re.search(r"Latency\s+\S+\s+\S+\s+(\S+)", out)
-    res["max"] = parse_us(m.group(1)) if m else float("nan")
+    res["max"] = parse_duration_us(m.group(1)) if m else float("nan")
     m = re.search(r"Requests/sec:\s*([\d.]+)", out)
     res["rps"] = float(m.group(1)) if m else 0.0
     m = re.search(r"(\d+) requests in", out)
@@ -263,7 +216,7 @@ def run_mpm(mpm: str, args, workdir: pathlib.Path) -> dict:
         for _ in range(20):         # every child up and answering
             assert allowed(srv.port, ONLY["A"]), "A's origin is not allowed after the start"
         res["steady"] = run_wrk(srv.port, args.seconds, args.connections, script)
-        pids = children(srv.proc.pid)
+        pids = sorted(child_statuses(srv.proc.pid))
         for pid in pids:
             reset_peak(pid)
         res["before"] = memory(srv.proc.pid)
@@ -298,9 +251,9 @@ def run_mpm(mpm: str, args, workdir: pathlib.Path) -> dict:
         res["apply_s"] = prober.times
         res["apply_failed"] = prober.failed
         log = srv.error_log()[log_offset:]
-        res["reloads_ms"] = [int(m.group(3)) for m in RELOAD_RE.finditer(log)]
+        res["reloads_ms"] = [int(m.group(3)) for m in MAP_RELOAD_RE.finditer(log)]
         res["reloads_by_pid"] = {}
-        for m in RELOAD_RE.finditer(log):
+        for m in MAP_RELOAD_RE.finditer(log):
             res["reloads_by_pid"].setdefault(int(m.group(1)), []).append(int(m.group(3)))
         res["errors"] = [ln for ln in log.splitlines()
                          if re.search(r"\[[a-z_]*:?(error|crit|alert|emerg)\]", ln)]

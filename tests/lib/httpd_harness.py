@@ -282,6 +282,41 @@ def _stop_all():
 
 
 
+def child_statuses(parent: int) -> dict[int, str]:
+    """The /proc/<pid>/status text of each child process of parent (httpd's children)."""
+    out = {}
+    for d in pathlib.Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            status = (d / "status").read_text()
+        except OSError:
+            continue
+        m = re.search(r"^PPid:\s+(\d+)", status, re.M)
+        if m and int(m.group(1)) == parent:
+            out[int(d.name)] = status
+    return out
+
+
+def status_kb(text: str, field: str) -> int:
+    """The "<field>: N kB" line of a /proc status or smaps_rollup text, in kB; 0 without it."""
+    m = re.search(rf"^{field}:\s+(\d+) kB", text, re.M)
+    return int(m.group(1)) if m else 0
+
+
+def proc_kb(pid: int, field: str, name: str = "status") -> int:
+    """status_kb() of /proc/<pid>/<name>; 0 when the process is gone."""
+    try:
+        return status_kb(pathlib.Path(f"/proc/{pid}/{name}").read_text(), field)
+    except OSError:
+        return 0
+
+
+# mod_cors's info line for a map it reloaded: the child's pid, the entries, the time.
+MAP_RELOAD_RE = re.compile(r"\[pid (\d+)[^\]]*\].*CORSAllowOriginMap .* reloaded: (\d+) "
+                           r"entries in (\d+) ms")
+
+
 def tcp_sockets():
     """(local port, state) of every TCP socket of this machine, from /proc/net/tcp{,6};
     the state in the kernel's hex ("0A" listening, "01" established, ...)."""

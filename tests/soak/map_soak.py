@@ -39,7 +39,6 @@ from __future__ import annotations
 import argparse
 import os
 import pathlib
-import re
 import shutil
 import statistics
 import subprocess
@@ -52,7 +51,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parents[1] / "tests" / "lib"))
 
-from httpd_harness import Httpd  # noqa: E402
+from httpd_harness import MAP_RELOAD_RE, Httpd, child_statuses, status_kb  # noqa: E402
 from soak import Kind, mpm_conf, parse_wrk, pf  # noqa: E402
 
 # What each version holds, by category; a tuple is (entry in the map, origin requested).
@@ -93,10 +92,6 @@ FILES = {"htdocs/api/r": "api resource\n" * 8}
 PF_VARY = ["Origin", "Access-Control-Request-Method", "Access-Control-Request-Headers"]
 PF_OK = {"access-control-allow-methods": "GET, PUT",
          "access-control-allow-headers": "Content-Type", "access-control-max-age": "600"}
-RELOAD_RE = re.compile(r"\[pid (\d+)[^\]]*\].*CORSAllowOriginMap .* reloaded: (\d+) entries "
-                       r"in (\d+) ms")
-
-
 def kinds() -> list[Kind]:
     out = []
     for i, (_, o) in enumerate(ALWAYS):
@@ -134,19 +129,7 @@ def write_version(target: pathlib.Path, large: bool, n: int, serial: int):
 
 def children_rss(parent: int) -> dict[int, int]:
     """VmRSS (kB) of each child of the httpd parent."""
-    out = {}
-    for d in pathlib.Path("/proc").iterdir():
-        if not d.name.isdigit():
-            continue
-        try:
-            status = (d / "status").read_text()
-        except OSError:
-            continue
-        m = re.search(r"^PPid:\s+(\d+)", status, re.M)
-        if m and int(m.group(1)) == parent:
-            r = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
-            out[int(d.name)] = int(r.group(1)) if r else 0
-    return out
+    return {pid: status_kb(st, "VmRSS") for pid, st in child_statuses(parent).items()}
 
 
 class Writer(threading.Thread):
@@ -245,7 +228,7 @@ def run_mpm(mpm: str, args, workdir: pathlib.Path) -> dict:
         res["problems"].append(str(e)[:3000])
     log = srv.error_log()
     reloads: dict[int, list[int]] = {}
-    for m in RELOAD_RE.finditer(log):
+    for m in MAP_RELOAD_RE.finditer(log):
         reloads.setdefault(int(m.group(1)), []).append(int(m.group(3)))
     res["reloads"] = reloads
     check(res, ks, args)

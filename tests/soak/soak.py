@@ -46,7 +46,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path.insert(0, str(REPO / "tests" / "lib"))
 
-from httpd_harness import Httpd  # noqa: E402
+from httpd_harness import Httpd, child_statuses, status_kb  # noqa: E402
 
 APP = "https://app.example.com"
 SUB = "https://x.example.org"
@@ -235,23 +235,9 @@ def write_kinds(path: pathlib.Path, port: int):
 
 def children_memory(parent: int) -> tuple[int, int, int]:
     """(number of children, sum of VmRSS kB, sum of RssAnon kB) of the httpd children."""
-    n = rss = anon = 0
-    for d in pathlib.Path("/proc").iterdir():
-        if not d.name.isdigit():
-            continue
-        try:
-            status = (d / "status").read_text()
-        except OSError:
-            continue
-        m = re.search(r"^PPid:\s+(\d+)", status, re.M)
-        if not m or int(m.group(1)) != parent:
-            continue
-        n += 1
-        m = re.search(r"^VmRSS:\s+(\d+) kB", status, re.M)
-        rss += int(m.group(1)) if m else 0
-        m = re.search(r"^RssAnon:\s+(\d+) kB", status, re.M)
-        anon += int(m.group(1)) if m else 0
-    return n, rss, anon
+    statuses = child_statuses(parent).values()
+    return (len(statuses), sum(status_kb(st, "VmRSS") for st in statuses),
+            sum(status_kb(st, "RssAnon") for st in statuses))
 
 
 def send_and_check(kind: Kind, port: int) -> str | None:
