@@ -7,7 +7,10 @@
 #   sh tools/ensure-deps.sh test    the above, plus /usr/bin/python3 with pytest,
 #                                   curl, htpasswd, the httpd under test
 #                                   ($HTTPD, default /usr/sbin/apache2) and its
-#                                   modules directory ($HTTPD_MODULES)
+#                                   modules directory ($HTTPD_MODULES); for
+#                                   CORSAllowOriginMap dbd: PostgreSQL (initdb,
+#                                   pg_ctl, psql), sqlite3, and APR-util's
+#                                   sqlite3 and pgsql drivers
 #
 # It runs on every `make`, so when nothing is missing it prints nothing and
 # exits 0.  When something is missing it maps it to a Debian package; as root
@@ -41,6 +44,15 @@ need() {        # need WHAT PACKAGE
 
 have() {
     command -v "$1" >/dev/null 2>&1
+}
+
+# APR-util's database driver $1 (apr_dbd_$1-1.so, loaded by mod_dbd at run time).
+have_dbd_driver() {
+    libdir=$(pkg-config --variable=libdir apr-util-1 2>/dev/null)
+    for d in "$libdir/apr-util-1" /usr/lib/*/apr-util-1 /usr/lib/apr-util-1; do
+        [ -f "$d/apr_dbd_$1-1.so" ] && return 0
+    done
+    return 1
 }
 
 check() {
@@ -78,6 +90,12 @@ check() {
     moddir=${HTTPD_MODULES:-/usr/lib/apache2/modules}
     [ -x "$httpd" ] || need "$httpd" apache2
     [ -d "$moddir" ] || need "$moddir" apache2
+    # CORSAllowOriginMap dbd: a throw-away PostgreSQL cluster and SQLite files
+    ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need initdb postgresql
+    have psql || need psql postgresql-client
+    have sqlite3 || need sqlite3 sqlite3
+    have_dbd_driver sqlite3 || need apr_dbd_sqlite3 libaprutil1-dbd-sqlite3
+    have_dbd_driver pgsql || need apr_dbd_pgsql libaprutil1-dbd-pgsql
     return 0
 }
 

@@ -18,6 +18,9 @@ Which httpd (environment variables; `make integration HTTPD=... HTTPD_MODULES=..
                     $PREFIX/modules for a source build)
     CORS_MODULE     the mod_cors.so to load (default .libs/mod_cors.so)
     CORS_HTTPD_ENV  NAME=VALUE words added to httpd's environment (make test-asan)
+For `CORSAllowOriginMap dbd:` a server loads DBD_MODULES (mod_dbd, and mod_watchdog where it
+is not compiled in) and names a database that db_harness.py starts (Postgres, a throw-away
+cluster) or makes (Sqlite, a file); both are re-exported here.
 Nothing is taken from the distribution's configuration: no envvars, no mods-available; the
 generated configuration names its ServerRoot, module paths and, as root, User/Group.  The
 modules compiled into the binary are asked from `$HTTPD -l`, its version from `$HTTPD -v`.
@@ -39,6 +42,9 @@ import signal
 import socket
 import subprocess
 import time
+
+from db_harness import (Postgres, Sqlite, free_port, make_traversable,  # noqa: F401
+                        missing_for_postgres, wait_until)
 
 HTTPD = os.environ.get("HTTPD") or "/usr/sbin/apache2"
 APACHE2 = HTTPD         # the old name
@@ -72,6 +78,10 @@ def builtin_modules() -> frozenset:
 
 
 BUILTIN_MPMS = ("event", "worker", "prefork")
+
+# What a server with a `CORSAllowOriginMap dbd:` map loads: mod_dbd for the connections,
+# mod_watchdog for the process that polls the map (compiled into Debian's apache2).
+DBD_MODULES = ("dbd", "watchdog")
 
 
 @functools.lru_cache(maxsize=None)
@@ -230,12 +240,6 @@ def assert_denied(r: Response, status: int = 200) -> None:
 # ---------------------------------------------------------------------------------------------
 # Httpd
 # ---------------------------------------------------------------------------------------------
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def _module_line(name: str) -> str | None:
     """LoadModule line for a module given as 'headers', 'mod_headers', 'headers_module'."""
@@ -410,7 +414,7 @@ class Httpd:
         for _ in range(50 * ports):
             if len(picked) == ports:
                 break
-            p = _free_port()
+            p = free_port()
             if p not in picked:
                 picked.append(p)
         if len(picked) != ports:
@@ -435,10 +439,7 @@ class Httpd:
         if not self._as_root:
             return
         # The run user must be able to reach the server root (pytest's tmp dirs are 0700).
-        for p in [self.root, *self.root.parents]:
-            mode = p.stat().st_mode
-            if not mode & 0o001:
-                os.chmod(p, mode | 0o001)
+        make_traversable(self.root)
         os.chmod(self.root, 0o755)
         uid = pwd.getpwnam(self.user).pw_uid
         gid = grp.getgrnam(self.group).gr_gid
