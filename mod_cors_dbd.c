@@ -233,17 +233,27 @@ const char *cors_dbd_source_id(const cors_dbd_source *src)
  * Polling (in the loader)
  */
 
-/* What the driver says went wrong, without its trailing newline. */
+/* What the driver says went wrong, on one line (libpq's messages have
+ * several). */
 static const char *db_error(apr_pool_t *p, const ap_dbd_t *dbd,
                             const char *what, int rv)
 {
     const char *msg = apr_dbd_error(dbd->driver, dbd->handle, rv);
     char *s = apr_pstrcat(p, what, ": ", msg ? msg : "unknown error", NULL);
-    apr_size_t n = strlen(s);
+    char *in, *out;
 
-    while (n && apr_isspace(s[n - 1])) {
-        s[--n] = '\0';
+    for (in = out = s; *in; in++) {
+        if (!apr_isspace(*in)) {
+            *out++ = *in;
+        }
+        else if (out > s && out[-1] != ' ') {
+            *out++ = ' ';
+        }
     }
+    while (out > s && out[-1] == ' ') {
+        out--;
+    }
+    *out = '\0';
     return s;
 }
 

@@ -183,17 +183,29 @@ class Postgres:
         except OSError:
             self._mark = 0
 
-    STATEMENT_RE = re.compile(r"^([^|\n]*)\|LOG:\s+(?:statement|execute [^:]*):\s+(.*)$", re.M)
+    STATEMENT_RE = re.compile(r"^([^|\n]*)\|LOG:\s+(statement|execute [^:]*):\s+(.*)$", re.M)
+    PREPARE_RE = re.compile(r"PREPARE\s+\S+\s+AS\s+", re.I)
 
     def statements(self, application: str | None = None) -> list[str]:
-        """The statements logged since mark_log() (all clients, or the one whose
-        application_name is application): plain statements and prepared-statement
-        executions alike."""
+        """The queries run since mark_log() (by all clients, or the one whose
+        application_name is application), one line each: plain statements, and executions
+        of prepared statements as their query.  Preparing a statement runs nothing and is
+        left out (APR-util's pgsql driver sends `PREPARE name AS query` on each new
+        connection, and the log shows an execution as `execute name: PREPARE name AS
+        query`)."""
         with open(self.log_path, "rb") as f:
             f.seek(self._mark)
             text = f.read().decode("utf-8", "replace")
-        return [m.group(2) for m in self.STATEMENT_RE.finditer(text)
-                if application is None or m.group(1) == application]
+        out = []
+        for m in self.STATEMENT_RE.finditer(text):
+            app, kind, sql = m.groups()
+            if application is not None and app != application:
+                continue
+            prepare = self.PREPARE_RE.match(sql)
+            if kind == "statement" and prepare:
+                continue
+            out.append(sql[prepare.end():] if prepare else sql)
+        return out
 
 
 class Sqlite:

@@ -1,0 +1,242 @@
+# SPDX-License-Identifier: Apache-2.0
+"""make test-fleet: three httpd servers (event, worker, prefork) share one PostgreSQL
+through `CORSAllowOriginMap dbd:`, as a fleet of web servers shares an application's table
+of tenant origins.
+
+The cluster is a throw-away one (tests/lib/db_harness.py: initdb, pg_ctl on 127.0.0.1, every
+statement logged with the client's application_name, which is each server's MPM).  The
+schema is README's: a table of origins and a version row that a statement trigger bumps on
+every change, read by the change query.  The tests run in order and share the fleet:
+insert, delete, an invalid row, requests alone, the database stopped (a server restarted
+meanwhile), the database back.
+"""
+
+import re
+import statistics
+import time
+
+import pytest
+
+from httpd_harness import (DBD_MODULES, Httpd, Postgres, missing_for_postgres, wait_until)
+
+CONVERGE_SECONDS = 3.0      # a change answered by every server (the contract's 2 s + 1 s)
+MPMS = ("event", "worker", "prefork")
+
+A = "https://a.tenant.example"
+B = "https://b.tenant.example"
+C = "https://c.tenant.example"
+D = "https://d.tenant.example"
+E = "https://e.tenant.example"
+EVIL = "https://evil.example"
+BAD_ROW = "https://bad row.example"
+
+SCHEMA = """
+CREATE TABLE tenant_origins (
+    origin     text PRIMARY KEY,
+    active     boolean NOT NULL DEFAULT true,
+    updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE cors_version (n bigint NOT NULL);
+INSERT INTO cors_version VALUES (0);
+CREATE FUNCTION cors_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE cors_version SET n = n + 1;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER tenant_origins_changed
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tenant_origins
+    FOR EACH STATEMENT EXECUTE FUNCTION cors_version_bump();
+"""
+
+QUERY = "SELECT origin FROM tenant_origins WHERE active"
+CHANGE_QUERY = "SELECT n FROM cors_version"
+
+CONF = f"""
+DBDriver pgsql
+DBDParams "${{DBDPARAMS}}"
+<Location "/api/">
+    CORSAllowOriginMap "dbd:{QUERY}" "{CHANGE_QUERY}"
+</Location>
+<IfModule mpm_prefork_module>
+    # new children keep coming: each must start with the current version
+    MaxConnectionsPerChild 5
+</IfModule>
+"""
+
+# mod_dbd's errors while PostgreSQL is down, and the map's own; the invalid row.
+OUTAGE_LOG = [r"\[dbd:error\]", r"\[cors:(error|warn)\].*dbd"]
+ALLOW_LOG = [re.escape(BAD_ROW)]
+
+
+def sql_literal(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+@pytest.fixture(scope="module")
+def pg(tmp_path_factory):
+    why = missing_for_postgres()
+    if why:
+        pytest.fail(f"{why} (make deps installs it)")
+    p = Postgres(tmp_path_factory.mktemp("postgres"))
+    p.start()
+    p.psql(SCHEMA)
+    p.psql(f"INSERT INTO tenant_origins (origin) VALUES ({sql_literal(A)}), ({sql_literal(B)})")
+    yield p
+    p.close()
+
+
+@pytest.fixture(scope="module")
+def fleet(pg, tmp_path_factory):
+    servers = {}
+    try:
+        for mpm in MPMS:
+            conf = CONF.replace("${DBDPARAMS}", pg.dbd_params(mpm))
+            s = Httpd(tmp_path_factory.mktemp(mpm), conf, mpm=mpm, modules=DBD_MODULES,
+                      files={"htdocs/api/r": "ok\n"})
+            s.start()
+            servers[mpm] = s
+        yield servers
+        for s in servers.values():
+            s.check_log(allow=ALLOW_LOG + OUTAGE_LOG)
+    finally:
+        for s in servers.values():
+            s.stop()
+
+
+def allowed(srv, origin) -> bool:
+    r = srv.request("GET", "/api/r", {"Origin": origin})
+    assert r.status == 200, r
+    return r.get("Access-Control-Allow-Origin") == origin
+
+
+def every_server(fleet, origin, want: bool, timeout: float = CONVERGE_SECONDS) -> list:
+    """The servers that did not answer as wanted within timeout (polled together)."""
+    pending = dict(fleet)
+    deadline = time.monotonic() + timeout
+    while pending:
+        for name, s in list(pending.items()):
+            if allowed(s, origin) == want:
+                del pending[name]
+        if not pending or time.monotonic() >= deadline:
+            break
+        time.sleep(0.05)
+    return sorted(pending)
+
+
+def steady(fleet, origin, want: bool, n: int = 10) -> list:
+    """Servers where one of n requests did not answer as wanted (several children)."""
+    return sorted(name for name, s in fleet.items()
+                  if not all(allowed(s, origin) == want for _ in range(n)))
+
+
+def check_logs(fleet, allow=()):
+    for s in fleet.values():
+        s.check_log(allow=[*ALLOW_LOG, *allow])
+
+
+def timed_requests(srv, origin, n: int) -> list:
+    out = []
+    for _ in range(n):
+        t0 = time.monotonic()
+        allowed(srv, origin)
+        out.append(time.monotonic() - t0)
+    return out
+
+
+def test_initial_set_everywhere(fleet):
+    assert not every_server(fleet, A, True), {n: s.error_log() for n, s in fleet.items()}
+    assert not steady(fleet, B, True)
+    assert not steady(fleet, EVIL, False)
+    check_logs(fleet)
+
+
+def test_insert_answered_by_all_within_3s(fleet, pg):
+    pg.psql(f"INSERT INTO tenant_origins (origin) VALUES ({sql_literal(C)})")
+    late = every_server(fleet, C, True)
+    assert not late, f"{late} did not allow a new row within {CONVERGE_SECONDS} s"
+    assert not steady(fleet, C, True)
+    check_logs(fleet)
+
+
+def test_delete_refused_by_all_within_3s(fleet, pg):
+    pg.psql(f"DELETE FROM tenant_origins WHERE origin = {sql_literal(C)}")
+    late = every_server(fleet, C, False)
+    assert not late, f"{late} still allowed a deleted row after {CONVERGE_SECONDS} s"
+    assert not steady(fleet, C, False)
+    # an UPDATE that deactivates is a change too
+    pg.psql(f"UPDATE tenant_origins SET active = false WHERE origin = {sql_literal(B)}")
+    assert not every_server(fleet, B, False)
+    pg.psql(f"UPDATE tenant_origins SET active = true WHERE origin = {sql_literal(B)}")
+    assert not every_server(fleet, B, True)
+    check_logs(fleet)
+
+
+def test_invalid_row_skipped_and_named(fleet, pg):
+    for s in fleet.values():
+        s.mark_log()
+    pg.psql(f"INSERT INTO tenant_origins (origin) VALUES ({sql_literal(BAD_ROW)}), "
+            f"({sql_literal(D)})")
+    assert not every_server(fleet, D, True), "the valid rows beside an invalid one"
+    assert not steady(fleet, A, True)
+    assert not allowed(fleet["event"], "https://bad")
+    for name, s in fleet.items():
+        named = [ln for ln in s.new_log_lines() if BAD_ROW in ln and "skipped" in ln]
+        assert named and "[cors:warn]" in named[0], (name, s.new_log_lines())
+        # read once per server per change, not once per child
+        assert len(named) == 1, (name, named)
+    check_logs(fleet)
+
+
+def test_only_the_change_query_while_requests_arrive(fleet, pg):
+    pg.mark_log()
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < 3:
+        for s in fleet.values():
+            allowed(s, A)
+    seconds = time.monotonic() - t0
+    for name in fleet:
+        stmts = pg.statements(application=name)
+        full = [q for q in stmts if QUERY in q]
+        assert not full, f"{name} ran the full query with no change: {full}"
+        change = [q for q in stmts if CHANGE_QUERY in q]
+        assert change, f"{name} never asked the change query: {stmts}"
+        # one loader per server, about once a second (not one per child)
+        assert len(change) <= seconds + 2, (name, len(change), seconds)
+    check_logs(fleet)
+
+
+def test_database_down_last_version_answered(fleet, pg):
+    base = {n: statistics.median(timed_requests(s, A, 20)) for n, s in fleet.items()}
+    pg.stop()
+    try:
+        time.sleep(1.5)             # every loader has met the outage at least once
+        for name, s in fleet.items():
+            times = timed_requests(s, A, 20)
+            assert not steady({name: s}, A, True) and not steady({name: s}, D, True)
+            assert not steady({name: s}, C, False) and not steady({name: s}, EVIL, False)
+            # no request waits on the database
+            assert max(times) < 1.0, (name, times)
+            assert statistics.median(times) < 5 * base[name] + 0.02, (name, base[name], times)
+        # a server restarted during the outage starts with its last version (on disk)
+        s = fleet["prefork"]
+        s.stop()
+        s.start()
+        assert not steady({"prefork": s}, A, True, 20)
+        assert not steady({"prefork": s}, D, True)
+        assert not steady({"prefork": s}, C, False)
+        for s in fleet.values():
+            logged = re.compile(OUTAGE_LOG[1])
+            assert wait_until(lambda: any(logged.search(ln) for ln in s.new_log_lines()),
+                              CONVERGE_SECONDS), s.new_log_lines()
+    finally:
+        pg.start()
+    check_logs(fleet, OUTAGE_LOG)
+
+
+def test_database_back_new_row_converges(fleet, pg):
+    pg.psql(f"INSERT INTO tenant_origins (origin) VALUES ({sql_literal(E)})")
+    # the loaders find the database again on their next poll (mod_dbd reconnects)
+    late = every_server(fleet, E, True, CONVERGE_SECONDS + 2)
+    assert not late, {n: fleet[n].new_log_lines() for n in late}
+    assert not steady(fleet, A, True) and not steady(fleet, C, False)
+    check_logs(fleet, OUTAGE_LOG)
