@@ -5,8 +5,8 @@ of tenant origins.
 
 The cluster is a throw-away one (tests/lib/db_harness.py: initdb, pg_ctl on 127.0.0.1, every
 statement logged with the client's application_name, which is each server's MPM).  The
-schema is README's: a table of origins and a version row that a statement trigger bumps on
-every change, read by the change query.  The tests run in order and share the fleet:
+schema is README's (db_harness.PG_SCHEMA): a table of origins and a version row that a
+statement trigger bumps on every change, read by the change query.  The tests run in order and share the fleet:
 insert, delete, an invalid row, requests alone, the database stopped (a server restarted
 meanwhile), the database back.
 """
@@ -17,7 +17,8 @@ import time
 
 import pytest
 
-from httpd_harness import (DBD_MODULES, Httpd, Postgres, missing_for_postgres, wait_until)
+from httpd_harness import (CHANGE_QUERY, DBD_MODULES, PG_SCHEMA, QUERY, Httpd, Postgres,
+                           missing_for_postgres, sql_literal, wait_until)
 
 CONVERGE_SECONDS = 3.0      # a change answered by every server (the contract's 2 s + 1 s)
 MPMS = ("event", "worker", "prefork")
@@ -29,27 +30,6 @@ D = "https://d.tenant.example"
 E = "https://e.tenant.example"
 EVIL = "https://evil.example"
 BAD_ROW = "https://bad row.example"
-
-SCHEMA = """
-CREATE TABLE tenant_origins (
-    origin     text PRIMARY KEY,
-    active     boolean NOT NULL DEFAULT true,
-    updated_at timestamptz NOT NULL DEFAULT now()
-);
-CREATE TABLE cors_version (n bigint NOT NULL);
-INSERT INTO cors_version VALUES (0);
-CREATE FUNCTION cors_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    UPDATE cors_version SET n = n + 1;
-    RETURN NULL;
-END $$;
-CREATE TRIGGER tenant_origins_changed
-    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tenant_origins
-    FOR EACH STATEMENT EXECUTE FUNCTION cors_version_bump();
-"""
-
-QUERY = "SELECT origin FROM tenant_origins WHERE active"
-CHANGE_QUERY = "SELECT n FROM cors_version"
 
 CONF = f"""
 DBDriver pgsql
@@ -68,10 +48,6 @@ OUTAGE_LOG = [r"\[dbd:error\]", r"\[cors:(error|warn)\].*dbd"]
 ALLOW_LOG = [re.escape(BAD_ROW)]
 
 
-def sql_literal(s: str) -> str:
-    return "'" + s.replace("'", "''") + "'"
-
-
 @pytest.fixture(scope="module")
 def pg(tmp_path_factory):
     why = missing_for_postgres()
@@ -79,7 +55,7 @@ def pg(tmp_path_factory):
         pytest.fail(f"{why} (make deps installs it)")
     p = Postgres(tmp_path_factory.mktemp("postgres"))
     p.start()
-    p.psql(SCHEMA)
+    p.psql(PG_SCHEMA)
     p.psql(f"INSERT INTO tenant_origins (origin) VALUES ({sql_literal(A)}), ({sql_literal(B)})")
     yield p
     p.close()

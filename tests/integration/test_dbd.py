@@ -4,8 +4,8 @@ mod_dbd (the embedded driver; tests/fleet has PostgreSQL and several servers).
 
 The database is a real SQLite file that the test writes with Python's sqlite3 while httpd
 reads it.  Its change query reads a version row that triggers bump on every INSERT, UPDATE
-and DELETE (what README's "Many servers, one database" recommends), so a change is answered
-within CONVERGE_SECONDS: the loader asks the change query every second and the new version
+and DELETE (db_harness.SQLITE_SCHEMA, README's "Many servers, one database"), so a change
+is answered within CONVERGE_SECONDS: the loader asks the change query every second and the new version
 reaches every child within 2 s.
 """
 
@@ -14,8 +14,8 @@ import time
 
 import pytest
 
-from httpd_harness import (DBD_MODULES, Httpd, Sqlite, assert_allowed, assert_denied, serve,
-                           wait_until)
+from httpd_harness import (CHANGE_QUERY, DBD_MODULES, QUERY, SQLITE_SCHEMA, Httpd, Sqlite,
+                           assert_allowed, assert_denied, serve, wait_until)
 
 CONVERGE_SECONDS = 3.0      # the contract: 2 s after the change query's answer changed, + 1 s
 REREAD_SECONDS = 10.0       # without a change query QUERY runs every 10 s
@@ -28,21 +28,6 @@ E = "https://e.tenant.example"
 EVIL = "https://evil.example"
 BAD_ROW = "https://bad row.example"
 
-SCHEMA = """
-CREATE TABLE tenant_origins (origin TEXT);
-CREATE TABLE cors_version (n INTEGER NOT NULL);
-INSERT INTO cors_version VALUES (0);
-CREATE TRIGGER tenant_origins_ins AFTER INSERT ON tenant_origins
-    BEGIN UPDATE cors_version SET n = n + 1; END;
-CREATE TRIGGER tenant_origins_upd AFTER UPDATE ON tenant_origins
-    BEGIN UPDATE cors_version SET n = n + 1; END;
-CREATE TRIGGER tenant_origins_del AFTER DELETE ON tenant_origins
-    BEGIN UPDATE cors_version SET n = n + 1; END;
-"""
-
-QUERY = "SELECT origin FROM tenant_origins"
-CHANGE_QUERY = "SELECT n FROM cors_version"
-
 CONF = f"""
 DBDriver sqlite3
 DBDParams "${{SERVERROOT}}/db/origins.db"
@@ -50,7 +35,7 @@ DBDParams "${{SERVERROOT}}/db/origins.db"
     CORSAllowOriginMap "dbd:{QUERY}" "{CHANGE_QUERY}"
 </Location>
 <Location "/dbd-slow/">
-    CORSAllowOriginMap "dbd:{QUERY} WHERE origin <> 'x'"
+    CORSAllowOriginMap "dbd:{QUERY} AND origin <> 'x'"
 </Location>
 """
 
@@ -71,8 +56,8 @@ def skipped_row_lines(srv, value: str) -> list[str]:
 def db(tmp_path_factory):
     root = tmp_path_factory.mktemp("dbd")
     d = Sqlite(root / "db" / "origins.db")
-    d.execute(SCHEMA, script=True)
-    d.executemany("INSERT INTO tenant_origins VALUES (?)", [(A,), (B,), (BAD_ROW,)])
+    d.execute(SQLITE_SCHEMA, script=True)
+    d.executemany("INSERT INTO tenant_origins (origin) VALUES (?)", [(A,), (B,), (BAD_ROW,)])
     return d
 
 
@@ -113,7 +98,7 @@ def test_initial_set(srv):
 def test_invalid_row_skipped_and_named_in_the_log(srv, db):
     # Named at the first load (at startup, before the mark) and at every load after it.
     assert BAD_ROW in srv.error_log(), srv.error_log()
-    db.execute("INSERT INTO tenant_origins VALUES (?)", (D,))
+    db.execute("INSERT INTO tenant_origins (origin) VALUES (?)", (D,))
     assert answers(srv, D, True, CONVERGE_SECONDS), srv.new_log_lines()
     assert allowed(srv, "/dbd/r", A) and allowed(srv, "/dbd/r", B)
     lines = skipped_row_lines(srv, BAD_ROW)
@@ -125,7 +110,7 @@ def test_invalid_row_skipped_and_named_in_the_log(srv, db):
 
 def test_insert_answered_within_3s(srv, db):
     assert not allowed(srv, "/dbd/r", C)
-    db.execute("INSERT INTO tenant_origins VALUES (?)", (C,))
+    db.execute("INSERT INTO tenant_origins (origin) VALUES (?)", (C,))
     t0 = time.monotonic()
     assert answers(srv, C, True, CONVERGE_SECONDS), srv.new_log_lines()
     # and stays allowed, whichever child answers
@@ -144,7 +129,7 @@ def test_delete_refused_within_3s(srv, db):
 def test_without_change_query_read_every_10s(srv, db):
     # /dbd-slow/ has no change query: QUERY runs again at most REREAD_SECONDS later
     assert allowed(srv, "/dbd-slow/r", A)
-    db.execute("INSERT INTO tenant_origins VALUES (?)", (C,))
+    db.execute("INSERT INTO tenant_origins (origin) VALUES (?)", (C,))
     assert answers(srv, C, True, CONVERGE_SECONDS), srv.new_log_lines()
     assert answers(srv, C, True, REREAD_SECONDS + CONVERGE_SECONDS, "/dbd-slow/r"), \
         srv.new_log_lines()
@@ -172,8 +157,8 @@ def test_database_removed_keeps_last_version(srv, db):
                       CONVERGE_SECONDS), \
         "the failed load is not logged:\n" + "\n".join(srv.new_log_lines())
     # the database back (made anew): a new row is answered, the removed ones are gone
-    db.execute(SCHEMA, script=True)
-    db.executemany("INSERT INTO tenant_origins VALUES (?)", [(A,), (E,)])
+    db.execute(SQLITE_SCHEMA, script=True)
+    db.executemany("INSERT INTO tenant_origins (origin) VALUES (?)", [(A,), (E,)])
     assert answers(srv, E, True, CONVERGE_SECONDS), srv.new_log_lines()
     assert not allowed(srv, "/dbd/r", C) and not allowed(srv, "/dbd/r", D)
     srv.check_log(allow=OUTAGE_LOG)     # what the outage logged, up to the recovery

@@ -30,6 +30,47 @@ import subprocess
 import time
 
 
+# README's schema ("Many servers, one database"): a table of origins and a version row that
+# a trigger bumps in the same transaction as every change, read by the change query.
+QUERY = "SELECT origin FROM tenant_origins WHERE active"
+CHANGE_QUERY = "SELECT n FROM cors_version"
+
+PG_SCHEMA = """
+CREATE TABLE tenant_origins (
+    origin     text PRIMARY KEY,
+    active     boolean NOT NULL DEFAULT true,
+    updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE cors_version (n bigint NOT NULL);
+INSERT INTO cors_version VALUES (0);
+CREATE FUNCTION cors_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE cors_version SET n = n + 1;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER tenant_origins_changed
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON tenant_origins
+    FOR EACH STATEMENT EXECUTE FUNCTION cors_version_bump();
+"""
+
+SQLITE_SCHEMA = """
+CREATE TABLE tenant_origins (origin TEXT, active INTEGER NOT NULL DEFAULT 1);
+CREATE TABLE cors_version (n INTEGER NOT NULL);
+INSERT INTO cors_version VALUES (0);
+CREATE TRIGGER tenant_origins_ins AFTER INSERT ON tenant_origins
+    BEGIN UPDATE cors_version SET n = n + 1; END;
+CREATE TRIGGER tenant_origins_upd AFTER UPDATE ON tenant_origins
+    BEGIN UPDATE cors_version SET n = n + 1; END;
+CREATE TRIGGER tenant_origins_del AFTER DELETE ON tenant_origins
+    BEGIN UPDATE cors_version SET n = n + 1; END;
+"""
+
+
+def sql_literal(s: str) -> str:
+    """s as an SQL string literal."""
+    return "'" + s.replace("'", "''") + "'"
+
+
 def free_port() -> int:
     """A TCP port of 127.0.0.1 that nothing listens on now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
