@@ -207,7 +207,7 @@ def map_conf(kind: str, n: int) -> str:
 class Config:
     def __init__(self, key, label, conf="", *, module=None, htaccess=None, cors=False,
                  answers_preflight=False, acao_always=False, wrk_kinds=(), map_file=None,
-                 startup_timeout=180):
+                 startup_timeout=180, ready=None, callgrind_args=()):
         self.key = key
         self.label = label
         self.conf = conf                    # server-level configuration
@@ -219,6 +219,8 @@ class Config:
         self.wrk_kinds = wrk_kinds
         self.map_file = map_file            # (kind, n): a map to build before the start
         self.startup_timeout = startup_timeout   # under callgrind
+        self.ready = ready                  # ready(srv): waits until it can be measured
+        self.callgrind_args = tuple(callgrind_args)   # more valgrind options
 
     def prepare(self):
         if self.map_file:
@@ -455,7 +457,7 @@ class Server(Httpd):
         super().__init__(
             root, cfg.conf, files=files, with_cors=cfg.module == CORS_MOD, loglevel="warn",
             ports=1, single_process=callgrind,
-            wrapper=["valgrind", "--tool=callgrind", "--dump-instr=no",
+            wrapper=["valgrind", "--tool=callgrind", "--dump-instr=no", *cfg.callgrind_args,
                      f"--callgrind-out-file={cgdir}/callgrind.out.%p"] if callgrind else (),
             popen_kwargs=dict(env=dict(os.environ, HOME=str(root)),
                               **(run_user_kwargs() if callgrind else {})),
@@ -567,6 +569,8 @@ def callgrind_config(cfg: Config) -> dict[str, float]:
             c.request(data, expect)
 
     try:
+        if cfg.ready:
+            cfg.ready(srv)
         pid = srv.proc.pid
         # Every kind once before anything is counted: one-time work (first use of a
         # code path, the allocator's first requests) stays out of the counts.

@@ -54,7 +54,7 @@ CREATE TRIGGER tenant_origins_changed
 """
 
 SQLITE_SCHEMA = """
-CREATE TABLE tenant_origins (origin TEXT, active INTEGER NOT NULL DEFAULT 1);
+CREATE TABLE tenant_origins (origin TEXT PRIMARY KEY, active INTEGER NOT NULL DEFAULT 1);
 CREATE TABLE cors_version (n INTEGER NOT NULL);
 INSERT INTO cors_version VALUES (0);
 CREATE TRIGGER tenant_origins_ins AFTER INSERT ON tenant_origins
