@@ -97,24 +97,6 @@ static const char *dbd_setting(cmd_parms *cmd, const char *name)
     return ap_getword_conf(cmd->pool, &args);
 }
 
-/* Does APR-util have the driver (its DSO installed)?  mod_dbd finds out
- * only when a child connects; a map that can never load is a
- * configuration error. */
-static const char *check_driver(cmd_parms *cmd, const char *name)
-{
-    const apr_dbd_driver_t *driver;
-    apr_status_t rv;
-
-    apr_dbd_init(cmd->pool);
-    rv = apr_dbd_get_driver(cmd->pool, name, &driver);
-    if (rv == APR_SUCCESS) {
-        return NULL;
-    }
-    return apr_psprintf(cmd->pool, "DBDriver %s: APR-util has no such "
-                        "database driver (on Debian: apt-get install "
-                        "libaprutil1-dbd-%s)", name, name);
-}
-
 /* A query must say something: "dbd:" alone or blanks are a mistake. */
 static int is_blank(const char *s)
 {
@@ -200,9 +182,6 @@ const char *cors_dbd_source_make(cmd_parms *cmd, const char *query,
         return apr_psprintf(cmd->pool, "a dbd: map needs a DBDriver (and "
                             "DBDParams) for %s", cmd->server->defn_name
                             ? "its virtual host" : "the server");
-    }
-    if ((err = check_driver(cmd, src->driver))) {
-        return err;
     }
     src->server = cmd->server;
     src->where = apr_psprintf(cmd->pool, "%s:%d",

@@ -33,7 +33,7 @@ typedef struct cors_dbd_source cors_dbd_source;
 
 /* For a directive being read in cmd: checks that it may name queries here
  * (not in .htaccess), that mod_dbd is loaded and the virtual host has a
- * DBDriver whose APR-util driver exists, and prepares query (the text
+ * DBDriver (mod_dbd checks that APR-util has it), and prepares query (the text
  * after "dbd:") and change_query (NULL: none) with mod_dbd.  Returns NULL
  * and the source in *out, or what is wrong, without the directive's name
  * (the caller adds it).  Nothing connects to the database here. */
