@@ -17,19 +17,14 @@ import time
 
 import pytest
 
-from httpd_harness import (CHANGE_QUERY, DBD_MODULES, PG_SCHEMA, QUERY, Httpd, Postgres,
-                           missing_for_postgres, sql_literal, wait_until)
+from httpd_harness import (BAD_ROW, CHANGE_QUERY, CONVERGE_SECONDS, DBD_MODULES, PG_SCHEMA,
+                           QUERY, Httpd, Postgres, missing_for_postgres, sql_literal,
+                           wait_until)
 
-CONVERGE_SECONDS = 3.0      # a change answered by every server (the contract's 2 s + 1 s)
 MPMS = ("event", "worker", "prefork")
 
-A = "https://a.tenant.example"
-B = "https://b.tenant.example"
-C = "https://c.tenant.example"
-D = "https://d.tenant.example"
-E = "https://e.tenant.example"
+A, B, C, D, E = (f"https://{t}.tenant.example" for t in "abcde")
 EVIL = "https://evil.example"
-BAD_ROW = "https://bad row.example"
 
 CONF = f"""
 DBDriver pgsql

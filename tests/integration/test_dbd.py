@@ -14,19 +14,14 @@ import time
 
 import pytest
 
-from httpd_harness import (CHANGE_QUERY, DBD_MODULES, QUERY, SQLITE_SCHEMA, Httpd, Sqlite,
-                           assert_allowed, assert_denied, serve, wait_until)
+from httpd_harness import (BAD_ROW, CHANGE_QUERY, CONVERGE_SECONDS, DBD_MODULES, QUERY,
+                           SQLITE_SCHEMA, Httpd, Sqlite, assert_allowed, assert_denied, serve,
+                           wait_until)
 
-CONVERGE_SECONDS = 3.0      # the contract: 2 s after the change query's answer changed, + 1 s
 REREAD_SECONDS = 10.0       # without a change query QUERY runs every 10 s
 
-A = "https://a.tenant.example"
-B = "https://b.tenant.example"
-C = "https://c.tenant.example"
-D = "https://d.tenant.example"
-E = "https://e.tenant.example"
+A, B, C, D, E = (f"https://{t}.tenant.example" for t in "abcde")
 EVIL = "https://evil.example"
-BAD_ROW = "https://bad row.example"
 
 CONF = f"""
 DBDriver sqlite3

@@ -66,6 +66,14 @@ CREATE TRIGGER tenant_origins_del AFTER DELETE ON tenant_origins
 """
 
 
+# How long the tests give a change to a dbd map to be answered: 2 s after the change query's
+# answer changed (the contract), and the loader asks it once a second.
+CONVERGE_SECONDS = 3.0
+
+# A row that is not a valid entry (a space in the host): skipped and named in the log.
+BAD_ROW = "https://bad row.example"
+
+
 def sql_literal(s: str) -> str:
     """s as an SQL string literal."""
     return "'" + s.replace("'", "''") + "'"

@@ -43,9 +43,9 @@ import socket
 import subprocess
 import time
 
-from db_harness import (CHANGE_QUERY, PG_SCHEMA, QUERY, SQLITE_SCHEMA,  # noqa: F401
-                        Postgres, Sqlite, free_port, make_traversable, missing_for_postgres,
-                        sql_literal, wait_until)
+from db_harness import (BAD_ROW, CHANGE_QUERY, CONVERGE_SECONDS, PG_SCHEMA,  # noqa: F401
+                        QUERY, SQLITE_SCHEMA, Postgres, Sqlite, free_port, make_traversable,
+                        missing_for_postgres, sql_literal, wait_until)
 
 HTTPD = os.environ.get("HTTPD") or "/usr/sbin/apache2"
 APACHE2 = HTTPD         # the old name
