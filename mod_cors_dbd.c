@@ -236,10 +236,18 @@ static const char *db_error(apr_pool_t *p, const ap_dbd_t *dbd,
     return s;
 }
 
-/* Runs the prepared statement label.  Random access (the whole result at
- * once) in every driver, because it reports an error that happens while
- * the rows come: sequential pgsql and mysql results end early on an error
- * as if the set were complete. */
+/* Whether to ask the driver for the whole result at once ("random
+ * access"), so that an error while the rows come is reported: pgsql's
+ * sequential results end early on an error as if the set were complete.
+ * Not with mysql, whose random-access results give no row to -1 ("the next
+ * row", as apr_dbd_get_row documents it) and seek from the first row for
+ * any other number; its sequential results do report an error. */
+static int random_access(const ap_dbd_t *dbd)
+{
+    return strcmp(apr_dbd_name(dbd->driver), "mysql") != 0;
+}
+
+/* Runs the prepared statement label. */
 static const char *run(apr_pool_t *p, ap_dbd_t *dbd, const char *label,
                        const char *what, apr_dbd_results_t **res)
 {
@@ -252,8 +260,8 @@ static const char *run(apr_pool_t *p, ap_dbd_t *dbd, const char *label,
                            NULL);
     }
     *res = NULL;
-    rv = apr_dbd_pselect(dbd->driver, p, dbd->handle, res, stmt, 1, 0,
-                         NULL);
+    rv = apr_dbd_pselect(dbd->driver, p, dbd->handle, res, stmt,
+                         random_access(dbd), 0, NULL);
     if (rv != 0) {
         return db_error(p, dbd, what, rv);
     }

@@ -24,6 +24,7 @@ import os
 import pathlib
 import pwd
 import re
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -65,6 +66,21 @@ CREATE TRIGGER tenant_origins_del AFTER DELETE ON tenant_origins
     BEGIN UPDATE cors_version SET n = n + 1; END;
 """
 
+
+MYSQL_SCHEMA = """
+CREATE TABLE tenant_origins (
+    origin VARCHAR(255) PRIMARY KEY,
+    active BOOLEAN NOT NULL DEFAULT TRUE
+);
+CREATE TABLE cors_version (n BIGINT NOT NULL);
+INSERT INTO cors_version VALUES (0);
+CREATE TRIGGER tenant_origins_ins AFTER INSERT ON tenant_origins
+    FOR EACH ROW UPDATE cors_version SET n = n + 1;
+CREATE TRIGGER tenant_origins_upd AFTER UPDATE ON tenant_origins
+    FOR EACH ROW UPDATE cors_version SET n = n + 1;
+CREATE TRIGGER tenant_origins_del AFTER DELETE ON tenant_origins
+    FOR EACH ROW UPDATE cors_version SET n = n + 1;
+"""
 
 # How long the tests give a change to a dbd map to be answered: 2 s after the change query's
 # answer changed (the contract), and the loader asks it once a second.
@@ -255,6 +271,107 @@ class Postgres:
                 continue
             out.append(sql[prepare.end():] if prepare else sql)
         return out
+
+
+def missing_for_mariadb() -> str | None:
+    """Why the MariaDB tests cannot run here (what to install), or None."""
+    if not shutil.which("mariadbd", path="/usr/sbin:/usr/bin:" + os.environ.get("PATH", "")):
+        return "MariaDB is not installed: apt-get install mariadb-server libaprutil1-dbd-mysql"
+    return None
+
+
+class Mariadb:
+    """A MariaDB server of its own (make ci-extra): data directory, socket and log under
+    workdir, 127.0.0.1:port only.  As root the server runs as `mysql` (it switches itself).
+    The tests connect as `apache`@127.0.0.1 without a password, owner of database dbname;
+    psql-like sql() runs statements as root through the socket."""
+
+    def __init__(self, workdir: pathlib.Path, *, dbname: str = "cors"):
+        why = missing_for_mariadb()
+        if why:
+            raise RuntimeError(why)
+        self.root = pathlib.Path(workdir).resolve()
+        self.datadir = self.root / "data"
+        self.socket = self.root / "mariadb.sock"
+        self.log_path = self.root / "mariadb.log"
+        self.dbname = dbname
+        self.port = free_port()
+        self.proc: subprocess.Popen | None = None
+        self.root.mkdir(parents=True, exist_ok=True)
+        make_traversable(self.root)
+        self._as_root = os.geteuid() == 0
+        if self._as_root:
+            pw = pwd.getpwnam("mysql")
+            os.chown(self.root, pw.pw_uid, pw.pw_gid)
+        user = ["--user=mysql"] if self._as_root else []
+        subprocess.run(["mariadb-install-db", "--no-defaults", f"--datadir={self.datadir}",
+                        *user, "--auth-root-authentication-method=normal", "--skip-test-db"],
+                       check=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       timeout=120, cwd=self.root)
+        self._initialized = False
+
+    def start(self):
+        user = ["--user=mysql"] if self._as_root else []
+        self.proc = subprocess.Popen(
+            ["/usr/sbin/mariadbd", "--no-defaults", f"--datadir={self.datadir}",
+             f"--socket={self.socket}", f"--port={self.port}", "--bind-address=127.0.0.1",
+             f"--pid-file={self.root / 'mariadb.pid'}", f"--log-error={self.log_path}",
+             "--skip-name-resolve", "--innodb-buffer-pool-size=32M",
+             "--innodb-flush-log-at-trx-commit=0", *user],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)
+        if not wait_until(self._answers, 60, 0.1):
+            self.stop()
+            raise RuntimeError(f"mariadbd did not start:\n{self.log()}")
+        if not self._initialized:
+            self.sql(f"CREATE DATABASE {self.dbname}; CREATE USER 'apache'@'127.0.0.1'; "
+                     f"GRANT ALL ON {self.dbname}.* TO 'apache'@'127.0.0.1'", dbname="")
+            self._initialized = True
+
+    def _answers(self) -> bool:
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"mariadbd exited at startup:\n{self.log()}")
+        p = subprocess.run(["mariadb-admin", "--no-defaults", f"--socket={self.socket}",
+                            "-u", "root", "ping"], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, timeout=10)
+        return p.returncode == 0
+
+    def stop(self):
+        """Stops the server (SIGTERM: a normal shutdown; clients are cut off)."""
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        self.proc = None
+
+    def close(self):
+        self.stop()
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+
+    def dbd_params(self) -> str:
+        """DBDParams for APR-util's mysql driver."""
+        return (f"host=127.0.0.1 port={self.port} user=apache dbname={self.dbname} "
+                "connecttimeout=2")
+
+    def sql(self, statements: str, *, dbname: str | None = None) -> str:
+        """Runs statements (;-separated) as root; returns the tab-separated output."""
+        db = self.dbname if dbname is None else dbname
+        p = subprocess.run(["mariadb", "--no-defaults", f"--socket={self.socket}", "-u", "root",
+                            "-N", "-B", *([db] if db else []), "-e", statements],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+        if p.returncode != 0:
+            raise RuntimeError(f"mariadb {statements!r}: {p.stderr.decode('utf-8', 'replace')}")
+        return p.stdout.decode("utf-8", "replace")
 
 
 class Sqlite:
