@@ -137,6 +137,9 @@ class Postgres:
     workdir, listening on 127.0.0.1:port only, every statement logged (log_statement=all),
     each line prefixed with the client's application_name (see dbd_params)."""
 
+    driver = "pgsql"            # DBDriver
+    schema = PG_SCHEMA
+
     def __init__(self, workdir: pathlib.Path, *, dbname: str = "cors"):
         why = missing_for_postgres()
         if why:
@@ -219,6 +222,10 @@ class Postgres:
         return (f"host=127.0.0.1 port={self.port} dbname={self.dbname} user={self.user} "
                 f"application_name={application} connect_timeout=2")
 
+    def sql(self, statements: str) -> str:
+        """Runs statements in the test database (what every database here has)."""
+        return self.psql(statements)
+
     def psql(self, sql: str, *, dbname: str | None = None) -> str:
         """Runs sql (one or more statements) with psql; returns its unaligned output."""
         psql = self.bindir / "psql"
@@ -284,7 +291,10 @@ class Mariadb:
     """A MariaDB server of its own (make ci-extra): data directory, socket and log under
     workdir, 127.0.0.1:port only.  As root the server runs as `mysql` (it switches itself).
     The tests connect as `apache`@127.0.0.1 without a password, owner of database dbname;
-    psql-like sql() runs statements as root through the socket."""
+    sql() runs statements as root through the socket."""
+
+    driver = "mysql"            # DBDriver
+    schema = MYSQL_SCHEMA
 
     def __init__(self, workdir: pathlib.Path, *, dbname: str = "cors"):
         why = missing_for_mariadb()
@@ -358,8 +368,10 @@ class Mariadb:
         except OSError:
             return ""
 
-    def dbd_params(self) -> str:
-        """DBDParams for APR-util's mysql driver."""
+    def dbd_params(self, application: str = "httpd") -> str:
+        """DBDParams for APR-util's mysql driver (which has no application name: every
+        client is `apache`)."""
+        del application
         return (f"host=127.0.0.1 port={self.port} user=apache dbname={self.dbname} "
                 "connecttimeout=2")
 
@@ -377,6 +389,9 @@ class Mariadb:
 class Sqlite:
     """An SQLite database file that httpd's run user can read (the directory too: SQLite
     needs it for its journal), written by the test through Python's sqlite3 module."""
+
+    driver = "sqlite3"          # DBDriver
+    schema = SQLITE_SCHEMA
 
     def __init__(self, path: pathlib.Path, owner: str | None = None):
         self.path = pathlib.Path(path).resolve()

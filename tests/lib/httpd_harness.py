@@ -20,7 +20,7 @@ Which httpd (environment variables; `make integration HTTPD=... HTTPD_MODULES=..
     CORS_HTTPD_ENV  NAME=VALUE words added to httpd's environment (make test-asan)
 For `CORSAllowOriginMap dbd:` a server loads DBD_MODULES (mod_dbd, and mod_watchdog where it
 is not compiled in) and names a database that db_harness.py starts (Postgres, a throw-away
-cluster) or makes (Sqlite, a file); both are re-exported here.
+cluster; Mariadb, for make ci-extra) or makes (Sqlite, a file); they are re-exported here.
 Nothing is taken from the distribution's configuration: no envvars, no mods-available; the
 generated configuration names its ServerRoot, module paths and, as root, User/Group.  The
 modules compiled into the binary are asked from `$HTTPD -l`, its version from `$HTTPD -v`.
@@ -43,9 +43,10 @@ import socket
 import subprocess
 import time
 
-from db_harness import (BAD_ROW, CHANGE_QUERY, CONVERGE_SECONDS, PG_SCHEMA,  # noqa: F401
-                        QUERY, SQLITE_SCHEMA, Postgres, Sqlite, free_port, make_traversable,
-                        missing_for_postgres, sql_literal, wait_until)
+from db_harness import (BAD_ROW, CHANGE_QUERY, CONVERGE_SECONDS, MYSQL_SCHEMA,  # noqa: F401
+                        PG_SCHEMA, QUERY, SQLITE_SCHEMA, Mariadb, Postgres, Sqlite, free_port,
+                        make_traversable, missing_for_mariadb, missing_for_postgres,
+                        sql_literal, wait_until)
 
 HTTPD = os.environ.get("HTTPD") or "/usr/sbin/apache2"
 APACHE2 = HTTPD         # the old name
