@@ -159,6 +159,23 @@ def test_database_removed_keeps_last_version(srv, db):
     srv.check_log(allow=OUTAGE_LOG)     # what the outage logged, up to the recovery
 
 
+@pytest.mark.log_allow(*OUTAGE_LOG)
+def test_unreachable_at_start_allows_nothing_until_the_first_load(make_server, tmp_path):
+    # No database file and no version on disk: a start, not an error; nothing is allowed
+    # (the map's origins are unknown) until the database answers, retried every second.
+    s = make_server(CONF, files=FILES, modules=DBD_MODULES)
+    for _ in range(10):
+        assert_denied(get(s, "/dbd/r", A))
+    logged = re.compile(r"\[cors:error\].*dbd")
+    assert wait_until(lambda: any(logged.search(ln) for ln in s.new_log_lines()),
+                      CONVERGE_SECONDS), s.new_log_lines()
+    db = Sqlite(s.root / "db" / "origins.db")
+    db.execute(SQLITE_SCHEMA, script=True)
+    db.execute("INSERT INTO tenant_origins (origin) VALUES (?)", (A,))
+    assert answers(s, A, True, CONVERGE_SECONDS), s.new_log_lines()
+    assert not allowed(s, "/dbd/r", B)
+
+
 # ---------------------------------------------------------------------------------------------
 # Configuration errors (apache2 -t): nothing connects to a database for these
 # ---------------------------------------------------------------------------------------------
