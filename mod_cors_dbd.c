@@ -137,15 +137,15 @@ static const char *make_id(apr_pool_t *p, const cors_dbd_source *src,
     return sha1_hex(p, parts, 4);
 }
 
-/* mod_dbd's functions, or an error when it is not loaded. */
-static const char *find_mod_dbd(cors_dbd_source *src)
+/* mod_dbd's functions (open and close in src, prepare in *prepare), or an
+ * error when it is not loaded. */
+static const char *find_mod_dbd(cors_dbd_source *src,
+                                APR_OPTIONAL_FN_TYPE(ap_dbd_prepare) **prepare)
 {
-    APR_OPTIONAL_FN_TYPE(ap_dbd_prepare) *prepare;
-
-    prepare = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_prepare);
+    *prepare = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_prepare);
     src->open = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_open);
     src->close = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_close);
-    if (prepare == NULL || src->open == NULL || src->close == NULL) {
+    if (*prepare == NULL || src->open == NULL || src->close == NULL) {
         return "a dbd: map needs mod_dbd: LoadModule dbd_module before it";
     }
     return NULL;
@@ -174,13 +174,13 @@ const char *cors_dbd_source_make(cmd_parms *cmd, const char *query,
         return "the change query is empty";
     }
     src = apr_pcalloc(cmd->pool, sizeof(*src));
-    if ((err = find_mod_dbd(src))) {
+    if ((err = find_mod_dbd(src, &prepare))) {
         return err;
     }
     src->driver = dbd_setting(cmd, "DBDriver");
     if (src->driver == NULL) {
         return apr_psprintf(cmd->pool, "a dbd: map needs a DBDriver (and "
-                            "DBDParams) for %s", cmd->server->defn_name
+                            "DBDParams) for %s", cmd->server->is_virtual
                             ? "its virtual host" : "the server");
     }
     src->server = cmd->server;
@@ -190,7 +190,6 @@ const char *cors_dbd_source_make(cmd_parms *cmd, const char *query,
     src->query = query;
     src->change_query = change_query;
     src->id = make_id(cmd->pool, src, dbd_setting(cmd, "DBDParams"));
-    prepare = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_prepare);
     ++statements;
     src->query_label = apr_psprintf(cmd->pool, "cors_map_%u", statements);
     prepare(cmd->server, query, src->query_label);
