@@ -36,6 +36,9 @@ EVIL = "https://evil.example"
 CONF = f"""
 DBDriver ${{DBDRIVER}}
 DBDParams "${{DBDPARAMS}}"
+# README's advice: only the process that polls the map holds a connection
+DBDMin 0
+DBDKeep 1
 <Location "/api/">
     CORSAllowOriginMap "dbd:{QUERY}" "{CHANGE_QUERY}"
 </Location>
@@ -46,7 +49,7 @@ DBDParams "${{DBDPARAMS}}"
 """
 
 # mod_dbd's errors while the database is down, and the map's own; the invalid row.
-OUTAGE_LOG = [r"\[dbd:error\]", r"\[cors:(error|warn)\].*dbd"]
+OUTAGE_LOG = [r"\[dbd:(error|crit)\]", r"\[cors:(error|warn)\].*dbd"]
 ALLOW_LOG = [re.escape(BAD_ROW)]
 
 
