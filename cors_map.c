@@ -42,7 +42,8 @@
 #define TOKEN_MAX CORS_IMAGE_TOKEN_MAX
 
 struct cors_map_shared {
-    volatile apr_uint32_t generation;   /* low bits of the newest published */
+    volatile apr_uint32_t generation;   /* the newest published */
+    volatile apr_uint32_t issued;       /* the last generation handed out */
     volatile apr_uint32_t failures;     /* failed loads since start */
     volatile apr_uint32_t seq;          /* odd while the loader writes */
     apr_time_t error_at;
@@ -884,11 +885,38 @@ static int map_image(const cors_map *m, char *err, apr_size_t errlen,
     return 0;
 }
 
-static void announce(cors_map *m, apr_uint64_t generation)
+/* Raises the shared generation to g (never lowers it). */
+static void announce(cors_map *m, apr_uint64_t g)
 {
-    if (m->shared) {
-        apr_atomic_set32(&m->shared->generation, (apr_uint32_t)generation);
+    apr_uint32_t seen;
+
+    if (m->shared == NULL) {
+        return;
     }
+    do {
+        seen = apr_atomic_read32(&m->shared->generation);
+    } while (seen < (apr_uint32_t)g
+             && apr_atomic_cas32(&m->shared->generation, (apr_uint32_t)g,
+                                 seen) != seen);
+    do {
+        seen = apr_atomic_read32(&m->shared->issued);
+    } while (seen < (apr_uint32_t)g
+             && apr_atomic_cas32(&m->shared->issued, (apr_uint32_t)g, seen)
+                != seen);
+}
+
+/* The next generation, never handed out twice in a server, even when a
+ * loader that is exiting still publishes while the next one starts. */
+static apr_uint64_t next_generation(cors_map *m, apr_uint64_t newest)
+{
+    apr_uint32_t g;
+
+    if (m->shared == NULL) {
+        return newest + 1;
+    }
+    announce(m, newest);
+    g = apr_atomic_inc32(&m->shared->issued) + 1;
+    return g > newest ? g : newest + 1;
 }
 
 /* Writes b as the next version: to a temporary file beside the image,
@@ -906,7 +934,7 @@ static const char *publish(cors_map *m, apr_pool_t *p,
     apr_status_t rv;
     char buf[256];
 
-    meta->generation = newest + 1;
+    meta->generation = next_generation(m, newest);
     rv = apr_file_open(&f, tmp, APR_FOPEN_CREATE | APR_FOPEN_READ
                        | APR_FOPEN_WRITE | APR_FOPEN_TRUNCATE
                        | APR_FOPEN_BINARY, APR_FPROT_UREAD | APR_FPROT_UWRITE

@@ -360,32 +360,70 @@ const char *cors_map_matcher_value(apr_pool_t *p, const cors_matcher *m)
                         info.error ? info.error : "");
 }
 
-static int maps_status_hook(request_rec *r, int flags)
+/* server-status?auto: one block of lines per map, numbered as defined,
+ * and the failed loads of all maps. */
+static void show_maps_auto(request_rec *r, const maps_state *st)
 {
-    maps_state *st = state;
+    unsigned long failures = 0;
     int i;
 
-    if (st == NULL || (flags & AP_STATUS_SHORT)) {
-        return OK;
-    }
-    ap_rputs("<h2>CORS origin maps</h2>\n<table border=\"1\"><tr><th>map"
-             "</th><th>entries</th><th>version</th><th>read</th>"
-             "<th>failed loads</th><th>last error</th></tr>\n", r);
     for (i = 0; i < st->maps->nelts; i++) {
         cors_map_info info;
-        char when[APR_CTIME_LEN] = "-";
+        cors_map_describe(r->pool, APR_ARRAY_IDX(st->maps, i, cors_map *),
+                          &info);
+        ap_rprintf(r, "CORSMap%dSource: %s\nCORSMap%dEntries: %ld\n"
+                   "CORSMap%dVersion: %" APR_UINT64_T_FMT "\n"
+                   "CORSMap%dFailedLoads: %lu\n", i + 1, info.spec, i + 1,
+                   info.entries, i + 1, info.generation, i + 1,
+                   info.failures);
+        failures += info.failures;
+    }
+    ap_rprintf(r, "CORSMapFailedLoads: %lu\n", failures);
+}
+
+static void show_maps_table(request_rec *r, const maps_state *st)
+{
+    int i;
+
+    ap_rputs("<h2>CORS origin maps</h2>\n<table border=\"1\"><tr><th>map"
+             "</th><th>entries</th><th>skipped</th><th>version</th>"
+             "<th>read</th><th>failed loads</th><th>last error</th>"
+             "<th>source last answered</th></tr>\n", r);
+    for (i = 0; i < st->maps->nelts; i++) {
+        cors_map_info info;
+        char when[APR_CTIME_LEN] = "-", answered[APR_CTIME_LEN] = "-";
         cors_map_describe(r->pool, APR_ARRAY_IDX(st->maps, i, cors_map *),
                           &info);
         if (info.in_use) {
             apr_ctime(when, info.read_at);
         }
-        ap_rprintf(r, "<tr><td>%s</td><td>%ld</td><td>%" APR_UINT64_T_FMT
-                   "</td><td>%s</td><td>%lu</td><td>%s</td></tr>\n",
-                   ap_escape_html(r->pool, info.spec), info.entries,
-                   info.generation, when, info.failures,
-                   info.error ? ap_escape_html(r->pool, info.error) : "");
+        if (info.answered) {
+            apr_ctime(answered, info.answered);
+        }
+        ap_rprintf(r, "<tr><td>%s</td><td>%ld</td><td>%ld</td><td>%"
+                   APR_UINT64_T_FMT "</td><td>%s</td><td>%lu</td><td>%s</td>"
+                   "<td>%s</td></tr>\n", ap_escape_html(r->pool, info.spec),
+                   info.entries, info.skipped, info.generation, when,
+                   info.failures,
+                   info.error ? ap_escape_html(r->pool, info.error) : "",
+                   answered);
     }
     ap_rputs("</table>\n", r);
+}
+
+static int maps_status_hook(request_rec *r, int flags)
+{
+    const maps_state *st = state;
+
+    if (st == NULL) {
+        return OK;
+    }
+    if (flags & AP_STATUS_SHORT) {
+        show_maps_auto(r, st);
+    }
+    else {
+        show_maps_table(r, st);
+    }
     return OK;
 }
 
