@@ -422,7 +422,11 @@ static void find_lookalikes(plan *pl)
 typedef struct {
     pp_pattern out;
     cors_origins *set;
+    apr_array_header_t *members;    /* their origins, const char * */
 } pattern;
+
+/* A pattern's comment names this many of its origins. */
+#define PATTERN_EXAMPLES 3
 
 static int ends_in_subdomain_of(const char *host, const char *parent)
 {
@@ -479,6 +483,7 @@ static apr_hash_t *subdomain_groups(plan *pl)
 static void join_pattern(pattern *pat, candidate *c)
 {
     c->fate = FATE_IN_PATTERN;
+    APR_ARRAY_PUSH(pat->members, const char *) = c->seen->value;
     pat->out.origins++;
     pat->out.requests += c->seen->requests;
 }
@@ -495,6 +500,7 @@ static pattern *collapse(plan *pl, apr_array_header_t *members)
                                     first->seen->value, common_parent(members),
                                     first->port);
     pat->set = cors_origins_make(pl->p);
+    pat->members = apr_array_make(pl->p, members->nelts, sizeof(const char *));
     if (cors_origins_add(pat->set, pl->p, pat->out.pattern) != NULL) {
         return NULL;
     }
@@ -508,6 +514,29 @@ static int by_pattern(const void *a, const void *b)
 {
     return strcmp((*(const pattern *const *)a)->out.pattern,
                   (*(const pattern *const *)b)->out.pattern);
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* "https://a.example.com, https://b.example.com, https://c.example.com and
+ * 4 more": what the pattern's comment line says it stands for. */
+static void name_examples(apr_pool_t *p, pattern *pat)
+{
+    apr_array_header_t *m = pat->members;
+    const char *s = "";
+    int i;
+
+    qsort(m->elts, (size_t)m->nelts, sizeof(const char *), by_name);
+    for (i = 0; i < m->nelts && i < PATTERN_EXAMPLES; i++) {
+        s = apr_pstrcat(p, s, i ? ", " : "", APR_ARRAY_IDX(m, i, const char *), NULL);
+    }
+    if (m->nelts > PATTERN_EXAMPLES) {
+        s = apr_psprintf(p, "%s and %d more", s, m->nelts - PATTERN_EXAMPLES);
+    }
+    pat->out.examples = s;
 }
 
 /* The patterns (of pattern *), sorted.  A rare origin a pattern allows is
@@ -539,17 +568,15 @@ static apr_array_header_t *find_patterns(plan *pl)
             }
         }
     }
+    for (j = 0; j < pats->nelts; j++) {
+        name_examples(pl->p, APR_ARRAY_IDX(pats, j, pattern *));
+    }
     return pats;
 }
 
 static int is_kept(const candidate *c)
 {
     return c->fate == FATE_ALLOWED || c->fate == FATE_IN_PATTERN;
-}
-
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 /* "x-request-id" -> "X-Request-Id": how header names are usually written
@@ -713,9 +740,9 @@ static const char *directives(apr_pool_t *p, const pp_proposal *pr,
     }
     for (i = 0; i < pr->patterns->nelts; i++) {
         const pp_pattern *a = &APR_ARRAY_IDX(pr->patterns, i, pp_pattern);
-        add_line(&t, apr_psprintf(p, "# %d origins, %" APR_UINT64_T_FMT " %s",
+        add_line(&t, apr_psprintf(p, "# %d origins, %" APR_UINT64_T_FMT " %s: %s",
                                   a->origins, a->requests,
-                                  plural(a->requests, "request", "requests")));
+                                  plural(a->requests, "request", "requests"), a->examples));
         add_line(&t, apr_pstrcat(p, "CORSAllowOrigin ", a->pattern, NULL));
     }
     add_list(&t, "CORSAllowMethods", pr->methods);

@@ -72,6 +72,7 @@ typedef struct {
     const char *pattern;            /* "https://(star).app.example.com" */
     int origins;                    /* distinct origins seen that it allows */
     apr_uint64_t requests;          /* theirs */
+    const char *examples;           /* "https://a..., https://b... and 2 more" */
 } pp_pattern;
 
 typedef struct {
