@@ -52,11 +52,11 @@ static void usage(FILE *out)
           "exit: 0 done, 2 usage or read error\n", out);
 }
 
-static int usage_error(const char *fmt, const char *arg)
+/* "cors-check propose: --prefix needs ..., got 'x'", then the usage. */
+static int usage_error(const char *what, const char *arg)
 {
-    fputs("cors-check propose: ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputc('\n', stderr);
+    fprintf(stderr, "cors-check propose: %s%s%s%s\n", what, arg ? ", got '" : "",
+            arg ? arg : "", arg ? "'" : "");
     usage(stderr);
     return EXIT_USAGE;
 }
@@ -111,14 +111,13 @@ static int parse_args(int argc, char **argv, options *o)
             break;
         case 'n':
             if (parse_min_requests(optarg, &o->pp.min_requests) != 0) {
-                return usage_error("--min-requests needs a number from 1 up, got '%s'",
-                                   optarg);
+                return usage_error("--min-requests needs a number from 1 up", optarg);
             }
             break;
         case 'p':
             if (!is_prefix(optarg)) {
                 return usage_error("--prefix needs a URL path starting with '/', without "
-                                   "spaces or quotes, got '%s'", optarg);
+                                   "spaces or quotes", optarg);
             }
             o->pp.prefix = optarg;
             break;
@@ -134,7 +133,7 @@ static int parse_args(int argc, char **argv, options *o)
         }
     }
     if (optind >= argc) {
-        return usage_error("%s", "at least one LOG is needed");
+        return usage_error("at least one LOG is needed", NULL);
     }
     return 0;
 }
@@ -287,6 +286,12 @@ static void json_names(const char *key, const apr_array_header_t *names, FILE *o
     fputc(']', out);
 }
 
+/* Opens the i-th object of a list: {"key": */
+static void json_item(int i, const char *key, FILE *out)
+{
+    fprintf(out, "%s{\"%s\": ", i ? ", " : "", key);
+}
+
 static void json_proposal(const pp_proposal *pr, FILE *out)
 {
     int i;
@@ -296,25 +301,23 @@ static void json_proposal(const pp_proposal *pr, FILE *out)
     fputs(", \"origins\": [", out);
     for (i = 0; i < pr->origins->nelts; i++) {
         const pp_origin *a = &APR_ARRAY_IDX(pr->origins, i, pp_origin);
-        fputs(i ? ", {\"origin\": " : "{\"origin\": ", out);
+        json_item(i, "origin", out);
         json_str(a->origin, out);
         fprintf(out, ", \"requests\": %" APR_UINT64_T_FMT "}", a->requests);
     }
     fputs("], \"patterns\": [", out);
     for (i = 0; i < pr->patterns->nelts; i++) {
-        const pp_pattern *a = &APR_ARRAY_IDX(pr->patterns, i, pp_pattern);
-        fputs(i ? ", {\"pattern\": " : "{\"pattern\": ", out);
-        json_str(a->pattern, out);
-        fprintf(out, ", \"origins\": %d}", a->origins);
+        json_item(i, "pattern", out);
+        json_str(APR_ARRAY_IDX(pr->patterns, i, pp_pattern).pattern, out);
+        fprintf(out, ", \"origins\": %d}", APR_ARRAY_IDX(pr->patterns, i, pp_pattern).origins);
     }
     fputs("], \"left_out\": [", out);
     for (i = 0; i < pr->left_out->nelts; i++) {
         const pp_left_out *l = &APR_ARRAY_IDX(pr->left_out, i, pp_left_out);
-        fputs(i ? ", {\"origin\": " : "{\"origin\": ", out);
+        json_item(i, "origin", out);
         json_str(l->origin, out);
-        fprintf(out, ", \"requests\": %" APR_UINT64_T_FMT ", \"reason\": ", l->requests);
-        json_str(pp_reason_name(l->reason), out);
-        fputc('}', out);
+        fprintf(out, ", \"requests\": %" APR_UINT64_T_FMT ", \"reason\": \"%s\"}",
+                l->requests, pp_reason_name(l->reason));
     }
     fputc(']', out);
     json_names("methods", pr->methods, out);

@@ -292,40 +292,33 @@ static pp_tally *tally_traffic(apr_pool_t *p, const char *traffic)
     return t;
 }
 
-static const char *join_origins(apr_pool_t *p, const apr_array_header_t *a)
+/* Each element of a proposal's list as "key=value" or "key:reason". */
+typedef enum {
+    JOIN_ORIGINS,
+    JOIN_PATTERNS,
+    JOIN_LEFT_OUT
+} join_kind;
+
+static const char *join(apr_pool_t *p, const apr_array_header_t *a, join_kind kind)
 {
     const char *s = "";
     int i;
 
     for (i = 0; i < a->nelts; i++) {
-        const pp_origin *o = &APR_ARRAY_IDX(a, i, pp_origin);
-        s = apr_psprintf(p, "%s%s%s=%" APR_UINT64_T_FMT, s, i ? " " : "", o->origin,
-                         o->requests);
-    }
-    return s;
-}
-
-static const char *join_patterns(apr_pool_t *p, const apr_array_header_t *a)
-{
-    const char *s = "";
-    int i;
-
-    for (i = 0; i < a->nelts; i++) {
-        const pp_pattern *o = &APR_ARRAY_IDX(a, i, pp_pattern);
-        s = apr_psprintf(p, "%s%s%s=%d", s, i ? " " : "", o->pattern, o->origins);
-    }
-    return s;
-}
-
-static const char *join_left_out(apr_pool_t *p, const apr_array_header_t *a)
-{
-    const char *s = "";
-    int i;
-
-    for (i = 0; i < a->nelts; i++) {
-        const pp_left_out *o = &APR_ARRAY_IDX(a, i, pp_left_out);
-        s = apr_psprintf(p, "%s%s%s:%s", s, i ? " " : "", o->origin,
-                         pp_reason_name(o->reason));
+        const char *item;
+        if (kind == JOIN_ORIGINS) {
+            const pp_origin *o = &APR_ARRAY_IDX(a, i, pp_origin);
+            item = apr_psprintf(p, "%s=%" APR_UINT64_T_FMT, o->origin, o->requests);
+        }
+        else if (kind == JOIN_PATTERNS) {
+            const pp_pattern *o = &APR_ARRAY_IDX(a, i, pp_pattern);
+            item = apr_psprintf(p, "%s=%d", o->pattern, o->origins);
+        }
+        else {
+            const pp_left_out *o = &APR_ARRAY_IDX(a, i, pp_left_out);
+            item = apr_psprintf(p, "%s:%s", o->origin, pp_reason_name(o->reason));
+        }
+        s = apr_pstrcat(p, s, i ? " " : "", item, NULL);
     }
     return s;
 }
@@ -378,9 +371,9 @@ static void test_scenarios(apr_pool_t *p)
             continue;
         }
         pr = APR_ARRAY_IDX(props, 0, const pp_proposal *);
-        CHECK_STREQM(join_origins(p, pr->origins), s->origins, s->name);
-        CHECK_STREQM(join_patterns(p, pr->patterns), s->patterns, s->name);
-        CHECK_STREQM(join_left_out(p, pr->left_out), s->left_out, s->name);
+        CHECK_STREQM(join(p, pr->origins, JOIN_ORIGINS), s->origins, s->name);
+        CHECK_STREQM(join(p, pr->patterns, JOIN_PATTERNS), s->patterns, s->name);
+        CHECK_STREQM(join(p, pr->left_out, JOIN_LEFT_OUT), s->left_out, s->name);
         CHECK_STREQM(apr_array_pstrcat(p, pr->methods, ' '), s->methods, s->name);
         CHECK_STREQM(apr_array_pstrcat(p, pr->headers, ' '), s->headers, s->name);
         check_directives_parse(p, pr->directives, s->name);
@@ -422,9 +415,9 @@ static void test_tally(apr_pool_t *p)
     a = APR_ARRAY_IDX(props, 0, const pp_proposal *);
     b = APR_ARRAY_IDX(props, 1, const pp_proposal *);
     CHECK_STREQ(a->vhost, "a.test");
-    CHECK_STREQ(join_origins(p, a->origins), "https://two.test=3");
+    CHECK_STREQ(join(p, a->origins, JOIN_ORIGINS), "https://two.test=3");
     CHECK_STREQ(b->vhost, "b.test");
-    CHECK_STREQ(join_origins(p, b->origins), "https://one.test=3");
+    CHECK_STREQ(join(p, b->origins, JOIN_ORIGINS), "https://one.test=3");
     CHECK_INTEQ(b->requests, 3);
 }
 
