@@ -274,7 +274,6 @@ typedef struct {
 
 typedef struct {
     apr_pool_t *p;
-    const pp_options *o;
     apr_array_header_t *cands;  /* of candidate, sorted by origin */
 } plan;
 
@@ -765,7 +764,7 @@ static const char *directives(apr_pool_t *p, const pp_proposal *pr,
 static pp_proposal *propose_vhost(apr_pool_t *p, const seen_vhost *v,
                                   const pp_options *o)
 {
-    plan pl = { p, o, candidates(p, v, o) };
+    plan pl = { p, candidates(p, v, o) };
     pp_proposal *pr = apr_pcalloc(p, sizeof(*pr));
     apr_array_header_t *pats;
     int i;
