@@ -112,8 +112,9 @@ endif
 # The unit tests of the pure code: one program per file under test.
 UNIT_TESTS = tests/unit/test_cors_logic tests/unit/test_cors_decide \
              tests/unit/test_cors_explain
-PURE_SRCS  = cors_decide.c cors_explain.c cors_probe.c cors_logic.c
-PURE_HDRS  = cors_decide.h cors_explain.h cors_probe.h cors_logic.h
+PURE_SRCS  = cors_decide.c cors_explain.c cors_probe.c cors_image.c cors_logic.c
+PURE_HDRS  = cors_decide.h cors_explain.h cors_probe.h cors_image.h \
+             cors_source.h cors_logic.h
 
 tests/unit/%: tests/unit/%.c tests/unit/check.h $(PURE_SRCS) $(PURE_HDRS) | build-deps
 	@echo "  CC      $@"
