@@ -1111,6 +1111,16 @@ static int publish_read(cors_map *m, apr_pool_t *p, cors_map_builder *b,
     return 1;
 }
 
+/* Is the published image still there?  A runtime directory emptied
+ * under a running server (a tmp cleaner) would leave the children started
+ * later without a version: the loader publishes it again. */
+static int image_on_disk(const cors_map *m)
+{
+    struct stat st;
+
+    return stat(m->image_path, &st) == 0;
+}
+
 static int poll_file(cors_map *m, apr_pool_t *p, apr_time_t now)
 {
     const map_version *v = m->current;
@@ -1127,7 +1137,7 @@ static int poll_file(cors_map *m, apr_pool_t *p, apr_time_t now)
         record_failure(m, err);
         return 0;
     }
-    if (v && strcmp(v->img.meta.token, token) == 0) {
+    if (v && strcmp(v->img.meta.token, token) == 0 && image_on_disk(m)) {
         clear_failure(m);       /* the file is the version in use again */
         return 0;
     }

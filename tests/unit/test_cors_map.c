@@ -473,6 +473,16 @@ static void test_start_and_publish(apr_pool_t *p)
     age(f);
     CHECK(poll_until(p, m, "https://d.example", 1) == 1);
     CHECK(!cors_map_match(m, "https://c.example"));
+    /* the image removed under the server (a tmp cleaner): published again,
+     * so that a child started later has a version */
+    {
+        char cmd[256];
+        apr_snprintf(cmd, sizeof(cmd), "rm -f %s/img/*", tmpdir);
+        CHECK(system(cmd) == 0);
+        CHECK(ticks(p, m, 2) == 1);
+        CHECK(info_of(p, m).generation == first + 3);
+        CHECK(cors_map_match(m, "https://d.example"));
+    }
 }
 
 /* A write just made waits the settle interval; a torn one never loads. */
