@@ -31,12 +31,8 @@
 #include "apr_time.h"
 
 #include "cors_image.h"
+#include "cors_map_file.h"
 #include "cors_source.h"
-
-/* Bounds of a txt map, checked while it is read: a longer line or a bigger
- * file is an error (and CORS_MAP_ENTRIES_MAX, cors_image.h). */
-#define CORS_MAP_LINE_MAX 1024                   /* bytes, without "\n" */
-#define CORS_MAP_FILE_MAX (256L * 1024 * 1024)  /* bytes */
 
 /* How a file is known complete: unchanged (size, times, inode) for this
  * long before it is read, and unchanged while it is read. */
@@ -52,12 +48,6 @@
 
 /* How many invalid rows of one load are named in the log. */
 #define CORS_MAP_SKIP_LOG_MAX 10
-
-typedef enum {
-    CORS_MAP_TXT,
-    CORS_MAP_DBM,
-    CORS_MAP_DBD
-} cors_map_kind;
 
 typedef enum {
     CORS_MAP_LOG_ERROR,
@@ -173,19 +163,5 @@ int cors_map_match(const void *map, const char *origin);
 
 /* Fills info with what the map holds now. */
 void cors_map_describe(apr_pool_t *p, cors_map *map, cors_map_info *info);
-
-/* ------------------------------------------------------------------------
- * For the fuzzer and the unit tests
- */
-
-/* The txt parser on a buffer, as the loader runs it on a file: adds each
- * entry of buf[0..len) to b.  Returns NULL or an error naming name, the
- * line and the value.  chunk > 0 feeds the buffer in pieces of that size,
- * the way the loader reads a file.  *comments tells whether a comment
- * line was seen. */
-const char *cors_map_parse_txt(apr_pool_t *p, const char *name,
-                               const char *buf, apr_size_t len,
-                               apr_size_t chunk, cors_map_builder *b,
-                               int *comments);
 
 #endif /* CORS_MAP_H */

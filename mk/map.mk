@@ -15,8 +15,8 @@
 
 MAP_UNIT := tests/unit/test_cors_map
 # The pure map code and what it links.
-MAP_SRCS := cors_map.c cors_image.c cors_logic.c
-MAP_HDRS := cors_map.h cors_image.h cors_source.h cors_logic.h
+MAP_SRCS := cors_map.c cors_map_file.c cors_image.c cors_logic.c
+MAP_HDRS := cors_map.h cors_map_file.h cors_image.h cors_source.h cors_logic.h
 
 TEST_TARGETS += unit-map
 CLEAN_FILES  += $(MAP_UNIT)
