@@ -40,7 +40,6 @@
 #include "ap_mpm.h"
 
 #include "cors_explain.h"
-#include "cors_map.h"
 #include "cors_status.h"
 #include "mod_cors.h"
 
@@ -78,6 +77,22 @@ static const cors_request_state *request_state(request_rec *r)
                                 &cors_module);
 }
 
+/* httpd resets a request's configuration to the server's before it walks
+ * the directories, and a request refused in that walk (an unreadable
+ * .htaccess, AH00529) gets no further: its <Location> sections are walked
+ * here, for the policy only (r keeps its configuration).  Its <Directory>
+ * sections cannot be known: the walk stopped at that directory. */
+static const ap_conf_vector_t *walked_config(request_rec *r)
+{
+    ap_conf_vector_t *saved = r->per_dir_config, *walked = saved;
+
+    if (saved == r->server->lookup_defaults && ap_location_walk(r) == OK) {
+        walked = r->per_dir_config;
+    }
+    r->per_dir_config = saved;
+    return walked;
+}
+
 /* The policy that governs r's responses, or NULL. */
 static const cors_dir_conf *governing_conf(request_rec *r)
 {
@@ -87,7 +102,7 @@ static const cors_dir_conf *governing_conf(request_rec *r)
     if (state) {
         return state->conf;
     }
-    conf = ap_get_module_config(failed_request(r)->per_dir_config,
+    conf = ap_get_module_config(walked_config(failed_request(r)),
                                 &cors_module);
     return cors_policy_in_effect(conf) ? conf : NULL;
 }
@@ -595,17 +610,9 @@ static void cors_insert_filter(request_rec *r)
     }
 }
 
-/* Each child reloads its maps by itself (cors_map.c). */
 static void cors_child_init(apr_pool_t *pchild, server_rec *s)
 {
-    int threaded = 0;
-
-    /* A threaded child watches its maps from a thread of its own. */
-    if (ap_mpm_query(AP_MPMQ_IS_THREADED, &threaded) != APR_SUCCESS) {
-        threaded = 0;
-    }
-    cors_map_child_init(s->process->pconf, pchild,
-                        threaded != AP_MPMQ_NOT_SUPPORTED);
+    (void)s;
     cors_config_child_init(pchild);
 }
 
@@ -616,6 +623,7 @@ static void register_hooks(apr_pool_t *p)
     static const char *const after_headers[] = { "mod_headers.c", NULL };
 
     cors_status_register_hooks(p);
+    cors_map_register_hooks(p);
     ap_hook_test_config(cors_report_test_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(cors_report_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(cors_child_init, NULL, NULL, APR_HOOK_MIDDLE);

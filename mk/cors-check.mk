@@ -76,3 +76,35 @@ uninstall-cors-check:
 	@for f in "$(DESTDIR)$(CHECK_BINDIR)/cors-check" "$(DESTDIR)$(CHECK_MANDIR)/cors-check.1"; do \
 	     if [ -e "$$f" ]; then echo "  RM      $$f"; rm -f "$$f"; fi; \
 	 done
+
+# ---- cors-check propose: a policy from an access log (cors-check/propose*.c,
+# log_line.c).  Its sources join cors-check's; its unit tests are in
+# cors-check/test_propose.c; `make bench` times it on a 1,000,000-line log.
+#   make unit-propose     the C unit tests of the log reader and the proposal
+#   make bench-propose    the timing alone
+PROPOSE_SRCS  = $(CHECK_DIR)/propose_cmd.c $(CHECK_DIR)/propose.c $(CHECK_DIR)/log_line.c
+PROPOSE_HDRS  = $(CHECK_DIR)/propose_cmd.h $(CHECK_DIR)/propose.h $(CHECK_DIR)/log_line.h
+PROPOSE_UNIT := $(CHECK_DIR)/test_propose
+CHECK_SRCS   += $(PROPOSE_SRCS)
+CHECK_HDRS   += $(PROPOSE_HDRS)
+TEST_TARGETS += unit-propose
+CLEAN_FILES  += $(PROPOSE_UNIT)
+
+.PHONY: unit-propose bench-propose
+
+$(CHECK_BIN): $(PROPOSE_SRCS) $(PROPOSE_HDRS)
+
+$(PROPOSE_UNIT): $(CHECK_DIR)/test_propose.c $(CHECK_DIR)/propose.c $(CHECK_DIR)/log_line.c \
+                 $(PROPOSE_HDRS) tests/unit/check.h $(CHECK_SHARED_SRCS) $(CHECK_SHARED_HDRS) \
+                 | cors-check-deps
+	@echo "  CC      $@"
+	@$(CC) $(CHECK_CFLAGS) -o $@ $(CHECK_DIR)/test_propose.c $(CHECK_DIR)/propose.c \
+	    $(CHECK_DIR)/log_line.c $(CHECK_SHARED_SRCS) $(APR_LIBS) -lpsl
+
+unit-propose: $(PROPOSE_UNIT)
+	./$(PROPOSE_UNIT)
+
+bench: bench-propose
+
+bench-propose: $(CHECK_BIN)
+	$(PYTHON) bench/propose_log.py --lines 1000000 --run $(CHECK_BIN)
