@@ -86,7 +86,10 @@ static const ap_conf_vector_t *walked_config(request_rec *r)
 {
     ap_conf_vector_t *saved = r->per_dir_config, *walked = saved;
 
-    if (saved == r->server->lookup_defaults && ap_location_walk(r) == OK) {
+    /* Only a request translated to a file (r->filename) got that far: one
+     * refused while it was read (a 400) is no request for a URL yet. */
+    if (saved == r->server->lookup_defaults && r->filename && r->uri
+        && r->uri[0] == '/' && ap_location_walk(r) == OK) {
         walked = r->per_dir_config;
     }
     r->per_dir_config = saved;
