@@ -15,7 +15,7 @@
 
 /* The shape of the issue: nested quantifiers that backtrack
  * exponentially on an origin that almost matches. */
-#define NESTED "https://([a-z]+)+\\." A40 "p0\\.com"
+#define NESTED "https://([a-z]+)+\\.a{40}p0\\.com"
 
 static cors_regex *compiled(apr_pool_t *p, const char *source)
 {
@@ -229,6 +229,35 @@ static void test_probe_match_limit(apr_pool_t *p)
     CHECK(b.left > CORS_REGEX_PROBE_BUDGET / 2);
 }
 
+/* The probe's own backtracking origins find what its attacker origins
+ * would not: the regex of the issue is refused at config time. */
+static void test_probe_backtrack(apr_pool_t *p)
+{
+    static const char *const hostile[] = {
+        NESTED,
+        "https://(a|a|[a-z])+\\.example\\.com",
+        "https://(?:[a-z]+|[a-z0-9]+)+\\.example\\.com",
+    };
+    cors_regex_budget b;
+    const cors_probe *found;
+    apr_size_t i;
+
+    for (i = 0; i < N_ELEMS(hostile); i++) {
+        cors_regex_budget_init(&b, compiled(p, hostile[i]));
+        found = cors_probe_find(p, hostile[i], cors_regex_probe_match, &b);
+        CHECKM(found != NULL, hostile[i]);
+        CHECK_INTEQM(b.limit, CORS_REGEX_LIMIT_MATCH, hostile[i]);
+    }
+    cors_regex_budget_init(&b, compiled(p, NESTED));
+    found = cors_probe_find(p, NESTED, cors_regex_probe_match, &b);
+    CHECK(found && found->kind == CORS_PROBE_BACKTRACK);
+    /* A backtracking origin the regex allows is not a finding. */
+    cors_regex_budget_init(&b, compiled(p, "https://[a-z0-9-]+\\.example\\."
+                                           "com-?"));
+    CHECK(cors_probe_find(p, "https://[a-z0-9-]+\\.example\\.com-?",
+                          cors_regex_probe_match, &b) == NULL);
+}
+
 /* ------------------------------------------------------------------------
  * The decision refuses what a matcher could not decide, and asks no more
  */
@@ -292,6 +321,7 @@ static const check_test tests[] = {
     { "long_origin", test_long_origin },
     { "probe_budget", test_probe_budget },
     { "probe_match_limit", test_probe_match_limit },
+    { "probe_backtrack", test_probe_backtrack },
     { "decision_fails_closed", test_decision_fails_closed },
 };
 
