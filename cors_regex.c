@@ -209,8 +209,8 @@ int cors_regex_match(const void *data, const char *origin)
  */
 
 /* The first match limit tried on each attacker origin: enough for what
- * most regexes need on one. */
-#define PROBE_FIRST_LIMIT 32
+ * a regex naming one site needs on one. */
+#define PROBE_FIRST_LIMIT 16
 
 void cors_regex_budget_init(cors_regex_budget *b, const cors_regex *re)
 {

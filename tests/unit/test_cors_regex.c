@@ -199,10 +199,10 @@ static void test_probe_budget(apr_pool_t *p)
                 CORS_MATCH_NO);
     CHECK_INTEQ(b.left, CORS_REGEX_PROBE_BUDGET);
     /* Nearly spent: the probe stops, and says so. */
-    b.left = 40;
+    b.left = 20;
     CHECK_INTEQ(cors_regex_probe_match(&b, origin), CORS_MATCH_LIMIT);
     CHECK_INTEQ(b.limit, CORS_REGEX_LIMIT_PROBE);
-    CHECK_STRSTR(cors_regex_limit_text(p, b.limit), "20000 steps");
+    CHECK_STRSTR(cors_regex_limit_text(p, b.limit), "100000 steps");
 }
 
 /* The probe stops at the first attacker origin on which the regex reaches
@@ -219,7 +219,7 @@ static void test_probe_match_limit(apr_pool_t *p)
     CHECK(found != NULL);
     CHECK_INTEQ(b.limit, CORS_REGEX_LIMIT_MATCH);
     CHECK(CORS_REGEX_PROBE_BUDGET - b.left
-          <= 32 + 128 + CORS_REGEX_MATCH_LIMIT + 64 * 40);
+          <= 16 + 64 + 256 + CORS_REGEX_MATCH_LIMIT + 64 * 40);
     /* A regex that only allows what it names passes, well inside. */
     re = compiled(p, "https://[a-z0-9-]+\\.example\\.com");
     cors_regex_budget_init(&b, re);
