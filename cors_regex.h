@@ -25,12 +25,14 @@
  *
  * Work.  PCRE2's match limit counts backtracking steps; one step can scan
  * the whole subject (a possessive class, a lookbehind), and the subject is
- * never longer than CORS_ORIGIN_MAX: about 0.25 us per step at worst on
- * a 2-core machine, so a regex costs at most ~0.12 ms per request and a
- * .htaccess scope's CORS_REGEX_MAX_PER_SCOPE regexes at most ~1 ms.  An
- * origin a browser sends needs a few dozen steps against any regex
- * written for it; an origin of 320 characters in 160 labels needs ~330
- * against "https://([a-z0-9-]+\.)*example\.com". */
+ * never longer than CORS_ORIGIN_MAX: at most ~0.25 us per step on a
+ * 2-core machine (a scan of 280 characters a step), so a regex costs at
+ * most ~0.12 ms per request and a .htaccess scope's
+ * CORS_REGEX_MAX_PER_SCOPE regexes at most ~1 ms (make bench-regex: 8
+ * backtracking regexes ~0.11 ms).  An origin a browser sends needs a few
+ * dozen steps against any regex written for it; an origin of 300
+ * characters in 150 labels needs ~310 against
+ * "https://([a-z0-9-]+\.)*example\.com". */
 #define CORS_REGEX_MATCH_LIMIT 500
 
 /* Memory.  The depth limit bounds the backtracking frames a match keeps
