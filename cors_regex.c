@@ -49,27 +49,31 @@ static pcre2_match_context *limited_context(unsigned int limit)
     return mc;
 }
 
+/* Each limit as messages name it, with its value. */
+static const struct {
+    const char *format;
+    int value;
+} limit_texts[CORS_REGEX_LIMIT_COUNT] = {
+    [CORS_REGEX_LIMIT_LENGTH] = { "the length limit (%d bytes)",
+                                  CORS_REGEX_MAX_LENGTH },
+    [CORS_REGEX_LIMIT_MATCH] = { "the match limit (%d steps)",
+                                 CORS_REGEX_MATCH_LIMIT },
+    [CORS_REGEX_LIMIT_DEPTH] = { "the depth limit (%d)",
+                                 CORS_REGEX_DEPTH_LIMIT },
+    [CORS_REGEX_LIMIT_HEAP] = { "the memory limit (%d KiB)",
+                                CORS_REGEX_HEAP_LIMIT_KIB },
+    [CORS_REGEX_LIMIT_PROBE] = { "the check's work limit (%d steps)",
+                                 CORS_REGEX_PROBE_BUDGET },
+};
+
 const char *cors_regex_limit_text(apr_pool_t *p, cors_regex_limit limit)
 {
-    switch (limit) {
-    case CORS_REGEX_LIMIT_LENGTH:
-        return apr_psprintf(p, "the length limit (%d bytes)",
-                            CORS_REGEX_MAX_LENGTH);
-    case CORS_REGEX_LIMIT_MATCH:
-        return apr_psprintf(p, "the match limit (%d steps)",
-                            CORS_REGEX_MATCH_LIMIT);
-    case CORS_REGEX_LIMIT_DEPTH:
-        return apr_psprintf(p, "the depth limit (%d)",
-                            CORS_REGEX_DEPTH_LIMIT);
-    case CORS_REGEX_LIMIT_HEAP:
-        return apr_psprintf(p, "the memory limit (%d KiB)",
-                            CORS_REGEX_HEAP_LIMIT_KIB);
-    case CORS_REGEX_LIMIT_PROBE:
-        return apr_psprintf(p, "the check's work limit (%d steps)",
-                            CORS_REGEX_PROBE_BUDGET);
-    default:
+    if ((unsigned int)limit >= CORS_REGEX_LIMIT_COUNT
+        || limit_texts[limit].format == NULL) {
         return "no limit";
     }
+    return apr_psprintf(p, limit_texts[limit].format,
+                        limit_texts[limit].value);
 }
 
 static uint32_t pcre2_options(int options)
