@@ -13,7 +13,7 @@
 
 #define A40 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 
-/* The shape of the issue: nested quantifiers that backtrack
+/* A tenant's regex that stalled httpd: nested quantifiers that backtrack
  * exponentially on an origin that almost matches. */
 #define NESTED "https://([a-z]+)+\\.a{40}p0\\.com"
 
@@ -230,7 +230,7 @@ static void test_probe_match_limit(apr_pool_t *p)
 }
 
 /* The probe's own backtracking origins find what its attacker origins
- * would not: the regex of the issue is refused at config time. */
+ * would not: the nested quantifiers above are refused at config time. */
 static void test_probe_backtrack(apr_pool_t *p)
 {
     static const char *const hostile[] = {
