@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: Apache-2.0
-"""make bench-regex -- what a hostile tenant's CORSAllowOriginMatch costs, in wall time.
+"""make bench-regex -- what a hostile tenant's CORSAllowOriginMatch costs.
 
 Two parts, both printed and written into BENCHMARKS.md's section "Regex bounds" (between
 its markers; `make bench` keeps the section when it rewrites the file):
@@ -15,9 +15,10 @@ its markers; `make bench` keeps the section when it rewrites the file):
    child, so that its check runs: what a tenant who writes ever new regexes costs), minus
    the same request with as many comment lines.  REGEX_RUNS requests per case (default 30).
 
-Wall time on a shared machine: the slowest run holds the noise of everything else the
-machine does (a preemption costs milliseconds), so the goals are judged on the 95th
-percentile; the slowest and the median are shown beside it.
+Part 1 is CPU time of the thread (the work, whatever else the shared machine does); part 2
+is wall time, where the slowest run holds the noise of everything else the machine does (a
+preemption costs milliseconds).  The goals are judged on the 95th percentile; the slowest and
+the median are shown beside it.
 
 Standard library only; ALWAYS /usr/bin/python3.  Work files in bench/build/regex/.
 """
@@ -138,8 +139,9 @@ def section(c_lines: list[str], rows) -> str:
     out = [BEGIN, "## Regex bounds (`make bench-regex`)", "",
            f"Written by `make bench-regex` (bench/regex_bounds.py, bench/regex_bench.c) on "
            f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} CPUs "
-           f"shared with other work: wall time, so the slowest run carries the machine's "
-           f"noise; the median is the typical figure. Limits: {limits}.", "",
+           f"shared with other work. Through httpd: wall time, so the slowest run carries the "
+           f"machine's noise; bench/regex_bench.c: the thread's CPU time. Goals on the 95th "
+           f"percentile. Limits: {limits}.", "",
            "### Reading a .htaccess (httpd, one request each, every regex new to the child)",
            "", f"Wall time of one request over the same request with as many comment lines "
            f"(median of {RUNS}); {RUNS} requests per row; p95 / median (slowest), ms. "
@@ -151,11 +153,11 @@ def section(c_lines: list[str], rows) -> str:
         status = sorted({str(r[5]) for r in rows if r[0] == shape})
         out.append(f"| {shape} | " + " | ".join(cells) + f" | {', '.join(status)} |")
     out += ["", "### One line's check (compile and probe; bench/regex_bench.c)", "",
-            f"{C_RUNS} runs each, us.", "",
+            f"{C_RUNS} runs each, us of CPU time.", "",
             "| Shape | p95 | median | slowest | verdict |", "|---|---|---|---|---|"]
     out += [f"| {r[1]} | {r[3]} | {r[4]} | {r[2]} | {r[5]} |" for r in read]
     out += ["", "### Matching per request (8 regexes in one .htaccess scope)", "",
-            f"{C_RUNS} runs each, us. `match`: the decision (it stops at the first regex that "
+            f"{C_RUNS} runs each, us of CPU time. `match`: the decision (it stops at the first regex that "
             "reaches a limit); `match-all`: every regex of the scope asked, the bound.", "",
             "| Case | p95 | median | slowest | |", "|---|---|---|---|---|"]
     out += [f"| {m[0]}: {m[1]} | {m[3]} | {m[4]} | {m[2]} | {m[5]} |" for m in match]
