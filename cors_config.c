@@ -24,11 +24,12 @@
 #include "http_config.h"
 #include "http_log.h"
 #include "http_main.h"
-#include "ap_regex.h"
+#include "ap_regex.h"            /* RegexDefaultOptions */
 
 #include "cors_explain.h"
 #include "cors_map.h"
 #include "cors_probe.h"
+#include "cors_regex.h"
 #include "mod_cors.h"
 
 APLOG_USE_MODULE(cors);
@@ -308,25 +309,13 @@ static const char *set_allow_origin(cmd_parms *cmd, void *dconf,
     return NULL;
 }
 
-/* The cors_matcher of a CORSAllowOriginMatch regex. */
-static int regex_match(const void *data, const char *origin)
-{
-    return ap_regexec(data, origin, 0, NULL, 0) == 0;
-}
-
-/* What the decision would ask of the regex: valid origins other than
- * null only (the probe also tries null and invalid forms). */
-static int regex_allows(const void *data, const char *origin)
-{
-    return strcmp(origin, "null") != 0 && cors_origin_is_valid(origin)
-           && regex_match(data, origin);
-}
-
 /* What the probe says of a regex: the attacker origin it lets in and the
- * description of that, or NULLs. */
+ * description of that, or NULLs; or the limit it reached (the probe
+ * stopped on lets_in, which it may not let in). */
 typedef struct {
     const char *lets_in;
     const char *what;
+    cors_regex_limit limit;
 } probe_verdict;
 
 /* The verdicts of a child, by regex source.  In .htaccess a
@@ -372,12 +361,29 @@ static void unlock_cache(void)
 #endif
 }
 
+/* Probes m's regex under the probe's budget of work. */
+static probe_verdict probe_regex(cmd_parms *cmd, const cors_matcher *m)
+{
+    probe_verdict v = { NULL, NULL, CORS_REGEX_LIMIT_NONE };
+    const cors_probe *probe;
+    cors_regex_budget budget;
+
+    cors_regex_budget_init(&budget, m->data);
+    probe = cors_probe_find(cmd->temp_pool, m->source,
+                            cors_regex_probe_match, &budget);
+    if (probe) {
+        v.lets_in = apr_pstrdup(cmd->pool, probe->origin);
+        v.what = cors_probe_describe(cmd->pool, m->source, probe);
+        v.limit = budget.limit;
+    }
+    return v;
+}
+
 /* The verdict for m's regex, from the cache or by probing (and kept). */
 static probe_verdict regex_verdict(cmd_parms *cmd, const cors_matcher *m)
 {
     const probe_verdict *kept = NULL;
-    probe_verdict v = { NULL, NULL };
-    const cors_probe *probe;
+    probe_verdict v;
     probe_verdict *copy;
 
     if (probe_cache.verdicts) {
@@ -389,17 +395,14 @@ static probe_verdict regex_verdict(cmd_parms *cmd, const cors_matcher *m)
             return *kept;
         }
     }
-    probe = cors_probe_find(cmd->temp_pool, m->source, regex_allows, m->data);
-    if (probe) {
-        v.lets_in = apr_pstrdup(cmd->pool, probe->origin);
-        v.what = cors_probe_describe(cmd->pool, m->source, probe);
-    }
+    v = probe_regex(cmd, m);
     if (probe_cache.verdicts) {
         lock_cache();
         if (apr_hash_count(probe_cache.verdicts) < PROBE_CACHE_MAX
             && !apr_hash_get(probe_cache.verdicts, m->source,
                              APR_HASH_KEY_STRING)) {
             copy = apr_palloc(probe_cache.pool, sizeof(*copy));
+            copy->limit = v.limit;
             copy->lets_in = v.lets_in ? apr_pstrdup(probe_cache.pool,
                                                     v.lets_in) : NULL;
             copy->what = v.what ? apr_pstrdup(probe_cache.pool, v.what)
@@ -426,6 +429,16 @@ static const char *probe_origin_regex(cmd_parms *cmd, cors_dir_conf *conf,
     if (v.lets_in == NULL) {
         return NULL;
     }
+    /* A regex that cannot be checked within bounds is refused, with or
+     * without credentials: it could let attackers in, and it costs every
+     * request that reads it. */
+    if (v.limit != CORS_REGEX_LIMIT_NONE) {
+        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is refused: "
+                                           "checking it against the origin "
+                                           "%s reached %s", m->source,
+                                           v.lets_in, cors_regex_limit_text(
+                                               cmd->pool, v.limit)));
+    }
     m->lets_in = v.lets_in;
     if (conf->policy.credentials == CORS_ON) {
         return cmd_error(cmd, apr_psprintf(cmd->pool, "%s; it cannot be used "
@@ -443,23 +456,51 @@ static const char *probe_origin_regex(cmd_parms *cmd, cors_dir_conf *conf,
     return NULL;
 }
 
+/* The scope's CORSAllowOriginMatch regexes so far. */
+static int count_regexes(const cors_dir_conf *conf)
+{
+    const apr_array_header_t *m = conf->policy.matchers;
+    int i, n = 0;
+
+    for (i = 0; m && i < m->nelts; i++) {
+        n += APR_ARRAY_IDX(m, i, cors_matcher).match == cors_regex_match;
+    }
+    return n;
+}
+
+/* RegexDefaultOptions, as ap_regcomp() would apply them. */
+static int regex_options(void)
+{
+    int cflags = ap_regcomp_get_default_cflags(), o = 0;
+
+    o |= (cflags & AP_REG_ICASE) ? CORS_REGEX_ICASE : 0;
+    o |= (cflags & AP_REG_DOTALL) ? CORS_REGEX_DOTALL : 0;
+    o |= (cflags & AP_REG_DOLLAR_ENDONLY) ? CORS_REGEX_DOLLAR_ENDONLY : 0;
+    o |= (cflags & AP_REG_EXTENDED) ? CORS_REGEX_EXTENDED : 0;
+    return o;
+}
+
 static const char *set_allow_origin_match(cmd_parms *cmd, void *dconf,
                                           const char *arg)
 {
     cors_dir_conf *conf = scope_conf(cmd, dconf);
     cors_matcher *m;
-    ap_regex_t *re;
+    cors_regex *re;
+    const char *err;
 
-    /* Anchored at both ends however it is written: an unanchored
-     * "https://.*\.example\.com" must not allow
-     * "https://a.example.com.evil.net". */
-    re = ap_pregcomp(cmd->pool, apr_pstrcat(cmd->pool, "^(?:", arg, ")$",
-                                            NULL), 0);
-    if (re == NULL || *arg == '\0') {
-        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not a valid "
-                                           "regular expression", arg));
+    /* Each request can be matched against every regex of the scope. */
+    if (in_htaccess(cmd) && count_regexes(conf) >= CORS_REGEX_MAX_PER_SCOPE) {
+        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is refused: "
+                                           "a .htaccess scope can have at "
+                                           "most %d CORSAllowOriginMatch "
+                                           "regexes", arg,
+                                           CORS_REGEX_MAX_PER_SCOPE));
     }
-    m = add_matcher(cmd, conf, regex_match, re, arg);
+    err = cors_regex_compile(cmd->pool, arg, regex_options(), &re);
+    if (err) {
+        return cmd_error(cmd, err);
+    }
+    m = add_matcher(cmd, conf, cors_regex_match, re, arg);
     return probe_origin_regex(cmd, conf, m);
 }
 
@@ -826,7 +867,7 @@ static const char *show_matchers(apr_pool_t *p, const cors_dir_conf *c)
         const cors_matcher *one = &APR_ARRAY_IDX(m, i, cors_matcher);
         const char *shown;
 
-        if (one->match != regex_match) {
+        if (one->match != cors_regex_match) {
             continue;
         }
         shown = one->lets_in ? apr_pstrcat(p, one->source,

@@ -138,6 +138,9 @@ static const struct {
     [CORS_REASON_HEADER_MALFORMED] = { "request header '", "' is not a "
                                        "header name" },
     [CORS_REASON_HEADERS_TOO_LONG] = { CORS_ACRH " is over ", "" },
+    [CORS_REASON_ORIGIN_MATCH_LIMIT] = { "origin '", "' not allowed: a "
+                                         "CORSAllowOriginMatch regex reached "
+                                         "its match limit on it" },
 };
 
 /* The most of a client's value that a log line repeats (an 8 KB Origin is
@@ -188,7 +191,7 @@ static void note_decision(request_rec *r, const cors_decision *d)
 static void record_decision(request_rec *r, const cors_decision *d)
 {
     note_decision(r, d);
-    cors_status_count(r, d->note);
+    cors_status_count(r, d);
 }
 
 /* ------------------------------------------------------------------------
@@ -490,7 +493,7 @@ static int answer_preflight(request_rec *r, const cors_dir_conf *conf,
     /* header_parser runs once, on the request the browser sent, so nothing
      * has noted it yet: the note is added without a search. */
     apr_table_addn(r->notes, "cors", cors_note_name(d->note));
-    cors_status_count(r, d->note);
+    cors_status_count(r, d);
     log_decision(r, d, "preflight");
     if (conf->preflight_continue == CORS_ON
         || conf->engine == CORS_ENGINE_REPORT_ONLY) {
