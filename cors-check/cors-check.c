@@ -21,6 +21,7 @@
 
 #include "apr_general.h"
 
+#include "audit.h"
 #include "cors_logic.h"
 #include "fetch_model.h"
 #include "net_io.h"
@@ -65,7 +66,8 @@ static void usage(FILE *out)
           " URL\n"
           "Plays a cross-origin fetch(URL) from a page of ORIGIN as Chromium does and\n"
           "says whether the page's script can read the response.\n"
-          "exit: 0 readable, 1 blocked by the browser, 2 usage or network error\n",
+          "exit: 0 readable, 1 blocked by the browser, 2 usage or network error\n"
+          "       cors-check audit [--json] PATH...   (see cors-check audit --help)\n",
           out);
 }
 
@@ -526,6 +528,11 @@ int main(int argc, char **argv)
     if (apr_initialize() != APR_SUCCESS) {
         fputs("cors-check: cannot initialize APR\n", stderr);
         return EXIT_USAGE;
+    }
+    if (argc > 1 && strcmp(argv[1], "audit") == 0) {
+        rc = audit_command(argc - 1, argv + 1);
+        apr_terminate();
+        return rc;
     }
     rc = parse_args(argc, argv, &o, r);
     if (rc != 0) {

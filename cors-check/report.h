@@ -77,4 +77,7 @@ void report_note(report *r, const char *fmt, ...)
 void report_text(const report *r, FILE *out);
 void report_json(const report *r, FILE *out);
 
+/* s as a JSON string, "null" for NULL: the one escaper of every --json. */
+void report_json_string(const char *s, FILE *out);
+
 #endif /* REPORT_H */

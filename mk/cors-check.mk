@@ -24,11 +24,25 @@ CURL_LIBS         := $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcur
 CHECK_CFLAGS       = $(WARN) -O2 -g $(APR_CFLAGS) $(CURL_CFLAGS) -I. -I$(CHECK_DIR)
 CHECK_PKGS        := libcurl4-openssl-dev
 
+# cors-check audit: the recipe reader (conf_reader.c), the analysis (audit*.c), the
+# module's attacker-origin probe (cors_probe.c), PCRE2 for the recipes' regexes.
+CHECK_AUDIT_SRCS   = $(CHECK_DIR)/conf_reader.c $(CHECK_DIR)/audit.c $(CHECK_DIR)/audit_origins.c \
+                     $(CHECK_DIR)/audit_proposal.c $(CHECK_DIR)/audit_report.c cors_probe.c
+CHECK_AUDIT_HDRS   = $(CHECK_DIR)/conf_reader.h $(CHECK_DIR)/audit.h $(CHECK_DIR)/audit_int.h \
+                     $(CHECK_DIR)/audit_origins.h cors_probe.h cors_decide.h
+CHECK_AUDIT_LIBS   = -lpcre2-8
+CHECK_AUDIT_UNIT  := $(CHECK_DIR)/test_audit
+CHECK_SRCS        += $(CHECK_AUDIT_SRCS)
+CHECK_HDRS        += $(CHECK_AUDIT_HDRS)
+CHECK_PKGS        += libpcre2-dev
+TEST_TARGETS      += unit-cors-check-audit
+CLEAN_FILES       += $(CHECK_AUDIT_UNIT)
+
 TEST_TARGETS += unit-cors-check test-cors-check
 CI_TARGETS   += grid-cors-check
 CLEAN_FILES  += $(CHECK_BIN) $(CHECK_UNIT)
 
-.PHONY: cors-check-deps unit-cors-check test-cors-check grid-cors-check install-cors-check \
+.PHONY: cors-check-deps unit-cors-check unit-cors-check-audit test-cors-check grid-cors-check install-cors-check \
         uninstall-cors-check
 
 all: $(CHECK_BIN)
@@ -39,7 +53,7 @@ cors-check-deps: | deps
 $(CHECK_BIN): $(CHECK_SRCS) $(CHECK_HDRS) $(CHECK_SHARED_SRCS) $(CHECK_SHARED_HDRS) | cors-check-deps
 	@echo "  CC      $@"
 	@$(CC) $(CHECK_CFLAGS) -o $@ $(CHECK_SRCS) $(CHECK_SHARED_SRCS) $(APR_LIBS) -lpsl \
-	    $(CURL_LIBS)
+	    $(CURL_LIBS) $(CHECK_AUDIT_LIBS)
 
 $(CHECK_UNIT): $(CHECK_DIR)/test_fetch_model.c $(CHECK_MODEL_SRCS) $(CHECK_HDRS) \
                $(CHECK_SHARED_SRCS) $(CHECK_SHARED_HDRS) | cors-check-deps
@@ -49,6 +63,18 @@ $(CHECK_UNIT): $(CHECK_DIR)/test_fetch_model.c $(CHECK_MODEL_SRCS) $(CHECK_HDRS)
 
 unit-cors-check: $(CHECK_UNIT)
 	./$(CHECK_UNIT)
+
+# The table of recipe shapes (cors-check/test_audit.c): everything audit is but its
+# command line and output, with report.c for the one JSON escaper.
+$(CHECK_AUDIT_UNIT): $(CHECK_DIR)/test_audit.c $(CHECK_AUDIT_SRCS) $(CHECK_AUDIT_HDRS) \
+                     $(CHECK_SHARED_SRCS) $(CHECK_SHARED_HDRS) tests/unit/check.h | cors-check-deps
+	@echo "  CC      $@"
+	@$(CC) $(CHECK_CFLAGS) -o $@ $(CHECK_DIR)/test_audit.c $(CHECK_AUDIT_SRCS) \
+	    $(CHECK_DIR)/report.c $(CHECK_MODEL_SRCS) $(CHECK_SHARED_SRCS) $(APR_LIBS) -lpsl \
+	    $(CHECK_AUDIT_LIBS)
+
+unit-cors-check-audit: $(CHECK_AUDIT_UNIT)
+	./$(CHECK_AUDIT_UNIT)
 
 # The browser grid uses the browser tests' Chromium and playwright-core (mk/browser.mk).
 test-cors-check: all browser-deps $(BROWSER_STAMP)

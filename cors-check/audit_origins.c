@@ -1,0 +1,457 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * audit_origins.c -- what the origin checks of a recipe let through (see
+ * audit_origins.h).
+ *
+ * The regexes are PCRE2's, compiled as httpd compiles those of SetEnvIf,
+ * RewriteCond and ap_expr (the default syntax, caseless where the recipe
+ * says so) and searched, not anchored, as httpd searches them.  Which
+ * attacker origin gets in is the module's probe's business
+ * (cors_probe.c); here a recipe's checks only say yes or no to each one.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <string.h>
+
+#include "apr_lib.h"
+#include "apr_strings.h"
+
+#include "audit_origins.h"
+#include "cors_logic.h"
+
+/* Bounds of one match: a recipe's regex is an admin's, but the tool must
+ * not hang on a pathological one. */
+#define MATCH_LIMIT 100000
+#define DEPTH_LIMIT 5000
+/* Alternatives a regex may expand to before it counts as more than a
+ * list of origins. */
+#define MAX_MEANT 64
+
+struct audit_regex {
+    pcre2_code *code;
+    pcre2_match_context *mctx;
+};
+
+static apr_status_t regex_cleanup(void *data)
+{
+    audit_regex *re = data;
+
+    pcre2_code_free(re->code);
+    pcre2_match_context_free(re->mctx);
+    return APR_SUCCESS;
+}
+
+const audit_regex *audit_regex_compile(apr_pool_t *p, const char *source,
+                                       int nocase, const char **err)
+{
+    audit_regex *re = apr_pcalloc(p, sizeof(*re));
+    int code;
+    PCRE2_SIZE offset;
+
+    re->code = pcre2_compile((PCRE2_SPTR)source, PCRE2_ZERO_TERMINATED,
+                             nocase ? PCRE2_CASELESS : 0, &code, &offset, NULL);
+    if (re->code == NULL) {
+        PCRE2_UCHAR msg[256];
+        pcre2_get_error_message(code, msg, sizeof(msg));
+        *err = apr_psprintf(p, "'%s' is not a regex: %s at offset %lu", source,
+                            (const char *)msg, (unsigned long)offset);
+        return NULL;
+    }
+    re->mctx = pcre2_match_context_create(NULL);
+    pcre2_set_match_limit(re->mctx, MATCH_LIMIT);
+    pcre2_set_depth_limit(re->mctx, DEPTH_LIMIT);
+    apr_pool_cleanup_register(p, re, regex_cleanup, apr_pool_cleanup_null);
+    return re;
+}
+
+int audit_regex_search(const audit_regex *re, const char *subject)
+{
+    pcre2_match_data *md = pcre2_match_data_create_from_pattern(re->code, NULL);
+    int rc;
+
+    rc = pcre2_match(re->code, (PCRE2_SPTR)subject, strlen(subject), 0, 0, md,
+                     re->mctx);
+    pcre2_match_data_free(md);
+    return rc >= 0;
+}
+
+int audit_gate_admits(const audit_gate *g, const char *origin)
+{
+    switch (g->kind) {
+    case GATE_REGEX:
+        return g->re && audit_regex_search(g->re, origin);
+    case GATE_EXACT:
+        return g->nocase ? strcasecmp(g->source, origin) == 0
+                         : strcmp(g->source, origin) == 0;
+    default:
+        return 1;
+    }
+}
+
+typedef struct {
+    const audit_gate *gate;
+    const apr_array_header_t *also;
+} probe_data;
+
+static int gates_admit(const void *data, const char *origin)
+{
+    const probe_data *pd = data;
+    int i;
+
+    if (!audit_gate_admits(pd->gate, origin)) {
+        return 0;
+    }
+    for (i = 0; pd->also && i < pd->also->nelts; i++) {
+        if (!audit_gate_admits(&APR_ARRAY_IDX(pd->also, i, audit_gate), origin)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+const cors_probe *audit_gate_probe(apr_pool_t *p, const audit_gate *g,
+                                   const apr_array_header_t *also)
+{
+    probe_data pd = { g, also };
+
+    return cors_probe_find(p, g->source, gates_admit, &pd);
+}
+
+int audit_origin_is_plain_http(const char *origin)
+{
+    static const char *const loopback[] = {
+        "http://localhost", "http://127.0.0.1", "http://[::1]", NULL
+    };
+    int i;
+
+    if (strncmp(origin, "http://", 7) != 0) {
+        return 0;
+    }
+    for (i = 0; loopback[i]; i++) {
+        apr_size_t n = strlen(loopback[i]);
+        if (strncmp(origin, loopback[i], n) == 0
+            && (origin[n] == '\0' || origin[n] == ':')) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* ------------------------------------------------------------------------
+ * What the author meant: a regex read as a list of origins
+ *
+ * The regex is expanded into its alternatives, each a string where WILD
+ * stands for a run of unknown characters ("[a-z0-9-]+", ".*").  An
+ * unescaped '.' that stands alone is taken for the dot its author meant.
+ */
+
+#define WILD '\001'
+
+typedef apr_array_header_t alts;        /* const char * */
+
+typedef struct {
+    apr_pool_t *p;
+    const char *s;
+    int depth;
+    int fail;                   /* more than a list of origins */
+} mreader;
+
+static alts *alts_of(apr_pool_t *p, const char *a, const char *b)
+{
+    alts *out = apr_array_make(p, 2, sizeof(const char *));
+
+    APR_ARRAY_PUSH(out, const char *) = a;
+    if (b) {
+        APR_ARRAY_PUSH(out, const char *) = b;
+    }
+    return out;
+}
+
+static alts *alts_join(mreader *rd, const alts *a, const alts *b)
+{
+    alts *out = apr_array_make(rd->p, a->nelts * b->nelts, sizeof(char *));
+    int i, j;
+
+    if (a->nelts * b->nelts > MAX_MEANT) {
+        rd->fail = 1;
+        return out;
+    }
+    for (i = 0; i < a->nelts; i++) {
+        for (j = 0; j < b->nelts; j++) {
+            APR_ARRAY_PUSH(out, const char *) =
+                apr_pstrcat(rd->p, APR_ARRAY_IDX(a, i, const char *),
+                            APR_ARRAY_IDX(b, j, const char *), NULL);
+        }
+    }
+    return out;
+}
+
+static alts *m_alternation(mreader *rd);
+
+/* [...]: its one character, or WILD. */
+static const char *m_class(mreader *rd)
+{
+    const char *s = rd->s + 1;
+    int n = 0, negated = *s == '^';
+    char only = 0;
+
+    s += negated;
+    if (*s == ']') {
+        only = *s++;
+        n++;
+    }
+    while (*s && *s != ']') {
+        if (*s == '\\' && s[1]) {
+            s++;
+            n += apr_isalnum(*s) ? 2 : 1;
+        }
+        else {
+            n++;
+        }
+        only = *s++;
+    }
+    rd->s = *s ? s + 1 : s;
+    return n == 1 && !negated ? apr_pstrmemdup(rd->p, &only, 1) : "\001";
+}
+
+static const char *m_escape(mreader *rd)
+{
+    char c = rd->s[1];
+
+    rd->s += c ? 2 : 1;
+    if (c && strchr("bBAzZ", c)) {
+        return "";
+    }
+    if (c && strchr("dwsDWS", c)) {
+        return "\001";
+    }
+    if (c == '\0' || apr_isalnum(c)) {
+        rd->fail = 1;           /* \1, \x41, \p{..}: not a list */
+        return "";
+    }
+    return apr_pstrmemdup(rd->p, &c, 1);
+}
+
+static alts *m_group(mreader *rd)
+{
+    alts *inner;
+
+    rd->s++;
+    if (*rd->s == '?') {
+        if (rd->s[1] == ':') {
+            rd->s += 2;
+        }
+        else if (rd->s[1] == 'i' && rd->s[2] == ')') {
+            rd->s += 3;         /* (?i): case is dropped anyway */
+            return alts_of(rd->p, "", NULL);
+        }
+        else {
+            rd->fail = 1;       /* lookarounds, named groups */
+        }
+    }
+    if (++rd->depth > 8) {
+        rd->fail = 1;
+        return alts_of(rd->p, "", NULL);
+    }
+    inner = m_alternation(rd);
+    rd->depth--;
+    if (*rd->s == ')') {
+        rd->s++;
+    }
+    return inner;
+}
+
+/* min of a quantifier at rd->s (0 for ? and *, 1 for +), -1 for none. */
+static int m_quantifier(mreader *rd)
+{
+    const char *s = rd->s;
+    int min = -1;
+
+    if (*s == '?' || *s == '*' || *s == '+') {
+        min = *s == '+';
+        s++;
+    }
+    else if (*s == '{' && apr_isdigit(s[1])) {
+        min = s[1] == '0' ? 0 : 1;
+        s = strchr(s, '}');
+        s = s ? s + 1 : rd->s + strlen(rd->s);
+    }
+    else {
+        return -1;
+    }
+    if (*s == '?' || *s == '+') {
+        s++;
+    }
+    rd->s = s;
+    return min;
+}
+
+static alts *m_quantified(mreader *rd)
+{
+    const char *one = NULL;
+    alts *atom = NULL;
+    int min;
+
+    switch (*rd->s) {
+    case '(':
+        atom = m_group(rd);
+        break;
+    case '[':
+        one = m_class(rd);
+        break;
+    case '\\':
+        one = m_escape(rd);
+        break;
+    case '^':
+    case '$':
+        rd->s++;
+        one = "";
+        break;
+    case '.':
+        rd->s++;
+        one = *rd->s == '*' || *rd->s == '+' || *rd->s == '{' ? "\001" : ".";
+        break;
+    default:
+        one = apr_pstrmemdup(rd->p, rd->s++, 1);
+        break;
+    }
+    min = m_quantifier(rd);
+    if (atom == NULL) {
+        if (min < 0 || *one == WILD || *one == '\0') {
+            return alts_of(rd->p, one, NULL);
+        }
+        if (min == 0 && rd->s[-1] == '?') {
+            return alts_of(rd->p, "", one);      /* https? */
+        }
+        rd->fail = 1;                           /* a+ */
+        return alts_of(rd->p, one, NULL);
+    }
+    if (min == 0) {                             /* (www\.)? ([a-z]+\.)* */
+        alts *both = alts_of(rd->p, "", NULL);
+        apr_array_cat(both, atom);
+        return both;
+    }
+    return atom;
+}
+
+static alts *m_sequence(mreader *rd)
+{
+    alts *seq = alts_of(rd->p, "", NULL);
+
+    while (*rd->s && *rd->s != '|' && *rd->s != ')' && !rd->fail) {
+        seq = alts_join(rd, seq, m_quantified(rd));
+    }
+    return seq;
+}
+
+static alts *m_alternation(mreader *rd)
+{
+    alts *all = m_sequence(rd);
+
+    while (*rd->s == '|' && !rd->fail) {
+        rd->s++;
+        apr_array_cat(all, m_sequence(rd));
+    }
+    if (all->nelts > MAX_MEANT) {
+        rd->fail = 1;
+    }
+    return all;
+}
+
+static int is_loopback_host(const char *host)
+{
+    return strcmp(host, "localhost") == 0 || strcmp(host, "127.0.0.1") == 0
+           || strcmp(host, "[::1]") == 0;
+}
+
+/* Adds scheme://host[port] to out when CORSAllowOrigin would take it;
+ * 0 when it would not. */
+static int add_meant(apr_pool_t *p, apr_array_header_t *out,
+                     const char *scheme, const char *host, const char *port)
+{
+    const char *norm, *value;
+    int i;
+
+    if (scheme == NULL) {
+        scheme = is_loopback_host(host) ? "http" : "https";
+    }
+    value = apr_pstrcat(p, scheme, "://", host, port, NULL);
+    if (cors_origin_normalize(p, value, &norm) != NULL) {
+        return 0;
+    }
+    for (i = 0; i < out->nelts; i++) {
+        if (strcmp(APR_ARRAY_IDX(out, i, const char *), norm) == 0) {
+            return 1;
+        }
+    }
+    APR_ARRAY_PUSH(out, const char *) = norm;
+    return 1;
+}
+
+/* One alternative, lowercased, into the origins it means; 0 when it is
+ * more than that. */
+static int meant_of(apr_pool_t *p, char *alt, apr_array_header_t *out)
+{
+    char *c, *rest, *host, *scheme = NULL;
+    const char *port = "";
+    apr_size_t n;
+
+    for (c = alt; *c; c++) {
+        *c = apr_tolower(*c);
+    }
+    if (strcmp(alt, "null") == 0) {
+        APR_ARRAY_PUSH(out, const char *) = "null";
+        return 1;
+    }
+    rest = strstr(alt, "://");
+    if (rest) {
+        scheme = apr_pstrmemdup(p, alt, rest - alt);
+        rest += 3;
+        if (strchr(scheme, WILD) || !*scheme) {
+            return 0;
+        }
+    }
+    else {
+        rest = alt;
+    }
+    n = strcspn(rest, ":/\001");
+    if (rest[0] == WILD) {      /* .*\.example\.com or .*example\.com */
+        n = 1 + strcspn(rest + 1, ":/\001");
+    }
+    host = apr_pstrmemdup(p, rest, n);
+    rest += n;
+    if (*rest == ':') {         /* a port: digits, or any */
+        apr_size_t d = strspn(rest + 1, "0123456789");
+        port = rest[1] == WILD ? ":*" : apr_pstrmemdup(p, rest, d + 1);
+    }
+    if (host[0] != WILD) {
+        return *host && add_meant(p, out, scheme, host, port);
+    }
+    if (host[1] == '.') {
+        return add_meant(p, out, scheme, apr_pstrcat(p, "*", host + 1, NULL),
+                         port);
+    }
+    /* "anything then example.com": the domain and its subdomains */
+    return host[1] && add_meant(p, out, scheme, host + 1, port)
+           && add_meant(p, out, scheme, apr_pstrcat(p, "*.", host + 1, NULL),
+                        port);
+}
+
+apr_array_header_t *audit_regex_meant(apr_pool_t *p, const char *source)
+{
+    mreader rd = { p, source, 0, 0 };
+    alts *all = m_alternation(&rd);
+    apr_array_header_t *out = apr_array_make(p, 4, sizeof(const char *));
+    int i;
+
+    if (rd.fail || *rd.s) {
+        return NULL;
+    }
+    for (i = 0; i < all->nelts; i++) {
+        char *alt = apr_pstrdup(p, APR_ARRAY_IDX(all, i, const char *));
+        if (!meant_of(p, alt, out)) {
+            return NULL;
+        }
+    }
+    return out->nelts ? out : NULL;
+}
