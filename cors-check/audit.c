@@ -622,7 +622,8 @@ static value_kind value_of(judge *j, const char *v, const char **var)
     return VALUE_LITERAL;
 }
 
-/* Adds src's gates to the primary ones (the first found) or to also. */
+/* src's gates become the primary ones (the first found) or one more
+ * list of alternatives in also, which must let the origin through too. */
 static void gather(apr_array_header_t **primary, apr_array_header_t *also,
                    apr_array_header_t *src)
 {
@@ -633,7 +634,7 @@ static void gather(apr_array_header_t **primary, apr_array_header_t *also,
         *primary = src;
     }
     else {
-        apr_array_cat(also, src);
+        APR_ARRAY_PUSH(also, apr_array_header_t *) = src;
     }
 }
 
@@ -726,7 +727,8 @@ static void judge_allow_origin(judge *j, const header_line *h)
 {
     apr_pool_t *p = j->ctx->p;
     const conf_directive *d = h->d;
-    apr_array_header_t *primary = NULL, *also = apr_array_make(p, 1, sizeof(audit_gate));
+    apr_array_header_t *primary = NULL;
+    apr_array_header_t *also = apr_array_make(p, 1, sizeof(apr_array_header_t *));
     const char *var;
     value_kind kind = value_of(j, h->value, &var);
     int known, reflect;
@@ -734,7 +736,7 @@ static void judge_allow_origin(judge *j, const header_line *h)
     if (var) {
         gather(&primary, also, var_gates(j, var, &known, &reflect));
     }
-    if (h->env && !h->env_negated) {
+    if (h->env && !h->env_negated && !(var && strcmp(var, h->env) == 0)) {
         gather(&primary, also, var_gates(j, h->env, &known, &reflect));
     }
     gather(&primary, also, if_gates(j, d));
@@ -950,8 +952,9 @@ static void judge_recipe(audit_ctx *ctx, const scope_lines *sl,
     }
     judge_flags(&j);
     drop_covered(ctx->p, j.in->origins);
+    r->origins = apr_array_copy(ctx->p, j.in->origins);
+    apr_array_cat(r->origins, j.in->matches);  /* regexes kept as they are */
     qsort(r->risks->elts, r->risks->nelts, sizeof(audit_risk), risk_order);
-    r->origins = j.in->origins;
     r->proposal = audit_proposal(ctx->p, j.in);
 }
 

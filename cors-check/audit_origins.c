@@ -93,6 +93,18 @@ typedef struct {
     const apr_array_header_t *also;
 } probe_data;
 
+static int any_admits(const apr_array_header_t *gates, const char *origin)
+{
+    int i;
+
+    for (i = 0; i < gates->nelts; i++) {
+        if (audit_gate_admits(&APR_ARRAY_IDX(gates, i, audit_gate), origin)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static int gates_admit(const void *data, const char *origin)
 {
     const probe_data *pd = data;
@@ -102,7 +114,7 @@ static int gates_admit(const void *data, const char *origin)
         return 0;
     }
     for (i = 0; pd->also && i < pd->also->nelts; i++) {
-        if (!audit_gate_admits(&APR_ARRAY_IDX(pd->also, i, audit_gate), origin)) {
+        if (!any_admits(APR_ARRAY_IDX(pd->also, i, apr_array_header_t *), origin)) {
             return 0;
         }
     }
@@ -424,8 +436,18 @@ static int meant_of(apr_pool_t *p, char *alt, apr_array_header_t *out)
         apr_size_t d = strspn(rest + 1, "0123456789");
         port = rest[1] == WILD ? ":*" : apr_pstrmemdup(p, rest, d + 1);
     }
+    if (*rest == ':') {
+        rest += 1 + strspn(rest + 1, "0123456789\001");
+    }
+    if (!(*rest == '\0' || *rest == '/'
+          || (*rest == WILD && (rest[1] == '\0' || rest[1] == '/')))) {
+        return 0;               /* app[0-9]+\.example\.com: more than a list */
+    }
+    if (*host == '.' || *host == '\0') {
+        return 1;               /* (.*)?\.example: this way matches no origin */
+    }
     if (host[0] != WILD) {
-        return *host && add_meant(p, out, scheme, host, port);
+        return add_meant(p, out, scheme, host, port);
     }
     if (host[1] == '.') {
         return add_meant(p, out, scheme, apr_pstrcat(p, "*", host + 1, NULL),

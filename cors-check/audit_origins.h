@@ -46,8 +46,8 @@ int audit_regex_search(const audit_regex *re, const char *subject);
 int audit_gate_admits(const audit_gate *g, const char *origin);
 
 /* The first attacker origin of the module's probe that the regex gate
- * lets through while every gate of also (an array of audit_gate, may be
- * NULL) lets it through too; NULL when none. */
+ * lets through while each list of also (an array of arrays of audit_gate,
+ * alternatives; may be NULL) lets it through too; NULL when none. */
 const cors_probe *audit_gate_probe(apr_pool_t *p, const audit_gate *g,
                                    const apr_array_header_t *also);
 

@@ -66,7 +66,7 @@ unit-cors-check: $(CHECK_UNIT)
 
 # The table of recipe shapes (cors-check/test_audit.c): everything audit is but its
 # command line and output, with report.c for the one JSON escaper.
-$(CHECK_AUDIT_UNIT): $(CHECK_DIR)/test_audit.c $(CHECK_AUDIT_SRCS) $(CHECK_AUDIT_HDRS) \
+$(CHECK_AUDIT_UNIT): $(CHECK_DIR)/test_audit.c $(CHECK_DIR)/test_audit_shapes.h $(CHECK_AUDIT_SRCS) $(CHECK_AUDIT_HDRS) \
                      $(CHECK_SHARED_SRCS) $(CHECK_SHARED_HDRS) tests/unit/check.h | cors-check-deps
 	@echo "  CC      $@"
 	@$(CC) $(CHECK_CFLAGS) -o $@ $(CHECK_DIR)/test_audit.c $(CHECK_AUDIT_SRCS) \
