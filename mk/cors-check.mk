@@ -26,7 +26,8 @@ CHECK_PKGS        := libcurl4-openssl-dev
 
 # cors-check audit: the recipe reader (conf_reader.c), the analysis (audit*.c), the
 # module's attacker-origin probe (cors_probe.c), PCRE2 for the recipes' regexes.
-CHECK_AUDIT_SRCS   = $(CHECK_DIR)/conf_reader.c $(CHECK_DIR)/audit.c $(CHECK_DIR)/audit_origins.c \
+CHECK_AUDIT_SRCS   = $(CHECK_DIR)/conf_reader.c $(CHECK_DIR)/audit.c $(CHECK_DIR)/audit_read.c \
+                     $(CHECK_DIR)/audit_origins.c \
                      $(CHECK_DIR)/audit_proposal.c $(CHECK_DIR)/audit_report.c cors_probe.c
 CHECK_AUDIT_HDRS   = $(CHECK_DIR)/conf_reader.h $(CHECK_DIR)/audit.h $(CHECK_DIR)/audit_int.h \
                      $(CHECK_DIR)/audit_origins.h cors_probe.h cors_decide.h
