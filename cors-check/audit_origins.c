@@ -64,22 +64,28 @@ const audit_regex *audit_regex_compile(apr_pool_t *p, const char *source,
     return re;
 }
 
-int audit_regex_search(const audit_regex *re, const char *subject)
+int audit_regex_search(const audit_regex *re, const char *subject, int group)
 {
     pcre2_match_data *md = pcre2_match_data_create_from_pattern(re->code, NULL);
-    int rc;
+    apr_size_t len = strlen(subject);
+    int rc, ok;
 
-    rc = pcre2_match(re->code, (PCRE2_SPTR)subject, strlen(subject), 0, 0, md,
-                     re->mctx);
+    rc = pcre2_match(re->code, (PCRE2_SPTR)subject, len, 0, 0, md, re->mctx);
+    ok = rc >= 0;
+    if (ok && group >= 0) {
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+        ok = (apr_uint32_t)group < pcre2_get_ovector_count(md)
+             && ov[2 * group] == 0 && ov[2 * group + 1] == len;
+    }
     pcre2_match_data_free(md);
-    return rc >= 0;
+    return ok;
 }
 
 int audit_gate_admits(const audit_gate *g, const char *origin)
 {
     switch (g->kind) {
     case GATE_REGEX:
-        return g->re && audit_regex_search(g->re, origin);
+        return g->re && audit_regex_search(g->re, origin, g->group);
     case GATE_EXACT:
         return g->nocase ? strcasecmp(g->source, origin) == 0
                          : strcmp(g->source, origin) == 0;

@@ -28,6 +28,9 @@ typedef struct {
     const char *source;         /* the regex, or the exact value */
     int nocase;                 /* SetEnvIfNoCase, [NC], /.../i */
     const audit_regex *re;      /* compiled, GATE_REGEX only */
+    int group;                  /* >= 0: the origin passes only when this
+                                 * group of the match is all of it (the
+                                 * value sent is $0, %1 ...); -1: any match */
     const char *file;
     int line;                   /* where the check is written */
     const char *text;           /* and its line */
@@ -39,8 +42,9 @@ const audit_regex *audit_regex_compile(apr_pool_t *p, const char *source,
                                        int nocase, const char **err);
 
 /* Does the regex find a match in subject (bounded: a match that reaches
- * PCRE2's limits counts as no match)? */
-int audit_regex_search(const audit_regex *re, const char *subject);
+ * PCRE2's limits counts as no match)?  With group >= 0, only a match
+ * whose group of that number is the whole subject counts. */
+int audit_regex_search(const audit_regex *re, const char *subject, int group);
 
 /* Does the gate let the Origin value through? */
 int audit_gate_admits(const audit_gate *g, const char *origin);

@@ -41,6 +41,7 @@ static audit_gate *new_gate(apr_array_header_t *gates, gate_kind kind,
     g->file = d->file;
     g->line = d->line;
     g->text = d->text;
+    g->group = -1;
     if (kind == GATE_REGEX) {
         g->re = audit_regex_compile(p, source, nocase, &err);
     }
@@ -170,9 +171,31 @@ apr_array_header_t *audit_expr_gates(apr_pool_t *p, const char *expr,
  * Environment variables and rewrite rules
  */
 
+/* What a variable's value is made of. */
+#define VALUE_NOT_ORIGIN -2     /* a constant: "1", "https://a.example" */
+#define VALUE_ORIGIN -1         /* the whole Origin header */
+/* 0..9: that group of the origin check's match ($0, %1 ...) */
+
+/* A copy of gates whose regexes let an origin through only when their
+ * match group is the whole origin: $0 of "^https://a\.example" holds
+ * "https://a.example" for https://a.example.evil.example, which is not
+ * that origin, and browsers refuse the answer. */
+static apr_array_header_t *gates_for_group(apr_pool_t *p,
+                                           const apr_array_header_t *gates,
+                                           int group)
+{
+    apr_array_header_t *copy = apr_array_copy(p, gates);
+    int i;
+
+    for (i = 0; i < copy->nelts; i++) {
+        APR_ARRAY_IDX(copy, i, audit_gate).group = group;
+    }
+    return copy;
+}
+
 static void add_setter(audit_ctx *ctx, const conf_directive *d,
                        const char *assign, apr_array_header_t *gates,
-                       int value_is_origin)
+                       int value)
 {
     env_setter *e;
     const char *eq = strchr(assign, '=');
@@ -182,20 +205,22 @@ static void add_setter(audit_ctx *ctx, const conf_directive *d,
     }
     e = apr_array_push(ctx->setters);
     e->name = eq ? apr_pstrmemdup(ctx->p, assign, eq - assign) : assign;
-    e->reflect = value_is_origin;
-    e->gates = gates;
+    e->reflect = value != VALUE_NOT_ORIGIN;
+    e->gates = gates && value >= 0 ? gates_for_group(ctx->p, gates, value)
+                                   : gates;
     e->scope = conf_scope_of(d);
 }
 
-/* $0..$9 (SetEnvIf) or %0..%9 (RewriteRule): a piece of the match. */
-static int has_backref(const char *v, char sigil)
+/* $0..$9 (SetEnvIf) or %0..%9 (RewriteRule), a group of the match: its
+ * number, or VALUE_NOT_ORIGIN when the value has none. */
+static int backref(const char *v, char sigil)
 {
     for (; *v; v++) {
         if (v[0] == sigil && apr_isdigit(v[1])) {
-            return 1;
+            return v[1] - '0';
         }
     }
-    return 0;
+    return VALUE_NOT_ORIGIN;
 }
 
 static void read_setenvif(audit_ctx *ctx, const conf_directive *d)
@@ -215,7 +240,7 @@ static void read_setenvif(audit_ctx *ctx, const conf_directive *d)
     }
     for (i = 2; conf_arg(d, i); i++) {
         const char *a = conf_arg(d, i);
-        add_setter(ctx, d, a, gates, origin && has_backref(a, '$'));
+        add_setter(ctx, d, a, gates, origin ? backref(a, '$') : VALUE_NOT_ORIGIN);
     }
 }
 
@@ -230,7 +255,7 @@ static void read_setenvifexpr(audit_ctx *ctx, const conf_directive *d)
     gates = audit_expr_gates(ctx->p, conf_arg(d, 0), d);
     for (i = 1; conf_arg(d, i); i++) {
         const char *a = conf_arg(d, i);
-        add_setter(ctx, d, a, gates, gates && has_backref(a, '$'));
+        add_setter(ctx, d, a, gates, gates ? backref(a, '$') : VALUE_NOT_ORIGIN);
     }
 }
 
@@ -313,7 +338,7 @@ static void read_rewritecond(audit_ctx *ctx, const conf_directive *d,
         const audit_regex *re = *pat == '=' ? NULL
                                 : audit_regex_compile(ctx->p, pat, nocase, &err);
         rc->options |= *pat == '=' ? strcasecmp(pat + 1, "OPTIONS") == 0
-                                   : re && audit_regex_search(re, "OPTIONS");
+                                   : re && audit_regex_search(re, "OPTIONS", -1);
     }
 }
 
@@ -347,14 +372,13 @@ static void read_rewriterule(audit_ctx *ctx, const conf_directive *d,
         if (strncasecmp(f, "E=", 2) == 0 || strncasecmp(f, "env=", 4) == 0) {
             const char *a = strchr(f, '=') + 1;
             char *assign = apr_pstrdup(ctx->p, a), *colon = strchr(assign, ':');
-            int reflect = origin_ref_at(colon ? colon + 1 : "") > 0
-                          || audit_has_ci(a, "%{HTTP:Origin}")
-                          || audit_has_ci(a, "%{HTTP_ORIGIN}")
-                          || (gates && has_backref(a, '%'));
+            int value = audit_has_ci(a, "%{HTTP:Origin}")
+                        || audit_has_ci(a, "%{HTTP_ORIGIN}") ? VALUE_ORIGIN
+                        : gates ? backref(a, '%') : VALUE_NOT_ORIGIN;
             if (colon) {
                 *colon = '=';
             }
-            add_setter(ctx, d, assign, gates, reflect);
+            add_setter(ctx, d, assign, gates, value);
         }
     }
     if (rc->options && answers_itself(flags) && gates == NULL) {

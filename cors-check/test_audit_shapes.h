@@ -189,25 +189,31 @@ static const shape shapes[] = {
   1, "regex-lets-in@1", "https://*.your-domain.tld", 1,
   "https://evilyour-domain.tld",
   "CORSAllowOrigin https://*.your-domain.tld\nCORSAllowCredentials On\n" },
-{ "anchored at the start only", HTA,
-  "SetEnvIf Origin \"^https://app\\.example\\.com\" CORS_ORIGIN=$0\n"
-  "Header always set Access-Control-Allow-Origin %{CORS_ORIGIN}e env=CORS_ORIGIN\n"
+{ "anchored at the start only, the Origin echoed through expr=", HTA,
+  "SetEnvIf Origin \"^https://app\\.example\\.com\" CORS_OK\n"
+  "Header always set Access-Control-Allow-Origin expr=%{req:Origin} env=CORS_OK\n"
   VARY,
   1, "regex-lets-in@1", "https://app.example.com", 0,
   "https://app.example.com.evil.example",
   "CORSAllowOrigin https://app.example.com\n" },
-{ "anchored at the end only, no scheme", HTA,
-  "SetEnvIf Origin \"example\\.com$\" CORS_ORIGIN=$0\n"
+{ "anchored at the start only, $0 echoed: never another site's own origin", HTA,
+  "SetEnvIf Origin \"^https://app\\.example\\.com\" CORS_ORIGIN=$0\n"
   "Header always set Access-Control-Allow-Origin %{CORS_ORIGIN}e env=CORS_ORIGIN\n"
   VARY,
-  1, "regex-lets-in@1", "https://example.com", 0, "https://evilexample.com",
-  "CORSAllowOrigin https://example.com\n" },
-{ "no anchors, an unescaped dot, Header add", HTA,
+  1, "", "https://app.example.com", 0, NULL,
+  "CORSAllowOrigin https://app.example.com\n" },
+{ "anything before the domain, (.*example\\.com)$ echoed as $1", HTA,
+  "SetEnvIf Origin \"(.*example\\.com)$\" CORS_ORIGIN=$1\n"
+  "Header always set Access-Control-Allow-Origin %{CORS_ORIGIN}e env=CORS_ORIGIN\n"
+  VARY,
+  1, "regex-lets-in@1", "https://example.com https://*.example.com", 0,
+  "https://evilexample.com",
+  "CORSAllowOrigin https://example.com https://*.example.com\n" },
+{ "no anchors, no scheme, $0: only the matched text is sent", HTA,
   "SetEnvIfNoCase Origin \"example.com\" AccessControlAllowOrigin=$0\n"
   "Header add Access-Control-Allow-Origin %{AccessControlAllowOrigin}e "
   "env=AccessControlAllowOrigin\n",
-  1, "regex-lets-in@1 no-vary@2 lost-on-errors@2", "https://example.com", 0,
-  "https://evilexample.com",
+  1, "no-vary@2 lost-on-errors@2", "https://example.com", 0, NULL,
   "CORSAllowOrigin https://example.com\n" },
 { "the Q&A allowlist with unescaped dots", CONF,
   "<IfModule mod_headers.c>\n"
@@ -310,11 +316,11 @@ static const shape shapes[] = {
   "CORSAllowOrigin https://app.example.com\n" },
 { "one variable from two SetEnvIf lines, one of them loose", HTA,
   "SetEnvIf Origin \"^https://a\\.example\\.com$\" ORIGIN_OK=$0\n"
-  "SetEnvIf Origin \"b.example.com\" ORIGIN_OK=$0\n"
+  "SetEnvIf Origin \"^https://b.example.com$\" ORIGIN_OK=$0\n"
   "Header always set Access-Control-Allow-Origin \"%{ORIGIN_OK}e\" env=ORIGIN_OK\n"
   VARY,
   1, "regex-lets-in@2", "https://a.example.com https://b.example.com", 0,
-  "https://b.example.com.evil.example",
+  "https://bxexample.com",
   "CORSAllowOrigin https://a.example.com https://b.example.com\n" },
 { "SetEnvIfExpr on the Origin", HTA,
   "SetEnvIfExpr \"%{HTTP:Origin} =~ /^https:\\/\\/(app|www)\\.example\\.com$/\" CORS_OK=1\n"
