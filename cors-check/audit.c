@@ -330,6 +330,9 @@ static int sends_vary(const judge *j)
         if (!conf_scope_within(j->sl->scope, s->scope)) {
             continue;
         }
+        if (s->varies) {
+            return 1;
+        }
         for (k = 0; k < s->lines->nelts; k++) {
             const header_line *h = &APR_ARRAY_IDX(s->lines, k, header_line);
             if (strcasecmp(h->header, "Vary") == 0 && audit_has_ci(h->value, "Origin")) {

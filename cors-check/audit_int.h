@@ -39,6 +39,7 @@ typedef struct {
     const conf_section *scope;
     apr_array_header_t *lines;  /* header_line */
     apr_array_header_t *options_rules;  /* const conf_directive * */
+    int varies;                 /* an origin check here adds Vary: Origin */
 } scope_lines;
 
 typedef struct {
@@ -54,6 +55,10 @@ void audit_read_lines(audit_ctx *ctx, const conf_tree *t);
  * != and !~), taken as alternatives; NULL when it compares no Origin. */
 apr_array_header_t *audit_expr_gates(apr_pool_t *p, const char *expr,
                                      const conf_directive *d);
+
+/* Does evaluating the expression add "Origin" to Vary, as ap_expr does
+ * for req('Origin'), http('Origin'), %{HTTP:Origin}, %{req:Origin}? */
+int audit_expr_varies(const char *expr);
 
 /* Does hay hold needle, without case? */
 int audit_has_ci(const char *hay, const char *needle);

@@ -52,9 +52,11 @@ static audit_gate *new_gate(apr_array_header_t *gates, gate_kind kind,
  * ap_expr: the comparisons of the Origin in <If>, expr= and SetEnvIfExpr
  */
 
+/* (Neither ap_expr nor mod_rewrite knows %{HTTP_ORIGIN}: ap_expr refuses
+ * it, mod_rewrite reads it as empty.) */
 static const char *const origin_refs[] = {
-    "%{HTTP:Origin}", "%{HTTP_ORIGIN}", "%{req:Origin}", "req('Origin')",
-    "http('Origin')", "req_novary('Origin')", NULL
+    "%{HTTP:Origin}", "%{req:Origin}", "req('Origin')", "http('Origin')",
+    "req_novary('Origin')", NULL
 };
 
 /* The length of an Origin reference at s, or 0. */
@@ -66,6 +68,18 @@ static apr_size_t origin_ref_at(const char *s)
         apr_size_t n = strlen(origin_refs[i]);
         if (strncasecmp(s, origin_refs[i], n) == 0) {
             return n;
+        }
+    }
+    return 0;
+}
+
+int audit_expr_varies(const char *expr)
+{
+    const char *s;
+
+    for (s = expr; *s; s++) {
+        if (origin_ref_at(s) && strncasecmp(s, "req_novary", 10) != 0) {
+            return 1;
         }
     }
     return 0;
@@ -171,6 +185,25 @@ apr_array_header_t *audit_expr_gates(apr_pool_t *p, const char *expr,
  * Environment variables and rewrite rules
  */
 
+/* The lines of a scope, made on first use. */
+static scope_lines *scope_for(audit_ctx *ctx, const conf_section *scope)
+{
+    scope_lines *s;
+    int i;
+
+    for (i = 0; i < ctx->scopes->nelts; i++) {
+        s = &APR_ARRAY_IDX(ctx->scopes, i, scope_lines);
+        if (s->scope == scope) {
+            return s;
+        }
+    }
+    s = apr_array_push(ctx->scopes);
+    s->scope = scope;
+    s->lines = apr_array_make(ctx->p, 4, sizeof(header_line));
+    s->options_rules = apr_array_make(ctx->p, 1, sizeof(conf_directive *));
+    return s;
+}
+
 /* What a variable's value is made of. */
 #define VALUE_NOT_ORIGIN -2     /* a constant: "1", "https://a.example" */
 #define VALUE_ORIGIN -1         /* the whole Origin header */
@@ -253,6 +286,9 @@ static void read_setenvifexpr(audit_ctx *ctx, const conf_directive *d)
         return;
     }
     gates = audit_expr_gates(ctx->p, conf_arg(d, 0), d);
+    if (audit_expr_varies(conf_arg(d, 0))) {
+        scope_for(ctx, conf_scope_of(d))->varies = 1;
+    }
     for (i = 1; conf_arg(d, i); i++) {
         const char *a = conf_arg(d, i);
         add_setter(ctx, d, a, gates, gates ? backref(a, '$') : VALUE_NOT_ORIGIN);
@@ -322,7 +358,14 @@ static void read_rewritecond(audit_ctx *ctx, const conf_directive *d,
     if (test == NULL || pat == NULL) {
         return;
     }
-    if (origin_ref_at(test) == strlen(test)) {
+    if (strcasecmp(test, "%{HTTP_ORIGIN}") == 0) {
+        /* always empty: the rule's E= holds no origin a browser sends */
+        new_gate(rc->origin, GATE_EXACT, "", 0, d, ctx->p);
+    }
+    else if (origin_ref_at(test) == strlen(test)) {
+        if (!has_flag(flags, "NV") && !has_flag(flags, "novary")) {
+            scope_for(ctx, conf_scope_of(d))->varies = 1;
+        }
         if (*pat == '!') {
             new_gate(rc->origin, GATE_NOT, pat, nocase, d, ctx->p);
         }
@@ -342,24 +385,6 @@ static void read_rewritecond(audit_ctx *ctx, const conf_directive *d,
     }
 }
 
-static scope_lines *scope_for(audit_ctx *ctx, const conf_section *scope)
-{
-    scope_lines *s;
-    int i;
-
-    for (i = 0; i < ctx->scopes->nelts; i++) {
-        s = &APR_ARRAY_IDX(ctx->scopes, i, scope_lines);
-        if (s->scope == scope) {
-            return s;
-        }
-    }
-    s = apr_array_push(ctx->scopes);
-    s->scope = scope;
-    s->lines = apr_array_make(ctx->p, 4, sizeof(header_line));
-    s->options_rules = apr_array_make(ctx->p, 1, sizeof(conf_directive *));
-    return s;
-}
-
 static void read_rewriterule(audit_ctx *ctx, const conf_directive *d,
                              rewrite_conds *rc)
 {
@@ -372,8 +397,7 @@ static void read_rewriterule(audit_ctx *ctx, const conf_directive *d,
         if (strncasecmp(f, "E=", 2) == 0 || strncasecmp(f, "env=", 4) == 0) {
             const char *a = strchr(f, '=') + 1;
             char *assign = apr_pstrdup(ctx->p, a), *colon = strchr(assign, ':');
-            int value = audit_has_ci(a, "%{HTTP:Origin}")
-                        || audit_has_ci(a, "%{HTTP_ORIGIN}") ? VALUE_ORIGIN
+            int value = audit_has_ci(a, "%{HTTP:Origin}") ? VALUE_ORIGIN
                         : gates ? backref(a, '%') : VALUE_NOT_ORIGIN;
             if (colon) {
                 *colon = '=';
@@ -396,6 +420,21 @@ static void read_rewriterule(audit_ctx *ctx, const conf_directive *d,
 static int is_cors_header(const char *name)
 {
     return cors_is_protocol_header(name) || strcasecmp(name, "Vary") == 0;
+}
+
+/* Is the line inside an <If> or <ElseIf> that reads the Origin (and so
+ * adds it to Vary on every request of the scope)? */
+static int in_varying_if(const conf_directive *d)
+{
+    const conf_section *s;
+
+    for (s = d->section; s && !conf_section_is_scope(s); s = s->parent) {
+        if ((strcasecmp(s->name, "If") == 0 || strcasecmp(s->name, "ElseIf") == 0)
+            && audit_expr_varies(s->args)) {
+            return 1;
+        }
+    }
+    return 0;
 }
 
 static void read_header(audit_ctx *ctx, const conf_directive *d)
@@ -433,6 +472,8 @@ static void read_header(audit_ctx *ctx, const conf_directive *d)
     }
     if (h.value) {
         scope_lines *s = scope_for(ctx, conf_scope_of(d));
+        s->varies |= audit_expr_varies(h.value) || (h.expr && audit_expr_varies(h.expr))
+                     || in_varying_if(d);
         *(header_line *)apr_array_push(s->lines) = h;
     }
 }
