@@ -490,6 +490,12 @@ static void judge_recipe(audit_ctx *ctx, const scope_lines *sl,
     r->origins = apr_array_copy(ctx->p, j.in->origins);
     apr_array_cat(r->origins, j.in->matches);  /* regexes kept as they are */
     qsort(r->risks->elts, r->risks->nelts, sizeof(audit_risk), risk_order);
+    for (i = 0; i < r->risks->nelts; i++) {     /* a setter before the Header */
+        const audit_risk *k = &APR_ARRAY_IDX(r->risks, i, audit_risk);
+        if (k->line < r->line && strcmp(k->file, r->file) == 0) {
+            r->line = k->line;
+        }
+    }
     r->proposal = audit_proposal(ctx->p, j.in);
 }
 

@@ -277,6 +277,46 @@ static void test_shapes_as_tree(apr_pool_t *p)
     CHECK_INTEQ(audit_recipes(p, t)->nelts, expected);
 }
 
+/* The two renderings of one recipe: where it starts (its SetEnvIf line),
+ * the attacker origin in JSON, the closing line of the text. */
+static void test_output(apr_pool_t *p)
+{
+    const char *d = fresh_dir(p, "output");
+    conf_tree *t = conf_tree_make(p);
+    apr_array_header_t *recipes;
+    char *json = NULL, *text = NULL;
+    size_t n;
+    FILE *f;
+
+    write_file(p, apr_pstrcat(p, d, "/shop/.htaccess", NULL),
+               "SetEnvIf Origin \"https://.*.shop.example\" ORIGIN=$0\n"
+               "Header set Access-Control-Allow-Origin \"%{ORIGIN}e\" env=ORIGIN\n"
+               "Header set Access-Control-Allow-Credentials \"true\"\n");
+    CHECK_NOERR(conf_read_path(t, apr_pstrcat(p, tmp_root, "/", d, NULL)));
+    recipes = audit_recipes(p, t);
+    f = open_memstream(&json, &n);
+    audit_print_json(recipes, f);
+    fclose(f);
+    f = open_memstream(&text, &n);
+    audit_print_text(recipes, f);
+    fclose(f);
+    CHECK_STRSTR(json, "\"line\": 1, \"scope\": \".htaccess in ");
+    CHECK_STRSTR(json, "\"origins\": [\"https://*.shop.example\"], \"credentials\": true");
+    CHECK_STRSTR(json, "{\"kind\": \"regex-lets-in\", \"line\": 1, "
+                       "\"origin\": \"https://evilshop.example\", \"text\": "
+                       "\"SetEnvIf Origin \\\"https://.*.shop.example\\\" ORIGIN=$0\"}");
+    CHECK_STRSTR(json, "{\"kind\": \"no-vary\", \"line\": 2, \"text\": ");
+    CHECK_STRSTR(json, "\"proposal\": \"CORSAllowOrigin https://*.shop.example\\u000a"
+                       "CORSAllowCredentials On\\u000a\"}");
+    CHECK_STRSTR(text, "/shop/.htaccess:1: CORS recipe in .htaccess in ");
+    CHECK_STRSTR(text, "  risk regex-lets-in, line 1: SetEnvIf Origin");
+    CHECK_STRSTR(text, "matches https://evilshop.example");
+    CHECK_STRSTR(text, "\n    CORSAllowOrigin https://*.shop.example\n");
+    CHECK_STRSTR(text, "\n1 recipe, 1 with risks\n");
+    free(json);
+    free(text);
+}
+
 static int remove_one(const char *path, const struct stat *st, int flag,
                       struct FTW *ftw)
 {
@@ -292,6 +332,7 @@ int main(int argc, char **argv)
         { "reader_tree", test_reader_tree },
         { "shapes", test_shapes },
         { "shapes_as_tree", test_shapes_as_tree },
+        { "output", test_output },
     };
     char tmpl[] = "/tmp/test_audit.XXXXXX";
     int rc;
