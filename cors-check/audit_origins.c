@@ -23,9 +23,6 @@
  * not hang on a pathological one. */
 #define MATCH_LIMIT 100000
 #define DEPTH_LIMIT 5000
-/* Alternatives a regex may expand to before it counts as more than a
- * list of origins. */
-#define MAX_MEANT 64
 
 struct audit_regex {
     pcre2_code *code;
@@ -158,223 +155,13 @@ int audit_origin_is_plain_http(const char *origin)
 /* ------------------------------------------------------------------------
  * What the author meant: a regex read as a list of origins
  *
- * The regex is expanded into its alternatives, each a string where WILD
- * stands for a run of unknown characters ("[a-z0-9-]+", ".*").  An
- * unescaped '.' that stands alone is taken for the dot its author meant.
+ * The regex's alternatives are the probe's (cors_probe_branches()): the
+ * text each requires, WILD where it allows a run of unknown characters
+ * ("[a-z0-9-]+", ".*").  An unescaped '.' that stands alone is taken for
+ * the dot its author meant.
  */
 
-#define WILD '\001'
-
-typedef apr_array_header_t alts;        /* const char * */
-
-typedef struct {
-    apr_pool_t *p;
-    const char *s;
-    int depth;
-    int fail;                   /* more than a list of origins */
-} mreader;
-
-static alts *alts_of(apr_pool_t *p, const char *a, const char *b)
-{
-    alts *out = apr_array_make(p, 2, sizeof(const char *));
-
-    APR_ARRAY_PUSH(out, const char *) = a;
-    if (b) {
-        APR_ARRAY_PUSH(out, const char *) = b;
-    }
-    return out;
-}
-
-static alts *alts_join(mreader *rd, const alts *a, const alts *b)
-{
-    alts *out = apr_array_make(rd->p, a->nelts * b->nelts, sizeof(char *));
-    int i, j;
-
-    if (a->nelts * b->nelts > MAX_MEANT) {
-        rd->fail = 1;
-        return out;
-    }
-    for (i = 0; i < a->nelts; i++) {
-        for (j = 0; j < b->nelts; j++) {
-            APR_ARRAY_PUSH(out, const char *) =
-                apr_pstrcat(rd->p, APR_ARRAY_IDX(a, i, const char *),
-                            APR_ARRAY_IDX(b, j, const char *), NULL);
-        }
-    }
-    return out;
-}
-
-static alts *m_alternation(mreader *rd);
-
-/* [...]: its one character, or WILD. */
-static const char *m_class(mreader *rd)
-{
-    const char *s = rd->s + 1;
-    int n = 0, negated = *s == '^';
-    char only = 0;
-
-    s += negated;
-    if (*s == ']') {
-        only = *s++;
-        n++;
-    }
-    while (*s && *s != ']') {
-        if (*s == '\\' && s[1]) {
-            s++;
-            n += apr_isalnum(*s) ? 2 : 1;
-        }
-        else {
-            n++;
-        }
-        only = *s++;
-    }
-    rd->s = *s ? s + 1 : s;
-    return n == 1 && !negated ? apr_pstrmemdup(rd->p, &only, 1) : "\001";
-}
-
-static const char *m_escape(mreader *rd)
-{
-    char c = rd->s[1];
-
-    rd->s += c ? 2 : 1;
-    if (c && strchr("bBAzZ", c)) {
-        return "";
-    }
-    if (c && strchr("dwsDWS", c)) {
-        return "\001";
-    }
-    if (c == '\0' || apr_isalnum(c)) {
-        rd->fail = 1;           /* \1, \x41, \p{..}: not a list */
-        return "";
-    }
-    return apr_pstrmemdup(rd->p, &c, 1);
-}
-
-static alts *m_group(mreader *rd)
-{
-    alts *inner;
-
-    rd->s++;
-    if (*rd->s == '?') {
-        if (rd->s[1] == ':') {
-            rd->s += 2;
-        }
-        else if (rd->s[1] == 'i' && rd->s[2] == ')') {
-            rd->s += 3;         /* (?i): case is dropped anyway */
-            return alts_of(rd->p, "", NULL);
-        }
-        else {
-            rd->fail = 1;       /* lookarounds, named groups */
-        }
-    }
-    if (++rd->depth > 8) {
-        rd->fail = 1;
-        return alts_of(rd->p, "", NULL);
-    }
-    inner = m_alternation(rd);
-    rd->depth--;
-    if (*rd->s == ')') {
-        rd->s++;
-    }
-    return inner;
-}
-
-/* min of a quantifier at rd->s (0 for ? and *, 1 for +), -1 for none. */
-static int m_quantifier(mreader *rd)
-{
-    const char *s = rd->s;
-    int min = -1;
-
-    if (*s == '?' || *s == '*' || *s == '+') {
-        min = *s == '+';
-        s++;
-    }
-    else if (*s == '{' && apr_isdigit(s[1])) {
-        min = s[1] == '0' ? 0 : 1;
-        s = strchr(s, '}');
-        s = s ? s + 1 : rd->s + strlen(rd->s);
-    }
-    else {
-        return -1;
-    }
-    if (*s == '?' || *s == '+') {
-        s++;
-    }
-    rd->s = s;
-    return min;
-}
-
-static alts *m_quantified(mreader *rd)
-{
-    const char *one = NULL;
-    alts *atom = NULL;
-    int min;
-
-    switch (*rd->s) {
-    case '(':
-        atom = m_group(rd);
-        break;
-    case '[':
-        one = m_class(rd);
-        break;
-    case '\\':
-        one = m_escape(rd);
-        break;
-    case '^':
-    case '$':
-        rd->s++;
-        one = "";
-        break;
-    case '.':
-        rd->s++;
-        one = *rd->s == '*' || *rd->s == '+' || *rd->s == '{' ? "\001" : ".";
-        break;
-    default:
-        one = apr_pstrmemdup(rd->p, rd->s++, 1);
-        break;
-    }
-    min = m_quantifier(rd);
-    if (atom == NULL) {
-        if (min < 0 || *one == WILD || *one == '\0') {
-            return alts_of(rd->p, one, NULL);
-        }
-        if (min == 0 && rd->s[-1] == '?') {
-            return alts_of(rd->p, "", one);      /* https? */
-        }
-        rd->fail = 1;                           /* a+ */
-        return alts_of(rd->p, one, NULL);
-    }
-    if (min == 0) {                             /* (www\.)? ([a-z]+\.)* */
-        alts *both = alts_of(rd->p, "", NULL);
-        apr_array_cat(both, atom);
-        return both;
-    }
-    return atom;
-}
-
-static alts *m_sequence(mreader *rd)
-{
-    alts *seq = alts_of(rd->p, "", NULL);
-
-    while (*rd->s && *rd->s != '|' && *rd->s != ')' && !rd->fail) {
-        seq = alts_join(rd, seq, m_quantified(rd));
-    }
-    return seq;
-}
-
-static alts *m_alternation(mreader *rd)
-{
-    alts *all = m_sequence(rd);
-
-    while (*rd->s == '|' && !rd->fail) {
-        rd->s++;
-        apr_array_cat(all, m_sequence(rd));
-    }
-    if (all->nelts > MAX_MEANT) {
-        rd->fail = 1;
-    }
-    return all;
-}
+#define WILD CORS_PROBE_WILD
 
 static int is_loopback_host(const char *host)
 {
@@ -467,16 +254,18 @@ static int meant_of(apr_pool_t *p, char *alt, apr_array_header_t *out)
 
 apr_array_header_t *audit_regex_meant(apr_pool_t *p, const char *source)
 {
-    mreader rd = { p, source, 0, 0 };
-    alts *all = m_alternation(&rd);
+    int complete, i;
+    apr_array_header_t *all = cors_probe_branches(p, source, &complete);
     apr_array_header_t *out = apr_array_make(p, 4, sizeof(const char *));
-    int i;
 
-    if (rd.fail || *rd.s) {
+    if (!complete) {
         return NULL;
     }
     for (i = 0; i < all->nelts; i++) {
-        char *alt = apr_pstrdup(p, APR_ARRAY_IDX(all, i, const char *));
+        char *alt = apr_pstrdup(p, APR_ARRAY_IDX(all, i, const char *)), *c;
+        for (c = alt; *c; c++) {
+            *c = *c == CORS_PROBE_ANY_CHAR ? '.' : *c;
+        }
         if (!meant_of(p, alt, out)) {
             return NULL;
         }

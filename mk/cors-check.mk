@@ -3,6 +3,8 @@
 #
 #   make                   also builds cors-check/cors-check
 #   make unit-cors-check   the C unit tests of the verdict logic (cors-check/fetch_model.c)
+#   make unit-cors-check-audit  the C unit tests of cors-check audit (cors-check/test_audit.c);
+#                          part of `make test`
 #   make test-cors-check   a sample of the browser grid: cors-check against headless
 #                          Chromium on 20 (server behaviour, request) pairs; part of `make test`
 #   make grid-cors-check   the full grid (every pair); part of `make ci-extra`
@@ -25,13 +27,15 @@ CHECK_CFLAGS       = $(WARN) -O2 -g $(APR_CFLAGS) $(CURL_CFLAGS) -I. -I$(CHECK_D
 CHECK_PKGS        := libcurl4-openssl-dev
 
 # cors-check audit: the recipe reader (conf_reader.c), the analysis (audit*.c), the
-# module's attacker-origin probe (cors_probe.c), PCRE2 for the recipes' regexes.
+# module's attacker-origin probe (cors_probe.c), PCRE2 for the recipes' regexes
+# (PCRE2_CFLAGS and PCRE2_LIBS come from mk/probe.mk).
 CHECK_AUDIT_SRCS   = $(CHECK_DIR)/conf_reader.c $(CHECK_DIR)/audit.c $(CHECK_DIR)/audit_read.c \
-                     $(CHECK_DIR)/audit_origins.c \
-                     $(CHECK_DIR)/audit_proposal.c $(CHECK_DIR)/audit_report.c cors_probe.c
+                     $(CHECK_DIR)/audit_origins.c $(CHECK_DIR)/audit_proposal.c \
+                     $(CHECK_DIR)/audit_report.c cors_probe.c
 CHECK_AUDIT_HDRS   = $(CHECK_DIR)/conf_reader.h $(CHECK_DIR)/audit.h $(CHECK_DIR)/audit_int.h \
                      $(CHECK_DIR)/audit_origins.h cors_probe.h cors_decide.h
-CHECK_AUDIT_LIBS   = -lpcre2-8
+CHECK_AUDIT_LIBS   = $(PCRE2_LIBS)
+CHECK_CFLAGS      += $(PCRE2_CFLAGS)
 CHECK_AUDIT_UNIT  := $(CHECK_DIR)/test_audit
 CHECK_SRCS        += $(CHECK_AUDIT_SRCS)
 CHECK_HDRS        += $(CHECK_AUDIT_HDRS)
