@@ -3,15 +3,15 @@
  * audit.c -- the CORS recipes of a configuration and their risks (see
  * audit.h).
  *
- * The lines are read in three passes over what conf_reader.c read:
- * environment variables (SetEnvIf, SetEnvIfNoCase, SetEnvIfExpr, SetEnv,
- * RewriteRule's E= flag with the RewriteCond lines before it), with the
- * origin checks under which each is set; the rewrite rules that answer
- * OPTIONS themselves; and the Header lines of Access-Control-* and Vary,
- * grouped by scope.  Each Access-Control-Allow-Origin line is then judged
- * by what its value is (*, a list, the request's Origin) and the checks
- * that stand before it: its env= variable, the variable its value reads,
- * an enclosing <If>, its expr= condition.
+ * audit_read.c has read the lines: the environment variables and the
+ * origin checks under which each is set, the rewrite rules that answer
+ * OPTIONS themselves, and the Header lines of Access-Control-* and Vary
+ * by scope.  Here each Access-Control-Allow-Origin line is judged by what
+ * its value is (*, a list, the request's Origin) and the checks that
+ * stand before it: the variable its value reads, its env= variable, an
+ * enclosing <If>, its expr= condition.  A regex check is tried against
+ * the module's attacker origins and read for the origins it meant; what
+ * the recipe meant goes to audit_proposal.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -109,7 +109,7 @@ static apr_array_header_t *var_gates(judge *j, const char *name, int *known,
     *known = *reflect = 0;
     for (i = 0; i < j->ctx->setters->nelts; i++) {
         const env_setter *e = &APR_ARRAY_IDX(j->ctx->setters, i, env_setter);
-        if (strcmp(e->name, name) != 0
+        if (strcasecmp(e->name, name) != 0     /* an apr_table key */
             || !conf_scope_within(j->sl->scope, e->scope)) {
             continue;
         }
@@ -268,7 +268,7 @@ static void judge_allow_origin(judge *j, const header_line *h)
     if (var) {
         gather(&primary, also, var_gates(j, var, &known, &reflect));
     }
-    if (h->env && !h->env_negated && !(var && strcmp(var, h->env) == 0)) {
+    if (h->env && !h->env_negated && !(var && strcasecmp(var, h->env) == 0)) {
         gather(&primary, also, var_gates(j, h->env, &known, &reflect));
     }
     gather(&primary, also, if_gates(j, d));

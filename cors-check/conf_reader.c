@@ -215,8 +215,9 @@ static int is_conf_name(const char *path)
  * Include and IncludeOptional
  */
 
+/* A file, or every file of a directory and below, in name order. */
 static const char *include_one(reader *rd, const char *path,
-                               const conf_section *parent, int optional)
+                               const conf_section *parent)
 {
     apr_pool_t *p = rd->t->pool;
 
@@ -226,8 +227,7 @@ static const char *include_one(reader *rd, const char *path,
         int i;
 
         for (i = 0; err == NULL && i < names->nelts; i++) {
-            err = include_one(rd, APR_ARRAY_IDX(names, i, const char *), parent,
-                              optional);
+            err = include_one(rd, APR_ARRAY_IDX(names, i, const char *), parent);
         }
         return err;
     }
@@ -253,6 +253,11 @@ static const char *include(reader *rd, const conf_directive *d,
                             MAX_INCLUDE_DEPTH);
     }
     rc = glob(resolve(rd, arg), 0, NULL, &g);
+    if (rc != 0 && rc != GLOB_NOMATCH) {
+        rd->depth--;
+        return apr_psprintf(rd->t->pool, "%s:%d: %s %s: cannot read the "
+                            "directories", d->file, d->line, d->name, arg);
+    }
     if (rc == GLOB_NOMATCH) {
         rd->depth--;
         if (optional) {
@@ -262,8 +267,7 @@ static const char *include(reader *rd, const conf_directive *d,
                             d->file, d->line, arg);
     }
     for (i = 0; rc == 0 && err == NULL && i < g.gl_pathc; i++) {
-        err = include_one(rd, apr_pstrdup(rd->t->pool, g.gl_pathv[i]), parent,
-                          optional);
+        err = include_one(rd, apr_pstrdup(rd->t->pool, g.gl_pathv[i]), parent);
     }
     globfree(&g);
     rd->depth--;
@@ -435,9 +439,14 @@ static const char *read_tree(reader *rd, const char *dir)
 {
     apr_pool_t *p = rd->t->pool;
     const char *err;
-    apr_array_header_t *names = dir_entries(p, dir, &err);
+    apr_array_header_t *names;
     int i;
 
+    if (++rd->depth > MAX_INCLUDE_DEPTH) {      /* a symbolic link loop */
+        return apr_psprintf(p, "%s: directories nested more than %d deep",
+                            dir, MAX_INCLUDE_DEPTH);
+    }
+    names = dir_entries(p, dir, &err);
     for (i = 0; err == NULL && i < names->nelts; i++) {
         const char *path = APR_ARRAY_IDX(names, i, const char *);
         if (is_dir(p, path)) {
@@ -448,6 +457,7 @@ static const char *read_tree(reader *rd, const char *dir)
             err = read_file(rd, path, NULL);
         }
     }
+    rd->depth--;
     return err;
 }
 
