@@ -176,11 +176,9 @@ static void judge_regex(judge *j, const audit_gate *g,
     apr_pool_t *p = j->ctx->p;
     const cors_probe *probe = audit_gate_probe(p, g, also);
     apr_array_header_t *meant = audit_regex_meant(p, g->source);
-    int i, names_null = 0;
+    int i, null_named = probe && probe->kind == CORS_PROBE_NULL
+                        && audit_regex_names(p, g->source, "null");
 
-    for (i = 0; meant && i < meant->nelts; i++) {
-        names_null |= strcmp(APR_ARRAY_IDX(meant, i, const char *), "null") == 0;
-    }
     if (probe && probe->kind == CORS_PROBE_UNRELATED) {
         j->r->any = j->in->reflects_any = 1;
         add_risk(j, RISK_REFLECTS_ANY_ORIGIN, g->file, g->line, g->text, NULL,
@@ -189,7 +187,12 @@ static void judge_regex(judge *j, const audit_gate *g,
                               probe->origin));
         return;
     }
-    if (probe && !(probe->kind == CORS_PROBE_NULL && names_null)) {
+    if (null_named) {           /* written on purpose: null-allowed */
+        add_risk(j, RISK_NULL_ALLOWED, g->file, g->line, g->text, NULL,
+                 apr_psprintf(p, "'%s' allows 'null': any page can send it, "
+                              "from a sandboxed iframe or a data: URL", g->source));
+    }
+    else if (probe) {
         add_risk(j, RISK_REGEX_LETS_IN, g->file, g->line, g->text,
                  probe->origin, cors_probe_describe(p, g->source, probe));
     }
@@ -197,11 +200,9 @@ static void judge_regex(judge *j, const audit_gate *g,
         add_origin(j, APR_ARRAY_IDX(meant, i, const char *), g->file, g->line,
                    g->text);
     }
-    if (meant == NULL && probe == NULL) {
+    if (meant == NULL) {        /* shown as it is; proposed only if safe */
         APR_ARRAY_PUSH(j->in->matches, const char *) = g->source;
-    }
-    else if (meant == NULL) {
-        j->in->unreadable = 1;
+        j->in->unreadable |= probe != NULL;
     }
 }
 

@@ -252,6 +252,19 @@ static int meant_of(apr_pool_t *p, char *alt, apr_array_header_t *out)
                         port);
 }
 
+int audit_regex_names(apr_pool_t *p, const char *source, const char *word)
+{
+    int complete, i;
+    apr_array_header_t *all = cors_probe_branches(p, source, &complete);
+
+    for (i = 0; i < all->nelts; i++) {
+        if (strcasecmp(APR_ARRAY_IDX(all, i, const char *), word) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 apr_array_header_t *audit_regex_meant(apr_pool_t *p, const char *source)
 {
     int complete, i;

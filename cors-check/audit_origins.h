@@ -63,6 +63,10 @@ const cors_probe *audit_gate_probe(apr_pool_t *p, const audit_gate *g,
  * CORSAllowOrigin accepts. */
 apr_array_header_t *audit_regex_meant(apr_pool_t *p, const char *source);
 
+/* Is word one of the regex's alternatives, whole ("null" in
+ * "^(null|https://a\\.example)$")? */
+int audit_regex_names(apr_pool_t *p, const char *source, const char *word);
+
 /* Is the origin (or pattern) plain http on a host other than loopback? */
 int audit_origin_is_plain_http(const char *origin);
 

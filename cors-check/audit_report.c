@@ -166,6 +166,7 @@ int audit_command(int argc, char **argv)
     int c, json = 0, i, rc;
 
     optind = 1;
+    opterr = 0;                 /* said below, with the command's name */
     while ((c = getopt_long(argc, argv, "jh", longopts, NULL)) != -1) {
         switch (c) {
         case 'j':
@@ -175,6 +176,8 @@ int audit_command(int argc, char **argv)
             usage(stdout);
             return EXIT_NO_RISK;
         default:
+            fprintf(stderr, "cors-check audit: unknown option '%s'\n",
+                    argv[optind - 1]);
             usage(stderr);
             return EXIT_USAGE;
         }

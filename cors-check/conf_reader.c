@@ -44,6 +44,7 @@ conf_tree *conf_tree_make(apr_pool_t *p)
     t->pool = p;
     t->directives = apr_array_make(p, 64, sizeof(conf_directive));
     t->files = apr_array_make(p, 8, sizeof(const char *));
+    t->defines = apr_hash_make(p);
     return t;
 }
 
@@ -134,6 +135,24 @@ static char *logical_line(apr_pool_t *p, const char **s, int *lines)
     }
     *s = c;
     return out;
+}
+
+/* The line with each ${NAME} that a Define gave a value replaced by it. */
+static char *substitute(apr_pool_t *p, apr_hash_t *defines, char *line)
+{
+    char *start = strstr(line, "${"), *end;
+    const char *value;
+
+    if (start == NULL || (end = strchr(start, '}')) == NULL) {
+        return line;
+    }
+    value = apr_hash_get(defines, start + 2, end - start - 2);
+    if (value == NULL) {
+        char *rest = substitute(p, defines, end + 1);
+        return apr_pstrcat(p, apr_pstrmemdup(p, line, end + 1 - line), rest, NULL);
+    }
+    return apr_pstrcat(p, apr_pstrmemdup(p, line, start - line), value,
+                       substitute(p, defines, end + 1), NULL);
 }
 
 /* ------------------------------------------------------------------------
@@ -350,6 +369,10 @@ static const char *add_directive(reader *rd, const char *path, int line,
         APR_ARRAY_PUSH(d->args, const char *) =
             APR_ARRAY_IDX(words, i, const char *);
     }
+    if (conf_is(d, "Define") && conf_arg(d, 0) && !rd->htaccess) {
+        apr_hash_set(rd->t->defines, conf_arg(d, 0), APR_HASH_KEY_STRING,
+                     conf_arg(d, 1) ? conf_arg(d, 1) : "");
+    }
     if (conf_is(d, "ServerRoot") && conf_arg(d, 0) && !rd->htaccess) {
         rd->t->server_root = conf_arg(d, 0);
     }
@@ -380,6 +403,7 @@ static const char *read_lines(reader *rd, const char *path, const char *text,
         if (*l == '\0' || *l == '#') {
             continue;
         }
+        l = substitute(p, rd->t->defines, l);
         if (l[0] == '<' && l[1] == '/') {
             apr_size_t len = strcspn(l + 2, " \t>");
             if (cur == root || strlen(cur->name) != len

@@ -6,7 +6,10 @@
  * ap_getword_conf() splits them (double or single quotes, \" inside
  * them), sections (<VirtualHost>, <Location>, <IfModule>, <If> ...)
  * nested, directive names compared without case, Include and
- * IncludeOptional followed (globs, directories, relative to ServerRoot).
+ * IncludeOptional followed (globs, directories, relative to ServerRoot),
+ * ${NAME} replaced by what a Define line before it gave NAME (variables
+ * from the environment, such as Debian's ${APACHE_LOG_DIR}, are left as
+ * they are).
  *
  * Nothing read is ever run or loaded: an <IfModule> is read whatever
  * modules there are, both branches of an <IfDefine> are read.
@@ -14,6 +17,7 @@
 #ifndef CONF_READER_H
 #define CONF_READER_H
 
+#include "apr_hash.h"
 #include "apr_pools.h"
 #include "apr_tables.h"
 
@@ -44,6 +48,7 @@ typedef struct {
     apr_array_header_t *directives;     /* conf_directive, in reading order */
     apr_array_header_t *files;          /* const char *: every file read */
     const char *server_root;            /* from ServerRoot, or NULL */
+    apr_hash_t *defines;                /* Define NAME [value] */
 } conf_tree;
 
 conf_tree *conf_tree_make(apr_pool_t *p);

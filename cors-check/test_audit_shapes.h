@@ -296,6 +296,22 @@ static const shape shapes[] = {
   1, NULL,
   "CORSAllowOrigin http://localhost:* http://127.0.0.1:* https://localhost:* "
   "https://127.0.0.1:*\nCORSAllowCredentials On\n" },
+{ "null written in the regex", HTA,
+  "SetEnvIf Origin \"^(null|https://app\\.example\\.com)$\" ORIGIN_OK=$0\n"
+  "Header always set Access-Control-Allow-Origin \"%{ORIGIN_OK}e\" env=ORIGIN_OK\n"
+  VARY,
+  1, "null-allowed@1", "null https://app.example.com", 0, NULL,
+  "# null left out: any page can send it (a sandboxed iframe, a data: URL)\n"
+  "CORSAllowOrigin https://app.example.com\n" },
+{ "a Define'd name in the regex, its dots unescaped", CONF,
+  "Define APP_HOST app.example.com\n"
+  "<VirtualHost *:443>\n"
+  "    SetEnvIf Origin \"^https://${APP_HOST}$\" ORIGIN_OK=$0\n"
+  "    Header always set Access-Control-Allow-Origin \"%{ORIGIN_OK}e\" env=ORIGIN_OK\n"
+  "    " VARY
+  "</VirtualHost>\n",
+  1, "regex-lets-in@3", "https://app.example.com", 0, "https://appxexample.com",
+  "CORSAllowOrigin https://app.example.com\n" },
 { "one label of letters, [a-z]+\\.", HTA,
   "SetEnvIf Origin \"^https://[a-z]+\\.example\\.com$\" CORS_ORIGIN=$0\n"
   "Header always set Access-Control-Allow-Origin \"%{CORS_ORIGIN}e\" env=CORS_ORIGIN\n"
