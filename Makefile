@@ -20,10 +20,11 @@ APXS    ?= apxs
 PYTHON  ?= /usr/bin/python3
 CC      ?= cc
 
-SRCS    = mod_cors.c cors_config.c cors_report.c cors_status.c cors_decide.c \
-          cors_explain.c cors_probe.c cors_map.c cors_logic.c
+SRCS    = mod_cors.c cors_config.c cors_report.c cors_status.c mod_cors_map.c \
+          cors_decide.c cors_explain.c cors_probe.c cors_map.c cors_map_file.c \
+          cors_image.c cors_logic.c
 HDRS    = mod_cors.h cors_status.h cors_decide.h cors_explain.h cors_probe.h \
-          cors_map.h cors_logic.h
+          cors_map.h cors_map_file.h cors_image.h cors_source.h cors_logic.h
 WARN    = -Wall -Wextra -Werror
 # Recursive (=), not :=, so that pkg-config runs when a recipe needs the flags, after
 # the dependencies are in place, and not when the Makefile is read.
@@ -111,8 +112,9 @@ endif
 # The unit tests of the pure code: one program per file under test.
 UNIT_TESTS = tests/unit/test_cors_logic tests/unit/test_cors_decide \
              tests/unit/test_cors_explain
-PURE_SRCS  = cors_decide.c cors_explain.c cors_probe.c cors_logic.c
-PURE_HDRS  = cors_decide.h cors_explain.h cors_probe.h cors_logic.h
+PURE_SRCS  = cors_decide.c cors_explain.c cors_probe.c cors_image.c cors_logic.c
+PURE_HDRS  = cors_decide.h cors_explain.h cors_probe.h cors_image.h \
+             cors_source.h cors_logic.h
 
 tests/unit/%: tests/unit/%.c tests/unit/check.h $(PURE_SRCS) $(PURE_HDRS) | build-deps
 	@echo "  CC      $@"

@@ -463,18 +463,11 @@ static const char *set_allow_origin_match(cmd_parms *cmd, void *dconf,
     return probe_origin_regex(cmd, conf, m);
 }
 
-/* A map's messages (reloads, bad files) in the error log. */
-static void log_map_message(void *baton, cors_map_log_level level,
-                            const char *msg)
-{
-    static const int levels[] = { APLOG_ERR, APLOG_WARNING, APLOG_INFO };
-
-    ap_log_error(APLOG_MARK, levels[level], 0, baton, CORSLOGNO(0301) "%s",
-                 msg);
-}
-
 /* A map is one more matcher of the scope's origin setting: the decision
- * asks it about an origin the compiled set does not allow. */
+ * asks it about an origin the compiled set does not allow.  Nothing is
+ * read here: the map's file is read by apachectl -t and at each start
+ * (mod_cors_map.c), so that map data never makes a configuration fail to
+ * parse (a graceful restart with a bad line keeps the last good version). */
 static const char *set_allow_origin_map(cmd_parms *cmd, void *dconf,
                                         const char *arg)
 {
@@ -488,31 +481,12 @@ static const char *set_allow_origin_map(cmd_parms *cmd, void *dconf,
                          "a file of the server; set it in the server "
                          "configuration");
     }
-    if ((err = cors_map_open(cmd->pool, arg, ap_server_root, &map))) {
+    if ((err = cors_map_define(cmd->pool, arg, ap_server_root, &map))) {
         return cmd_error(cmd, err);
     }
-    cors_map_set_logger(map, log_map_message, cmd->server);
+    cors_map_glue_define(map, cmd);
     add_matcher(cmd, conf, cors_map_match, map, arg);
     return NULL;
-}
-
-const char *cors_map_matcher_value(apr_pool_t *p, const cors_matcher *m)
-{
-    cors_map_info info;
-    char when[APR_CTIME_LEN];
-
-    if (m->match != cors_map_match) {
-        return NULL;
-    }
-    cors_map_describe((cors_map *)m->data, &info);
-    apr_ctime(when, info.loaded);
-    return apr_psprintf(p, "%s (%s%s%s): %s entries, loaded %s in %"
-                        APR_TIME_T_FMT " ms", info.spec,
-                        info.kind == CORS_MAP_TXT ? "txt" : "dbm",
-                        info.dbm_type ? " " : "",
-                        info.dbm_type ? info.dbm_type : "",
-                        info.entries < 0 ? "?" : apr_ltoa(p, info.entries),
-                        when, apr_time_as_msec(info.took));
 }
 
 /* ------------------------------------------------------------------------

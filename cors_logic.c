@@ -669,17 +669,33 @@ const char *cors_origin_normalize(apr_pool_t *p, const char *value,
 
 /* hostlen: of the pattern's host after its "*."; its suffix has a dot
  * more.  A host is at most 253 bytes, so every suffix length has its bit. */
-static void add_suffix_length(cors_origins *set, size_t hostlen)
+static void add_suffix_length(cors_pattern_shape *shape, size_t hostlen)
 {
     size_t n = hostlen + 1;
 
-    set->suffix_lengths[n / 8] |= (unsigned char)(1u << (n % 8));
+    shape->suffix_lengths[n / 8] |= (unsigned char)(1u << (n % 8));
 }
 
-static int has_suffix_length(const cors_origins *set, size_t n)
+static int has_suffix_length(const cors_pattern_shape *shape, size_t n)
 {
-    return n < 8 * sizeof(set->suffix_lengths)
-           && (set->suffix_lengths[n / 8] & (1u << (n % 8)));
+    return n < 8 * sizeof(shape->suffix_lengths)
+           && (shape->suffix_lengths[n / 8] & (1u << (n % 8)));
+}
+
+void cors_pattern_shape_add(cors_pattern_shape *shape, const char *key)
+{
+    const char *host = strstr(key, "://*."), *end;
+    size_t len = strlen(key);
+
+    if (len > 2 && memcmp(key + len - 2, ":*", 2) == 0) {
+        shape->port_any = 1;
+    }
+    if (host) {
+        host += 5;
+        end = strchr(host, ':');
+        shape->subdomains = 1;
+        add_suffix_length(shape, end ? (size_t)(end - host) : strlen(host));
+    }
 }
 
 /* Adds a compiled key, an origin or a pattern, with what the set keeps of
@@ -694,10 +710,10 @@ static APR_INLINE void add_key(cors_origins *set, apr_pool_t *p,
 {
     set_push(subdomains || port_any ? &set->patterns : &set->exact, p, key,
              key, strlen(key));
-    set->port_any |= port_any;
+    set->shape.port_any |= port_any;
     if (subdomains) {
-        set->subdomains = 1;
-        add_suffix_length(set, hostlen);
+        set->shape.subdomains = 1;
+        add_suffix_length(&set->shape, hostlen);
     }
     if (!set->insecure && http
         && (subdomains || !is_loopback_host(host, hostlen))) {
@@ -917,37 +933,32 @@ int cors_origin_is_valid(const char *origin)
     return 1;
 }
 
-static int has_pattern(const cors_origins *set, const char *key, size_t len)
+static int has_pattern(const void *data, const char *key, size_t len)
 {
-    return set_find(&set->patterns, key, len) != NULL;
+    return set_find(&((const cors_origins *)data)->patterns, key, len)
+           != NULL;
 }
 
-/* Does a pattern (or '*', or null) of the set allow origin, a valid
- * serialized origin whose exact lookup found nothing? */
-static int match_patterns(const cors_origins *set, const char *origin)
+int cors_origin_match_patterns(const cors_pattern_shape *shape,
+                               const char *origin, cors_has_key_fn *has,
+                               const void *data)
 {
     char key[CORS_ORIGIN_MAX + 8];
     size_t len, hs, he, i, scheme_len;
 
-    if (set->any) {
-        return 1;
-    }
-    if (strcmp(origin, "null") == 0) {
-        return set->null;
-    }
-    len = strlen(origin);
-    if (!set->port_any && !set->subdomains) {
+    if (!shape->port_any && !shape->subdomains) {
         return 0;
     }
+    len = strlen(origin);
     split_origin(origin, &hs, &he);
-    if (set->port_any) {
+    if (shape->port_any) {
         memcpy(key, origin, he);
         memcpy(key + he, ":*", 2);
-        if (has_pattern(set, key, he + 2)) {
+        if (has(data, key, he + 2)) {
             return 1;
         }
     }
-    if (!set->subdomains || origin[hs] == '[') {
+    if (!shape->subdomains || origin[hs] == '[') {
         return 0;
     }
     /* A pattern "*.example.com" (after the scheme) matches when some
@@ -958,24 +969,37 @@ static int match_patterns(const cors_origins *set, const char *origin)
     key[scheme_len] = '*';
     for (i = hs + 1; i < he; i++) {
         size_t k;
-        if (origin[i] != '.' || !has_suffix_length(set, he - i)) {
+        if (origin[i] != '.' || !has_suffix_length(shape, he - i)) {
             continue;
         }
         k = scheme_len + 1;
         memcpy(key + k, origin + i, he - i);
         k += he - i;
         memcpy(key + k, origin + he, len - he);
-        if (has_pattern(set, key, k + len - he)) {
+        if (has(data, key, k + len - he)) {
             return 1;
         }
-        if (set->port_any) {
+        if (shape->port_any) {
             memcpy(key + k, ":*", 2);
-            if (has_pattern(set, key, k + 2)) {
+            if (has(data, key, k + 2)) {
                 return 1;
             }
         }
     }
     return 0;
+}
+
+/* Does a pattern (or '*', or null) of the set allow origin, a valid
+ * serialized origin whose exact lookup found nothing? */
+static int match_patterns(const cors_origins *set, const char *origin)
+{
+    if (set->any) {
+        return 1;
+    }
+    if (strcmp(origin, "null") == 0) {
+        return set->null;
+    }
+    return cors_origin_match_patterns(&set->shape, origin, has_pattern, set);
 }
 
 

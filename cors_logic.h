@@ -81,11 +81,10 @@ int cors_set_count(const cors_set *set);
  *   "https:// *.example.com:*"     any subdomain, any port
  * (written here with a space after "//" only to keep C comments intact)
  */
-typedef struct cors_origins {
-    cors_set exact;
-    cors_set patterns;              /* keys with a '*' */
-    unsigned int any : 1;           /* "*" was listed */
-    unsigned int null : 1;          /* "null" was listed */
+/* What the patterns of a set look like, which says what pattern keys an
+ * Origin can have there: shared by the compiled set below and the
+ * published image of a map (cors_image.h), so that both match alike. */
+typedef struct {
     unsigned int port_any : 1;      /* some key ends in ":*" */
     unsigned int subdomains : 1;    /* some key has a "*." host */
     /* A bit for each length of the ".suffix" that subdomain patterns give
@@ -93,6 +92,14 @@ typedef struct cors_origins {
      * never looked up, so a refused origin costs few lookups however many
      * patterns are listed. */
     unsigned char suffix_lengths[32];
+} cors_pattern_shape;
+
+typedef struct cors_origins {
+    cors_set exact;
+    cors_set patterns;              /* keys with a '*' */
+    unsigned int any : 1;           /* "*" was listed */
+    unsigned int null : 1;          /* "null" was listed */
+    cors_pattern_shape shape;
     const char *insecure;           /* first plain-http non-loopback entry */
 } cors_origins;
 
@@ -123,6 +130,20 @@ typedef enum {
  * cors_origin_is_valid() before the patterns.  Allocates nothing. */
 cors_origin_verdict cors_origins_match(const cors_origins *set,
                                        const char *origin);
+
+/* Records a pattern key (a subdomain or port pattern, as
+ * cors_origin_normalize() makes it) in shape. */
+void cors_pattern_shape_add(cors_pattern_shape *shape, const char *key);
+
+/* Is key (len bytes) in the set of data? */
+typedef int cors_has_key_fn(const void *data, const char *key, size_t len);
+
+/* Does a pattern allow origin, a valid serialized origin other than
+ * "null"?  Makes each pattern key that shape says the origin can have and
+ * asks has() about it: a few lookups, however many patterns there are. */
+int cors_origin_match_patterns(const cors_pattern_shape *shape,
+                               const char *origin, cors_has_key_fn *has,
+                               const void *data);
 
 /* Parses a configured origin into its normalized serialization (scheme and
  * host lowercased, default port dropped) without adding it anywhere; used

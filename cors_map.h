@@ -1,25 +1,28 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * cors_map.h -- CORSAllowOriginMap: allowed origins kept in a file that
- * may change while httpd runs.
+ * cors_map.h -- CORSAllowOriginMap: allowed origins that live in a file or
+ * a database and change while httpd runs, served as published versions.
  *
- *   txt:path        one entry per line (exact origins and "*." / ":*"
- *                   patterns, as CORSAllowOrigin takes them), compiled into
- *                   a cors_origins set: a lookup costs the same for ten
- *                   entries or a million;
- *   dbm[=TYPE]:path an apr_dbm file (sdbm, gdbm, db, or APR's default)
- *                   whose keys are exact origins, e.g. built by httxt2dbm:
- *                   one key lookup per request, nothing loaded.
+ *   txt:path         one entry per line (exact origins and subdomain or
+ *                    port patterns, as CORSAllowOrigin takes them);
+ *   dbm[=TYPE]:path  an apr_dbm file whose keys are exact origins (e.g.
+ *                    built by httxt2dbm);
+ *   dbd:QUERY        rows of a SQL database (mod_cors_dbd.c plugs in a
+ *                    source through cors_source.h).
  *
- * The file is looked at once a second: by a watcher thread in a threaded
- * child, else by the request that asks the map (the others go on),
- * and a changed file is loaded off to the side and swapped in whole.  A
- * file that cannot be read or has a bad entry at a reload leaves the last
- * good state in force and is logged once per change.
+ * A map is a sequence of versions.  One process per server, the loader,
+ * reads the source when it changes and accepts what it read only when it
+ * is complete and valid; it compiles that into an image (cors_image.h),
+ * writes it to a file in httpd's runtime directory under a temporary name
+ * and renames it over the map's image file, then raises the map's
+ * generation in memory that every child shares.  Each child maps the
+ * newest image (at its start, and when the generation moves), so a server
+ * holds one copy of a map, every child answers from the same version, and
+ * the image file is the last good version a restart starts from.  A
+ * request only reads the image in use: no lock, no file, no database.
  *
- * Nothing here includes an httpd header: messages go to the logger that the
- * glue sets (cors_map_set_logger), so the unit tests and the fuzzer run
- * this code without a server.
+ * Nothing here includes an httpd header: messages go to the logger the
+ * glue sets, so the unit tests run this code without a server.
  */
 #ifndef CORS_MAP_H
 #define CORS_MAP_H
@@ -27,22 +30,24 @@
 #include "apr_pools.h"
 #include "apr_time.h"
 
-#include "cors_logic.h"
+#include "cors_image.h"
+#include "cors_map_file.h"
+#include "cors_source.h"
 
-/* Bounds of a txt map, checked while it is read so that a runaway file is
- * refused in bounded time and memory: a longer line, a bigger file or more
- * entries is an error (use a dbm map for more). */
-#define CORS_MAP_LINE_MAX 1024                   /* bytes, without "\n" */
-#define CORS_MAP_FILE_MAX (256L * 1024 * 1024)  /* bytes */
-#define CORS_MAP_ENTRIES_MAX 2000000
+/* How a file is known complete: unchanged (size, times, inode) for this
+ * long before it is read, and unchanged while it is read. */
+#define CORS_MAP_SETTLE_MS 500
 
-/* How often a process looks at a map's file, at most (seconds). */
-#define CORS_MAP_CHECK_INTERVAL 1
+/* How often the loader polls a map's source: a file's identity on every
+ * tick, a failed load again after a second, a SQL source's CHANGE-QUERY
+ * once a second and its QUERY without one every 10 seconds. */
+#define CORS_MAP_TICK_MS 200
+#define CORS_MAP_RETRY_MS 1000
+#define CORS_MAP_DBD_POLL_MS 1000
+#define CORS_MAP_DBD_FULL_MS 10000
 
-typedef enum {
-    CORS_MAP_TXT,
-    CORS_MAP_DBM
-} cors_map_kind;
+/* How many invalid rows of one load are named in the log. */
+#define CORS_MAP_SKIP_LOG_MAX 10
 
 typedef enum {
     CORS_MAP_LOG_ERROR,
@@ -50,68 +55,113 @@ typedef enum {
     CORS_MAP_LOG_INFO
 } cors_map_log_level;
 
-/* The glue's logger (ap_log_error with the module's tag).  Called from
- * whichever request thread does a reload; msg is only valid during the
- * call. */
+/* The glue's logger (ap_log_error with the module's tag); msg is valid
+ * only during the call. */
 typedef void cors_map_log_fn(void *baton, cors_map_log_level level,
                              const char *msg);
 
 typedef struct cors_map cors_map;
 
-/* What a map holds now, for -D DUMP_CORS and LogLevel cors:info. */
+/* What every process of a server shares about a map (in shared memory the
+ * glue allocates, cors_map_shared_size() bytes each).  Only the loader
+ * writes it. */
+typedef struct cors_map_shared cors_map_shared;
+
+/* What a map holds now, for -D DUMP_CORS and mod_status. */
 typedef struct {
     cors_map_kind kind;
     const char *spec;           /* as configured */
-    const char *path;
-    const char *dbm_type;       /* dbm: "sdbm", "default", ...; txt: NULL */
-    long entries;               /* -1: not counted (a dbm after a reload) */
-    apr_time_t loaded;          /* when the file in force was read */
-    apr_interval_time_t took;   /* how long that took */
-    unsigned long reloads;      /* in this process, after the first load */
+    const char *dbm_type;       /* dbm: "SDBM", "default", ...; else NULL */
+    int in_use;                 /* 0: no version yet (allows nothing) */
+    apr_uint64_t generation;    /* of the version in use */
+    long entries;
+    long skipped;
+    apr_time_t read_at;         /* when its source was read */
+    unsigned long failures;     /* failed loads since start */
+    const char *error;          /* the last failure, or NULL */
+    apr_time_t error_at;
+    apr_time_t answered;        /* when the source last answered (dbd) */
+    long tested;                /* entries apachectl -t read, or -1 */
+    apr_uint64_t last_good;     /* -t: the version on disk (0: none) */
 } cors_map_info;
 
-/* Parses spec ("[txt:|dbm[=TYPE]:]path"), loads the file and returns the
- * map in *out.  A relative path is taken from root (httpd's ServerRoot;
- * NULL: the current directory).  Maps are shared: a second directive with
- * the same spec in the same configuration gets the same map.  Returns
- * NULL, or an error (from pconf) naming the spec and, for a bad entry, its
- * line and value.  The map lives until pconf is cleared. */
-const char *cors_map_open(apr_pool_t *pconf, const char *spec,
-                          const char *root, cors_map **out);
+/* ------------------------------------------------------------------------
+ * Configuration time: no file or database is read here.
+ */
 
-/* Where a map's messages go (the default drops them). */
+/* Parses spec ("[txt:|dbm[=TYPE]:]path"; "dbd:" specs go through
+ * cors_map_define_source()) into *out.  A relative path is taken from
+ * root.  A second directive with the same spec in the same configuration
+ * gets the same map.  Returns NULL or an error (from pconf). */
+const char *cors_map_define(apr_pool_t *pconf, const char *spec,
+                            const char *root, cors_map **out);
+
+/* A map whose source is polled through fn (e.g. dbd:).  key tells maps of
+ * the same spec apart (a query of two virtual hosts). */
+cors_map *cors_map_define_source(apr_pool_t *pconf, const char *spec,
+                                 const char *key, cors_source_poll_fn *fn,
+                                 void *source, void *server);
+
 void cors_map_set_logger(cors_map *map, cors_map_log_fn *fn, void *baton);
 
-/* In each child process, before it serves requests: opens the dbm maps of
- * the configuration anew, so that no two processes share a file offset (a
- * txt map needs nothing: the child has its copy of the parent's set).  In
- * a threaded child (threaded != 0) it also starts a thread, stopped with
- * pchild, that looks at every map once a second; a single-threaded child
- * looks at a map in the request that asks it, at most once a second. */
-void cors_map_child_init(apr_pool_t *pconf, apr_pool_t *pchild,
-                         int threaded);
+/* The maps of the configuration, in the order defined (NULL: none). */
+apr_array_header_t *cors_map_all(apr_pool_t *pconf);
+
+cors_map_kind cors_map_kind_of(const cors_map *map);
+const char *cors_map_spec(const cors_map *map);
+
+/* Where the map was first defined ("file:line"), for messages. */
+void cors_map_set_defined_at(cors_map *map, const char *where);
+const char *cors_map_defined_at(const cors_map *map);
+
+/* ------------------------------------------------------------------------
+ * Startup, in the parent
+ */
+
+/* The size of one map's shared state. */
+apr_size_t cors_map_shared_size(void);
+
+/* Where a map keeps its image (a file of its own in dir) and its shared
+ * state (zeroed memory of cors_map_shared_size() bytes). */
+void cors_map_attach(cors_map *map, const char *dir, void *shared);
+
+/* apachectl -t: reads a file source whole and checks it, changing
+ * nothing.  Returns NULL or what is wrong (file, line and value). */
+const char *cors_map_test(cors_map *map, apr_pool_t *ptemp);
+
+/* A start or restart: reads a file source and publishes what it read, or
+ * where it is invalid or missing, starts with the last good image (and
+ * logs why).  Returns NULL, or an error when there is no good version at
+ * all (a configuration error).  A source polled through a function is not
+ * read here: its last good image is used, or it allows nothing until the
+ * loader's first load. */
+const char *cors_map_start(cors_map *map, apr_pool_t *ptemp);
+
+/* ------------------------------------------------------------------------
+ * The loader: one process per server, from a thread of its own.
+ */
+
+/* Looks at the map's source and, when a new complete and valid version is
+ * there, publishes it.  Call it every CORS_MAP_TICK_MS; it decides what
+ * to read when.  server is handed to a polled source.  Returns 1 when a
+ * version was published. */
+int cors_map_poll(cors_map *map, apr_pool_t *ptemp);
+
+/* ------------------------------------------------------------------------
+ * Every child
+ */
+
+/* Maps the newest published image when it is newer than the one in use.
+ * Call it when a child starts (before it serves) and then from one thread
+ * every CORS_MAP_TICK_MS; never from two threads at once. */
+void cors_map_follow(cors_map *map);
 
 /* Does the map allow origin (a valid serialized origin, not "null")?  A
- * cors_match_fn (cors_decide.h): thread-safe, allocates nothing, and in a
- * process without a watcher thread (cors_map_child_init) it also looks for
- * a change of the file, at most once a second. */
+ * cors_match_fn (cors_decide.h): reads the image in use, allocates
+ * nothing, takes no lock; safe from any thread. */
 int cors_map_match(const void *map, const char *origin);
 
 /* Fills info with what the map holds now. */
-void cors_map_describe(cors_map *map, cors_map_info *info);
-
-/* Looks for a change now (what cors_map_match does once a second); for
- * tests.  Returns 1 when a new version was swapped in. */
-int cors_map_check_now(cors_map *map);
-
-/* The txt parser on a buffer, as the loader runs it on a file (for the
- * fuzzer and the unit tests): adds each entry of buf[0..len) to set and
- * counts them in *entries.  Returns NULL or an error naming name, the
- * line and the value.  chunk > 0 feeds the buffer in pieces of that size,
- * the way the loader reads a file. */
-const char *cors_map_parse_txt(apr_pool_t *p, const char *name,
-                               const char *buf, apr_size_t len,
-                               apr_size_t chunk, cors_origins *set,
-                               long *entries);
+void cors_map_describe(apr_pool_t *p, cors_map *map, cors_map_info *info);
 
 #endif /* CORS_MAP_H */

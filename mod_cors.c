@@ -40,7 +40,6 @@
 #include "ap_mpm.h"
 
 #include "cors_explain.h"
-#include "cors_map.h"
 #include "cors_status.h"
 #include "mod_cors.h"
 
@@ -595,17 +594,9 @@ static void cors_insert_filter(request_rec *r)
     }
 }
 
-/* Each child reloads its maps by itself (cors_map.c). */
 static void cors_child_init(apr_pool_t *pchild, server_rec *s)
 {
-    int threaded = 0;
-
-    /* A threaded child watches its maps from a thread of its own. */
-    if (ap_mpm_query(AP_MPMQ_IS_THREADED, &threaded) != APR_SUCCESS) {
-        threaded = 0;
-    }
-    cors_map_child_init(s->process->pconf, pchild,
-                        threaded != AP_MPMQ_NOT_SUPPORTED);
+    (void)s;
     cors_config_child_init(pchild);
 }
 
@@ -616,6 +607,7 @@ static void register_hooks(apr_pool_t *p)
     static const char *const after_headers[] = { "mod_headers.c", NULL };
 
     cors_status_register_hooks(p);
+    cors_map_register_hooks(p);
     ap_hook_test_config(cors_report_test_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(cors_report_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(cors_child_init, NULL, NULL, APR_HOOK_MIDDLE);

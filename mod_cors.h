@@ -7,6 +7,8 @@
  *                  headers, status, the "cors" note and the debug log
  *   cors_config.c  per-directory configuration: create, merge, directives
  *   cors_report.c  startup warnings and apachectl -t -D DUMP_CORS
+ *   mod_cors_map.c CORSAllowOriginMap: which process reads, publishes and
+ *                  follows the versions of a map (cors_map.c)
  *
  * The decision itself is pure code in cors_decide.c and cors_logic.c.
  */
@@ -127,8 +129,14 @@ static APR_INLINE int cors_policy_in_effect(const cors_dir_conf *conf)
 const char *cors_scope_defined_at(apr_pool_t *p, const cors_dir_conf *conf);
 const char *cors_scope_section(apr_pool_t *p, const cors_dir_conf *conf);
 
-/* For DUMP_CORS and the startup log: a CORSAllowOriginMap matcher's type,
- * file, entry count and load time; NULL for any other matcher. */
+/* mod_cors_map.c: CORSAllowOriginMap's versions in a running server. */
+struct cors_map;
+void cors_map_register_hooks(apr_pool_t *p);
+/* A map defined by the directive of cmd logs through its server. */
+void cors_map_glue_define(struct cors_map *map, cmd_parms *cmd);
+/* For DUMP_CORS and the startup log: a CORSAllowOriginMap matcher's
+ * source, entries, version, failed loads and last error; NULL for any
+ * other matcher. */
 const char *cors_map_matcher_value(apr_pool_t *p, const cors_matcher *m);
 
 /* cors_report.c: apachectl -t (warnings, -D DUMP_CORS) and startup. */

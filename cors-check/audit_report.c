@@ -11,7 +11,7 @@
 #include "apr_strings.h"
 
 #include "audit.h"
-#include "report.h"             /* report_json_string() */
+#include "report.h"             /* json_str() */
 
 #define EXIT_NO_RISK 0
 #define EXIT_RISKS 1
@@ -85,14 +85,14 @@ void audit_print_text(const apr_array_header_t *recipes, FILE *out)
 static void json_risk(const audit_risk *x, FILE *out)
 {
     fputs("{\"kind\": ", out);
-    report_json_string(audit_risk_name(x->kind), out);
+    json_str(audit_risk_name(x->kind), out);
     fprintf(out, ", \"line\": %d", x->line);
     if (x->kind == RISK_REGEX_LETS_IN) {
         fputs(", \"origin\": ", out);
-        report_json_string(x->origin, out);
+        json_str(x->origin, out);
     }
     fputs(", \"text\": ", out);
-    report_json_string(x->text, out);
+    json_str(x->text, out);
     fputc('}', out);
 }
 
@@ -101,9 +101,9 @@ static void json_recipe(const audit_recipe *r, FILE *out)
     int i;
 
     fputs("{\"file\": ", out);
-    report_json_string(r->file, out);
+    json_str(r->file, out);
     fprintf(out, ", \"line\": %d, \"scope\": ", r->line);
-    report_json_string(r->scope, out);
+    json_str(r->scope, out);
     fputs(", \"origins\": ", out);
     if (r->any) {
         fputs("\"any\"", out);
@@ -112,7 +112,7 @@ static void json_recipe(const audit_recipe *r, FILE *out)
         fputc('[', out);
         for (i = 0; i < r->origins->nelts; i++) {
             fputs(i ? ", " : "", out);
-            report_json_string(APR_ARRAY_IDX(r->origins, i, char *), out);
+            json_str(APR_ARRAY_IDX(r->origins, i, char *), out);
         }
         fputc(']', out);
     }
@@ -123,7 +123,7 @@ static void json_recipe(const audit_recipe *r, FILE *out)
         json_risk(&APR_ARRAY_IDX(r->risks, i, audit_risk), out);
     }
     fputs("], \"proposal\": ", out);
-    report_json_string(r->proposal, out);
+    json_str(r->proposal, out);
     fputc('}', out);
 }
 

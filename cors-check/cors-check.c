@@ -7,6 +7,8 @@
  *
  *   cors-check --origin ORIGIN [--method M] [--header 'Name: value']...
  *              [--credentials] [--read-header NAME]... [--json] [--insecure] URL
+ *   cors-check propose [--json] [--min-requests N] [--prefix PATH]
+ *              [--credentials] LOG...     (propose_cmd.c: a policy from traffic)
  *
  * Exit status: 0 the page's script can read the response, 1 the browser
  * blocks it, 2 usage or network error (never a verdict on a network error).
@@ -25,6 +27,7 @@
 #include "cors_logic.h"
 #include "fetch_model.h"
 #include "net_io.h"
+#include "propose_cmd.h"
 #include "report.h"
 
 #define EXIT_ALLOWED 0
@@ -66,8 +69,9 @@ static void usage(FILE *out)
           " URL\n"
           "Plays a cross-origin fetch(URL) from a page of ORIGIN as Chromium does and\n"
           "says whether the page's script can read the response.\n"
-          "exit: 0 readable, 1 blocked by the browser, 2 usage or network error\n"
-          "       cors-check audit [--json] PATH...   (see cors-check audit --help)\n",
+          "       cors-check audit --help     the CORS recipes of a configuration\n"
+          "       cors-check propose --help   a policy from an access log\n"
+          "exit: 0 readable, 1 blocked by the browser, 2 usage or network error\n",
           out);
 }
 
@@ -525,6 +529,9 @@ int main(int argc, char **argv)
     options o;
     int rc;
 
+    if (argc > 1 && strcmp(argv[1], "propose") == 0) {
+        return propose_main(argc - 1, argv + 1);
+    }
     if (apr_initialize() != APR_SUCCESS) {
         fputs("cors-check: cannot initialize APR\n", stderr);
         return EXIT_USAGE;

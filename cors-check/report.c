@@ -142,7 +142,7 @@ void report_text(const report *r, FILE *out)
 
 /* ---- JSON ----------------------------------------------------------------- */
 
-static void json_str(const char *s, FILE *out)
+void json_str(const char *s, FILE *out)
 {
     if (s == NULL) {
         fputs("null", out);
@@ -161,11 +161,6 @@ static void json_str(const char *s, FILE *out)
         }
     }
     fputc('"', out);
-}
-
-void report_json_string(const char *s, FILE *out)
-{
-    json_str(s, out);
 }
 
 static void json_headers(const fm_header *h, size_t n, FILE *out)

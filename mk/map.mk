@@ -14,16 +14,19 @@
 # concurrency test.
 
 MAP_UNIT := tests/unit/test_cors_map
+# The pure map code and what it links.
+MAP_SRCS := cors_map.c cors_map_file.c cors_image.c cors_logic.c
+MAP_HDRS := cors_map.h cors_map_file.h cors_image.h cors_source.h cors_logic.h
 
 TEST_TARGETS += unit-map
 CLEAN_FILES  += $(MAP_UNIT)
 
 .PHONY: unit-map
 
-$(MAP_UNIT): tests/unit/test_cors_map.c tests/unit/check.h cors_map.c cors_map.h cors_logic.c cors_logic.h | build-deps
+$(MAP_UNIT): tests/unit/test_cors_map.c tests/unit/check.h $(MAP_SRCS) $(MAP_HDRS) | build-deps
 	@echo "  CC      $@"
 	@$(CC) $(WARN) -g -O1 -pthread $(APR_CFLAGS) -I. -o $@ tests/unit/test_cors_map.c \
-	    cors_map.c cors_logic.c $(APR_LIBS) -lpsl
+	    $(MAP_SRCS) $(APR_LIBS) -lpsl
 
 unit-map: $(MAP_UNIT)
 	./$(MAP_UNIT)
@@ -32,9 +35,9 @@ unit-map: $(MAP_UNIT)
 # cors_map.c linked in.
 FUZZ_TARGETS += fuzz_map_txt
 
-$(FUZZ_BIN)/fuzz_map_txt: tests/fuzz/fuzz_map_txt.c tests/fuzz/fuzz_common.h cors_map.c cors_map.h cors_logic.c cors_logic.h | fuzz-deps
+$(FUZZ_BIN)/fuzz_map_txt: tests/fuzz/fuzz_map_txt.c tests/fuzz/fuzz_common.h $(MAP_SRCS) $(MAP_HDRS) | fuzz-deps
 	@mkdir -p $(FUZZ_BIN)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $(APR_CFLAGS) -I. -o $@ $< cors_map.c cors_logic.c \
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(APR_CFLAGS) -I. -o $@ $< $(MAP_SRCS) \
 	    $(APR_LIBS) -lpsl
 fuzz-build: $(FUZZ_BIN)/fuzz_map_txt
 
@@ -43,9 +46,9 @@ MAP_BENCH := bench/build/map_bench
 CLEAN_FILES += $(MAP_BENCH)
 .PHONY: bench-map
 
-$(MAP_BENCH): bench/map_bench.c cors_map.c cors_map.h cors_logic.c cors_logic.h | build-deps
+$(MAP_BENCH): bench/map_bench.c $(MAP_SRCS) $(MAP_HDRS) | build-deps
 	@mkdir -p $(@D)
-	$(CC) -O2 $(WARN) $(APR_CFLAGS) -I. -o $@ bench/map_bench.c cors_map.c cors_logic.c \
+	$(CC) -O2 $(WARN) $(APR_CFLAGS) -I. -o $@ bench/map_bench.c $(MAP_SRCS) \
 	    $(APR_LIBS) -lpsl
 
 bench-map: $(MAP_BENCH) bench-deps

@@ -14,16 +14,19 @@
  */
 #include "fuzz_common.h"
 
-#include "cors_map.h"
+#include "cors_image.h"
+#include "cors_map_file.h"
 
 FUZZ_INITIALIZE_APR_ONLY
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     apr_pool_t *p;
-    cors_origins *whole, *pieces;
+    cors_map_builder *whole, *pieces;
+    cors_image img;
     const char *err1, *err2, *text;
     long n1 = 0, n2 = 0, lines = 0;
+    int comments;
     size_t chunk, i;
 
     if (size < 1) {
@@ -33,12 +36,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     text = (const char *)data + 1;
     size--;
     p = fuzz_pool();
-    whole = cors_origins_make(p);
-    pieces = cors_origins_make(p);
-    err1 = cors_map_parse_txt(p, "map.txt", text, size, 0, whole, &n1);
-    err2 = cors_map_parse_txt(p, "map.txt", text, size, chunk, pieces, &n2);
+    whole = cors_image_builder_make(p, CORS_BUILD_ANY_ENTRY);
+    pieces = cors_image_builder_make(p, CORS_BUILD_ANY_ENTRY);
+    err1 = cors_map_parse_txt(p, "map.txt", text, size, 0, whole, &comments);
+    err2 = cors_map_parse_txt(p, "map.txt", text, size, chunk, pieces,
+                              &comments);
+    n1 = cors_image_builder_entries(whole);
+    n2 = cors_image_builder_entries(pieces);
     if ((err1 == NULL) != (err2 == NULL)
-        || (err1 && strcmp(err1, err2) != 0) || (!err1 && n1 != n2)) {
+        || (err1 && strcmp(err1, err2) != 0) || (!err1 && n1 != n2)
+        || (!err1 && cors_image_builder_digest(whole)
+                     != cors_image_builder_digest(pieces))) {
         fuzz_print(stderr, "whole:  ", err1 ? err1 : "ok");
         fuzz_print(stderr, "pieces: ", err2 ? err2 : "ok");
         FUZZ_FAIL("chunk size %zu changes the answer (%ld vs %ld entries)",
@@ -54,8 +62,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!err1 && n1 > lines + 1) {
         FUZZ_FAIL("%ld entries from %ld lines", n1, lines + 1);
     }
-    /* every exact origin accepted is allowed: re-read each line's first
-     * field and ask the set */
+    /* the image of what was read is whole, and every exact origin
+     * accepted is allowed: re-read each line's first field and ask it */
+    if (!err1) {
+        void *buf = apr_palloc(p, cors_image_size(whole));
+        cors_image_meta meta = { 1, 0, 0, 0, "", 0 };
+        apr_size_t used = cors_image_write(whole, &meta, buf);
+        const char *bad = cors_image_open(p, buf, used, &img);
+        if (bad) {
+            fuzz_print(stderr, "image: ", bad);
+            FUZZ_FAIL("the image of an accepted map does not open");
+        }
+    }
     if (!err1) {
         size_t start = 0;
         for (i = 0; i <= size; i++) {
@@ -71,7 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 if (tok && strchr(tok, '*') == NULL
                     && cors_origin_normalize(p, tok, &norm) == NULL
                     && cors_origin_is_valid(norm)
-                    && !cors_origins_match(whole, norm)) {
+                    && !cors_image_match(&img, norm)) {
                     fuzz_print(stderr, "entry: ", tok);
                     FUZZ_FAIL("an accepted entry is not allowed");
                 }

@@ -374,9 +374,11 @@ def test_configtest_errors(tmp_path, content, spec, want):
             shutil.copy(srv.root / "maps" / "bad.pag", srv.root / "maps" / "bad.txt.pag")
     rc, out = srv.configtest()
     assert rc != 0 and "Syntax OK" not in out, out
-    assert re.search(r"Syntax error on line \d+ of", out), out
-    msg = [ln for ln in out.splitlines() if ln.startswith("CORSAllowOriginMap")]
+    msg = [ln for ln in out.splitlines() if "CORSAllowOriginMap" in ln]
     assert msg, out
+    if "unknown dbm type" not in want:
+        # read by -t, not while parsing: the message says where the map was defined
+        assert re.search(r"\(\S+httpd\.conf:\d+\)", msg[0]), out
     for w in want:
         assert w in msg[0], out
 
@@ -386,6 +388,8 @@ def test_dump_cors_shows_maps(srv):
                        stderr=subprocess.STDOUT, timeout=30)
     out = p.stdout.decode()
     assert p.returncode == 0, out
-    assert re.search(r"CORSAllowOriginMap:.*txt:\S+origins\.txt \(txt\): \d+ entries, loaded ", out), out
+    # -t reads each file again, and names the version the running server published
+    assert re.search(r"CORSAllowOriginMap:.*txt:\S+origins\.txt \(txt\): \d+ entries read by "
+                     r"this check; last good version [1-9]", out), out
     assert re.search(r"CORSAllowOriginMap:.*dbm=sdbm:\S+sdbm\.map \(dbm SDBM\): 2 entries", out), out
     assert re.search(r"CORSAllowOriginMap:.*dbm=gdbm:\S+gdbm\.map \(dbm GDBM\): 2 entries", out), out

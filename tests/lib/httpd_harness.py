@@ -466,7 +466,8 @@ class Httpd:
     def conf_modules(self) -> list:
         """LoadModule lines: the MPM, what every configuration needs, mod_cors, the rest."""
         lines = [_module_line(f"mpm_{self.mpm}")]
-        for m in ("authz_core", "mime", "log_config", "unixd"):
+        # watchdog: CORSAllowOriginMap reads its maps from a mod_watchdog thread
+        for m in ("authz_core", "mime", "log_config", "unixd", "watchdog"):
             lines.append(_module_line(m))
         if self.with_cors:
             lines.append(f'LoadModule cors_module "{MOD_CORS_SO}"')

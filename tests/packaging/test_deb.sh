@@ -227,6 +227,14 @@ if [ -n "$CDEB" ]; then
     check "cors-check's man page has the AUDIT section" grep -qx '.SH AUDIT' "$T/cors-check.1"
     check "the mod_cors package does not ship cors-check" \
         test -z "$(grep -- cors-check <<<"$contents")"
+    # its subcommands are in the packaged binary: propose reads a cors_observe line
+    dpkg-deb --fsys-tarfile "$CDEB" | tar -xOf - ./usr/bin/cors-check >"$T/cors-check"
+    chmod 755 "$T/cors-check"
+    echo 'api.example.com "GET /api/ HTTP/1.1" 200 "https://app.example.com" "-" "-" -' \
+        >"$T/observe.log"
+    check "the packaged cors-check proposes from a cors_observe log" \
+        grep -qx 'CORSAllowOrigin https://app.example.com' \
+        <<<"$("$T/cors-check" propose --min-requests 1 "$T/observe.log")"
 fi
 
 # ---------------------------------------------------------------------------

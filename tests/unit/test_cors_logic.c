@@ -287,18 +287,18 @@ static void test_origins_add_flags(apr_pool_t *p)
     cors_origins *set = cors_origins_make(p);
 
     CHECK(set != NULL);
-    CHECK(!set->any && !set->null && !set->port_any && !set->subdomains);
+    CHECK(!set->any && !set->null && !set->shape.port_any && !set->shape.subdomains);
     CHECK(set->insecure == NULL);
     CHECK_INTEQ(cors_set_count(&set->exact), 0);
     CHECK_INTEQ(cors_set_count(&set->patterns), 0);
 
     CHECK_NOERR(cors_origins_add(set, p, "https://app.example.com"));
-    CHECK(!set->any && !set->null && !set->port_any && !set->subdomains);
+    CHECK(!set->any && !set->null && !set->shape.port_any && !set->shape.subdomains);
     CHECK(set->insecure == NULL);
 
     /* loopback plain-http origins are not "insecure" (K07) */
     CHECK_NOERR(cors_origins_add(set, p, "http://localhost:*"));
-    CHECK(set->port_any);
+    CHECK(set->shape.port_any);
     CHECK_NOERR(cors_origins_add(set, p, "http://localhost"));
     CHECK_NOERR(cors_origins_add(set, p, "http://127.0.0.1:8080"));
     CHECK_NOERR(cors_origins_add(set, p, "http://127.0.0.1"));
@@ -307,7 +307,7 @@ static void test_origins_add_flags(apr_pool_t *p)
     CHECK_STREQ(set->insecure, NULL);
 
     CHECK_NOERR(cors_origins_add(set, p, "https://*.example.org"));
-    CHECK(set->subdomains);
+    CHECK(set->shape.subdomains);
     CHECK(!set->any);
     CHECK(!set->null);
 
@@ -320,14 +320,14 @@ static void test_origins_add_flags(apr_pool_t *p)
     {
         cors_origins *s2 = cors_origins_make(p);
         CHECK_NOERR(cors_origins_add(s2, p, "https://*.example.com:*"));
-        CHECK(s2->port_any);
-        CHECK(s2->subdomains);
+        CHECK(s2->shape.port_any);
+        CHECK(s2->shape.subdomains);
         CHECK(s2->insecure == NULL);
     }
     {
         cors_origins *s2 = cors_origins_make(p);
         CHECK_NOERR(cors_origins_add(s2, p, "http://*.example.com"));
-        CHECK(s2->subdomains);
+        CHECK(s2->shape.subdomains);
         CHECK_STRSTR(s2->insecure, "example.com");
     }
     {
@@ -349,7 +349,7 @@ static void test_origins_add_flags(apr_pool_t *p)
         CHECK(APR_ARRAY_IDX(s2->patterns.names, 0, cors_name).key == sub);
         CHECK_STREQ(APR_ARRAY_IDX(s2->patterns.names, 1, cors_name).key,
                     "https://*.other.example.org");
-        CHECK(s2->subdomains && s2->port_any && s2->insecure == NULL);
+        CHECK(s2->shape.subdomains && s2->shape.port_any && s2->insecure == NULL);
         CHECK(cors_origins_match(s2, app) == CORS_ORIGIN_MATCH);
         CHECK(cors_origins_match(s2, "https://a.tenant.example.org")
               == CORS_ORIGIN_MATCH);
