@@ -398,6 +398,69 @@ static const char *check_ipv6(apr_pool_t *p, const char *value,
     return NULL;
 }
 
+/* Is label (n bytes after its "xn--") valid Punycode (RFC 3492) that
+ * decodes to a name with a character beyond ASCII, as an A-label must?
+ * Browsers send such hosts as they are; one that no IDN can have is a
+ * typo that no Origin will ever match. */
+static int is_punycode(const char *label, size_t n)
+{
+    enum { BASE = 36, TMIN = 1, TMAX = 26, SKEW = 38, DAMP = 700,
+           INITIAL_BIAS = 72, INITIAL_N = 128, MAX_OUT = 63 };
+    const char *delim = NULL, *c;
+    apr_uint32_t code = INITIAL_N, bias = INITIAL_BIAS, i = 0, out = 0;
+    int wide = 0;
+
+    for (c = label; c < label + n; c++) {
+        if (*c == '-') {
+            delim = c;
+        }
+    }
+    out = delim ? (apr_uint32_t)(delim - label) : 0;
+    for (c = delim ? delim + 1 : label; c < label + n;) {
+        apr_uint32_t old = i, w = 1, k, t, d, delta;
+        for (k = BASE;; k += BASE) {
+            if (c >= label + n) {
+                return 0;               /* cut inside a number */
+            }
+            d = is_digit((unsigned char)*c) ? (apr_uint32_t)(*c - '0' + 26)
+                : (*c >= 'a' && *c <= 'z') ? (apr_uint32_t)(*c - 'a')
+                : (*c >= 'A' && *c <= 'Z') ? (apr_uint32_t)(*c - 'A') : BASE;
+            c++;
+            if (d >= BASE || d > (0xffffffffu - i) / w) {
+                return 0;
+            }
+            i += d * w;
+            t = k <= bias ? TMIN : k >= bias + TMAX ? TMAX : k - bias;
+            if (d < t) {
+                break;
+            }
+            if (w > 0xffffffffu / (BASE - t)) {
+                return 0;
+            }
+            w *= BASE - t;
+        }
+        /* adapt the bias */
+        delta = old == 0 ? (i - old) / DAMP : (i - old) / 2;
+        delta += delta / (out + 1);
+        for (k = 0; delta > ((BASE - TMIN) * TMAX) / 2; k += BASE) {
+            delta /= BASE - TMIN;
+        }
+        bias = k + (BASE - TMIN + 1) * delta / (delta + SKEW);
+        if (i / (out + 1) > 0x10ffff - code) {
+            return 0;
+        }
+        code += i / (out + 1);
+        i %= out + 1;
+        if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)
+            || ++out > MAX_OUT) {
+            return 0;
+        }
+        wide = 1;
+        i++;
+    }
+    return wide;
+}
+
 static const char *check_dns_name(apr_pool_t *p, const char *value,
                                   const char *host)
 {
@@ -416,6 +479,14 @@ static const char *check_dns_name(apr_pool_t *p, const char *value,
             if (c - label > 63) {
                 return apr_psprintf(p, "'%s' has a host label over 63 "
                                     "characters", value);
+            }
+            if (c - label >= 4 && strncasecmp(label, "xn--", 4) == 0
+                && !is_punycode(label + 4, (size_t)(c - label - 4))) {
+                return apr_psprintf(p, "'%s' has a host label '%s' that is "
+                                    "not valid Punycode (an xn-- label must "
+                                    "encode an international name)", value,
+                                    apr_pstrmemdup(p, label,
+                                                   (size_t)(c - label)));
             }
             if (*c == '\0') {
                 return NULL;
@@ -498,6 +569,11 @@ static const char *check_host(apr_pool_t *p, const char *value,
                                 "browsers never send; write it as four "
                                 "decimal numbers (e.g. 127.0.0.1)", value);
         }
+    }
+    /* A subdomain has a label and a dot more than the pattern's host. */
+    if (o->subdomains && strlen(o->host) > 253 - 2) {
+        return apr_psprintf(p, "'%s': no host under '%s' can be a DNS name "
+                            "(at most 253 characters)", value, o->host);
     }
     /* Only suffixes the list names: "*.corp" on an intranet is fine. */
     if (o->subdomains) {
@@ -727,14 +803,21 @@ static void split_origin(const char *origin, size_t *host_start,
 /* A valid serialized origin is what parse_origin() would make of it, so
  * it is its own key: it needs neither the parser's normalization nor its
  * diagnostics (file: aside: parse_origin() refuses it). */
+int cors_origin_is_own_key(const char *value)
+{
+    /* A valid origin has at least five bytes ("a://b"); an xn-- label
+     * goes to the parser, which checks its Punycode. */
+    return cors_origin_is_valid(value) && memcmp(value, "file:", 5) != 0
+           && strcmp(value, "null") != 0 && strstr(value, "xn--") == NULL;
+}
+
 static int add_serialized(cors_origins *set, apr_pool_t *p,
                           const char *value)
 {
     size_t hs = 0, he = 0;
     int http;
 
-    /* A valid origin has at least five bytes ("a://b"). */
-    if (!cors_origin_is_valid(value) || memcmp(value, "file:", 5) == 0) {
+    if (!cors_origin_is_own_key(value)) {
         return 0;
     }
     if ((http = memcmp(value, "http:", 5) == 0)) {
@@ -758,8 +841,9 @@ static int add_serialized_pattern(cors_origins *set, apr_pool_t *p,
     const char *host = skip_scheme(value), *end;
 
     if (host == NULL || host[0] != '*' || host[1] != '.'
-        || memcmp(value, "file:", 5) == 0
+        || memcmp(value, "file:", 5) == 0 || strstr(value, "xn--")
         || !is_serialized_host(host + 2, &end) || *end != '\0'
+        || end - (host + 2) > 253 - 2
         || ends_in_number(host + 2) || is_public_suffix(host + 2)) {
         return 0;
     }

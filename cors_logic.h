@@ -118,6 +118,11 @@ const char *cors_origins_add(cors_origins *set, apr_pool_t *p,
  * a canonical IP literal, or "null"?  Everything else is never allowed. */
 int cors_origin_is_valid(const char *origin);
 
+/* Is value, as configured, already the key cors_origin_normalize() would
+ * make of it (a valid serialized origin that needs no checks beyond
+ * cors_origin_is_valid()), so that it can be kept as it is? */
+int cors_origin_is_own_key(const char *value);
+
 /* What the set says of an Origin header value. */
 typedef enum {
     CORS_ORIGIN_NO_MATCH = 0,   /* a valid origin the set does not allow */

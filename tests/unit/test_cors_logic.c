@@ -1792,8 +1792,65 @@ static void test_is_protocol_header(apr_pool_t *p)
     CHECK(!cors_is_protocol_header(""));
 }
 
+/* Hosts no DNS name can have: a name over 253 characters, a label over
+ * 63, a pattern under which no name fits, an xn-- label that is not
+ * Punycode of an international name.  Refused whichever path reads them
+ * (a value already in browser form is kept without the parser). */
+static void test_impossible_hosts(apr_pool_t *p)
+{
+    static const char *const good[] = {
+        "https://xn--mnchen-3ya.example", "https://xn--fiqs8s.example",
+        "https://www.xn--p1ai", "https://*.xn--bcher-kva.example",
+        "https://XN--Mnchen-3ya.example",
+    };
+    static const struct { const char *value; const char *want; } bad[] = {
+        { "https://xn--zz.example", "not valid Punycode" },
+        { "https://xn--.example", "not valid Punycode" },
+        { "https://xn--abc-.example", "not valid Punycode" },
+        { "https://a.xn--9999999999999.example", "not valid Punycode" },
+        { "https://*.xn--zz.example", "not valid Punycode" },
+        { "https://xn--zz.example:8443", "not valid Punycode" },
+    };
+    char host[300], value[400];
+    size_t i;
+
+    for (i = 0; i < N_ELEMS(good); i++) {
+        cors_origins *set = cors_origins_make(p);
+        CHECK_NOERRM(cors_origins_add(set, p, good[i]), good[i]);
+    }
+    for (i = 0; i < N_ELEMS(bad); i++) {
+        cors_origins *set = cors_origins_make(p);
+        const char *err = cors_origins_add(set, p, bad[i].value);
+        CHECKM(err && strstr(err, bad[i].want), bad[i].value);
+    }
+    /* a host of 251 characters under "*.": the longest pattern with room
+     * for one label and its dot; one more and nothing fits */
+    memset(host, 'a', sizeof(host));
+    apr_snprintf(value, sizeof(value), "https://*.%.*s.%.*s.%.*s.%.*s.com",
+                 62, host, 62, host, 62, host, 58, host);
+    {
+        cors_origins *set = cors_origins_make(p);
+        CHECK_NOERRM(cors_origins_add(set, p, value), "251-byte pattern host");
+    }
+    apr_snprintf(value, sizeof(value), "https://*.%.*s.%.*s.%.*s.%.*s.com",
+                 62, host, 62, host, 62, host, 59, host);
+    {
+        cors_origins *set = cors_origins_make(p);
+        const char *err = cors_origins_add(set, p, value);
+        CHECKM(err && strstr(err, "no host under"), "252-byte pattern host");
+    }
+    apr_snprintf(value, sizeof(value), "https://%.*s.%.*s.%.*s.%.*s.com", 62,
+                 host, 62, host, 62, host, 61, host);
+    {
+        cors_origins *set = cors_origins_make(p);
+        const char *err = cors_origins_add(set, p, value);
+        CHECKM(err && strstr(err, "over 253"), "254-byte host");
+    }
+}
+
 static const check_test tests[] = {
     { "origin_normalize_ok", test_origin_normalize_ok },
+    { "impossible_hosts", test_impossible_hosts },
     { "origin_normalize_errors", test_origin_normalize_errors },
     { "origins_add_flags", test_origins_add_flags },
     { "origin_is_valid", test_origin_is_valid },
