@@ -88,7 +88,7 @@ static void add_origin(judge *j, const char *origin, const char *file,
                  "'null' is allowed: any page can send it, from a sandboxed "
                  "iframe or a data: URL");
     }
-    else if (strcmp(norm, "*") != 0 && audit_origin_is_plain_http(norm)) {
+    else if (strcmp(norm, "*") != 0 && audit_origin_is_plain_http(j->ctx->p, norm)) {
         /* judged with credentials once every line is read */
         origin_at *o = apr_array_push(j->plain_http);
         o->origin = norm;

@@ -132,24 +132,12 @@ const cors_probe *audit_gate_probe(apr_pool_t *p, const audit_gate *g,
     return cors_probe_find(p, g->source, gates_admit, &pd);
 }
 
-int audit_origin_is_plain_http(const char *origin)
+int audit_origin_is_plain_http(apr_pool_t *p, const char *origin)
 {
-    static const char *const loopback[] = {
-        "http://localhost", "http://127.0.0.1", "http://[::1]", NULL
-    };
-    int i;
+    cors_origins *set = cors_origins_make(p);
 
-    if (strncmp(origin, "http://", 7) != 0) {
-        return 0;
-    }
-    for (i = 0; loopback[i]; i++) {
-        apr_size_t n = strlen(loopback[i]);
-        if (strncmp(origin, loopback[i], n) == 0
-            && (origin[n] == '\0' || origin[n] == ':')) {
-            return 0;
-        }
-    }
-    return 1;
+    /* mod_cors's own test: the one it warns about at startup */
+    return cors_origins_add(set, p, origin) == NULL && set->insecure != NULL;
 }
 
 /* ------------------------------------------------------------------------
@@ -163,12 +151,6 @@ int audit_origin_is_plain_http(const char *origin)
 
 #define WILD CORS_PROBE_WILD
 
-static int is_loopback_host(const char *host)
-{
-    return strcmp(host, "localhost") == 0 || strcmp(host, "127.0.0.1") == 0
-           || strcmp(host, "[::1]") == 0;
-}
-
 /* Adds scheme://host[port] to out when CORSAllowOrigin would take it;
  * 0 when it would not. */
 static int add_meant(apr_pool_t *p, apr_array_header_t *out,
@@ -178,7 +160,9 @@ static int add_meant(apr_pool_t *p, apr_array_header_t *out,
     int i;
 
     if (scheme == NULL) {
-        scheme = is_loopback_host(host) ? "http" : "https";
+        /* https, but for a loopback host, which is served over http */
+        scheme = audit_origin_is_plain_http(p, apr_pstrcat(p, "http://", host,
+                                                           NULL)) ? "https" : "http";
     }
     value = apr_pstrcat(p, scheme, "://", host, port, NULL);
     if (cors_origin_normalize(p, value, &norm) != NULL) {

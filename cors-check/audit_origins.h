@@ -68,6 +68,6 @@ apr_array_header_t *audit_regex_meant(apr_pool_t *p, const char *source);
 int audit_regex_names(apr_pool_t *p, const char *source, const char *word);
 
 /* Is the origin (or pattern) plain http on a host other than loopback? */
-int audit_origin_is_plain_http(const char *origin);
+int audit_origin_is_plain_http(apr_pool_t *p, const char *origin);
 
 #endif /* AUDIT_ORIGINS_H */

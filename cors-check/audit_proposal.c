@@ -59,7 +59,7 @@ static int write_origins(text *t, const audit_intent *in)
                     "a data: URL)");
             left_out = 1;
         }
-        else if (in->credentials && audit_origin_is_plain_http(o)) {
+        else if (in->credentials && audit_origin_is_plain_http(t->p, o)) {
             http = append(t->p, http, ", ", o);
         }
         else {
