@@ -77,6 +77,22 @@ static const cors_request_state *request_state(request_rec *r)
                                 &cors_module);
 }
 
+/* httpd resets a request's configuration to the server's before it walks
+ * the directories, and a request refused in that walk (an unreadable
+ * .htaccess, AH00529) gets no further: its <Location> sections are walked
+ * here, for the policy only (r keeps its configuration).  Its <Directory>
+ * sections cannot be known: the walk stopped at that directory. */
+static const ap_conf_vector_t *walked_config(request_rec *r)
+{
+    ap_conf_vector_t *saved = r->per_dir_config, *walked = saved;
+
+    if (saved == r->server->lookup_defaults && ap_location_walk(r) == OK) {
+        walked = r->per_dir_config;
+    }
+    r->per_dir_config = saved;
+    return walked;
+}
+
 /* The policy that governs r's responses, or NULL. */
 static const cors_dir_conf *governing_conf(request_rec *r)
 {
@@ -86,7 +102,7 @@ static const cors_dir_conf *governing_conf(request_rec *r)
     if (state) {
         return state->conf;
     }
-    conf = ap_get_module_config(failed_request(r)->per_dir_config,
+    conf = ap_get_module_config(walked_config(failed_request(r)),
                                 &cors_module);
     return cors_policy_in_effect(conf) ? conf : NULL;
 }

@@ -71,7 +71,8 @@ static void usage(FILE *out)
           "says whether the page's script can read the response.\n"
           "       cors-check audit --help     the CORS recipes of a configuration\n"
           "       cors-check propose --help   a policy from an access log\n"
-          "exit: 0 readable, 1 blocked by the browser, 2 usage or network error\n",
+          "exit: 0 readable, 1 blocked by the browser or a --read-header name\n"
+          "      not readable, 2 usage or network error\n",
           out);
 }
 
@@ -416,6 +417,21 @@ static void read_headers(report *r, const options *o, const fm_response *resp, i
     r->nread = o->nread;
 }
 
+/* Can the script read every --read-header name?  A script that asks about
+ * a header wants a failure when it cannot have it, even though the
+ * response itself is readable. */
+static int all_headers_readable(const report *r)
+{
+    size_t i;
+
+    for (i = 0; i < r->nread; i++) {
+        if (r->read[i].state != 1) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* The whole fetch: preflight when needed, the request, its redirects. */
 static int run_fetch(report *r, options *o)
 {
@@ -520,7 +536,7 @@ static int run_fetch(report *r, options *o)
     r->verdict = VERDICT_ALLOWED;
     r->final_status = the_response.resp.status;
     r->final_url = strdup(url);
-    return EXIT_ALLOWED;
+    return all_headers_readable(r) ? EXIT_ALLOWED : EXIT_BLOCKED;
 }
 
 int main(int argc, char **argv)
