@@ -64,8 +64,9 @@ const char *audit_risk_name(audit_risk_kind kind);
 void audit_print_text(const apr_array_header_t *recipes, FILE *out);
 void audit_print_json(const apr_array_header_t *recipes, FILE *out);
 
-/* `cors-check audit [--json] PATH...`: argv[0] is "audit".  Exit status
- * 0 no risk, 1 risks, 2 usage or read error. */
+/* `cors-check audit [--json] PATH...`: argv[0] is "audit"; starts and
+ * ends APR itself.  Exit status 0 no risk, 1 risks, 2 usage or read
+ * error. */
 int audit_command(int argc, char **argv);
 
 #endif /* AUDIT_H */

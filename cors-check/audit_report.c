@@ -187,13 +187,17 @@ int audit_command(int argc, char **argv)
         usage(stderr);
         return EXIT_USAGE;
     }
+    if (apr_initialize() != APR_SUCCESS) {
+        fputs("cors-check audit: cannot initialize APR\n", stderr);
+        return EXIT_USAGE;
+    }
     apr_pool_create(&p, NULL);
     t = conf_tree_make(p);
     for (i = optind; i < argc; i++) {
         const char *err = conf_read_path(t, argv[i]);
         if (err) {
             fprintf(stderr, "cors-check audit: %s\n", err);
-            apr_pool_destroy(p);
+            apr_terminate();
             return EXIT_USAGE;
         }
     }
@@ -205,6 +209,6 @@ int audit_command(int argc, char **argv)
         audit_print_text(recipes, stdout);
     }
     rc = has_risks(recipes) ? EXIT_RISKS : EXIT_NO_RISK;
-    apr_pool_destroy(p);
+    apr_terminate();            /* and the pool with it */
     return rc;
 }

@@ -7,6 +7,8 @@
  *
  *   cors-check --origin ORIGIN [--method M] [--header 'Name: value']...
  *              [--credentials] [--read-header NAME]... [--json] [--insecure] URL
+ *   cors-check audit [--json] PATH...     (audit_report.c: the recipes of a
+ *              configuration, their risks, the directives that replace them)
  *   cors-check propose [--json] [--min-requests N] [--prefix PATH]
  *              [--credentials] LOG...     (propose_cmd.c: a policy from traffic)
  *
@@ -548,14 +550,12 @@ int main(int argc, char **argv)
     if (argc > 1 && strcmp(argv[1], "propose") == 0) {
         return propose_main(argc - 1, argv + 1);
     }
+    if (argc > 1 && strcmp(argv[1], "audit") == 0) {
+        return audit_command(argc - 1, argv + 1);
+    }
     if (apr_initialize() != APR_SUCCESS) {
         fputs("cors-check: cannot initialize APR\n", stderr);
         return EXIT_USAGE;
-    }
-    if (argc > 1 && strcmp(argv[1], "audit") == 0) {
-        rc = audit_command(argc - 1, argv + 1);
-        apr_terminate();
-        return rc;
     }
     rc = parse_args(argc, argv, &o, r);
     if (rc != 0) {
