@@ -25,8 +25,8 @@
 
 #include "cors_probe.h"
 
-#define WILD '\001'             /* any run of characters */
-#define ANY_CHAR '\002'         /* one unescaped '.' */
+#define WILD CORS_PROBE_WILD
+#define ANY_CHAR CORS_PROBE_ANY_CHAR
 
 /* Bounds that keep a hostile regex from costing much: the set stays a
  * few thousand origins at most. */
@@ -333,6 +333,15 @@ static branches *read_regex(apr_pool_t *p, const char *source)
         rd.s++;
         branches_add(all, read_alternation(&rd));
     }
+    return all;
+}
+
+apr_array_header_t *cors_probe_branches(apr_pool_t *p, const char *regex_source,
+                                        int *complete)
+{
+    branches *all = read_regex(p, regex_source ? regex_source : "");
+
+    *complete = all->nelts < MAX_BRANCHES;
     return all;
 }
 

@@ -56,6 +56,19 @@ apr_array_header_t *cors_probe_set(apr_pool_t *p, const char *regex_source);
 apr_array_header_t *cors_probe_attackers(apr_pool_t *p,
                                          const char *regex_source);
 
+/* The marks in the alternatives of cors_probe_branches(). */
+#define CORS_PROBE_WILD '\001'         /* any run of characters */
+#define CORS_PROBE_ANY_CHAR '\002'     /* one unescaped '.' */
+
+/* The alternatives the regex can match as the probe reads them: the
+ * literal text each requires, with the two marks above (anchors and
+ * lookarounds dropped, optional parts both ways).  *complete is 0 when
+ * the regex has more alternatives than the reader keeps: the list is then
+ * only a part of them.  cors-check audit reads a recipe's regex for the
+ * origins its author meant with it. */
+apr_array_header_t *cors_probe_branches(apr_pool_t *p, const char *regex_source,
+                                        int *complete);
+
 /* The first probe of the set that match() allows, or NULL when it allows
  * none.  match is called with data and each origin in turn.  A
  * CORS_PROBE_BACKTRACK origin is found only when match() says
