@@ -114,7 +114,7 @@ bench-propose: $(CHECK_BIN)
 # reads it, audit_read.c, audit.c, audit_origins.c and audit_proposal.c judge the
 # recipes, audit_report.c prints them).  It links the module's attacker-origin probe
 # (cors_probe.c) and PCRE2 for the recipes' regexes (PCRE2_CFLAGS and PCRE2_LIBS from
-# mk/probe.mk); its unit tests are in cors-check/test_audit.c and test_audit_shapes.h.
+# the Makefile); its unit tests are in cors-check/test_audit.c and test_audit_shapes.h.
 #   make unit-cors-check-audit   the configuration reader and the table of recipe shapes
 AUDIT_SRCS   = $(CHECK_DIR)/conf_reader.c $(CHECK_DIR)/audit.c $(CHECK_DIR)/audit_read.c \
                $(CHECK_DIR)/audit_origins.c $(CHECK_DIR)/audit_proposal.c \
