@@ -379,6 +379,27 @@ static probe_verdict probe_regex(cmd_parms *cmd, const cors_matcher *m)
     return v;
 }
 
+/* A regex that allows its own site on plain http is, with credentials,
+ * what CORSAllowOrigin http://... is: the scope's first such origin is
+ * kept where the warning looks, whichever of the two directives comes
+ * first.  Only where warnings are wanted: it costs a probe. */
+static void note_plain_http(cmd_parms *cmd, cors_dir_conf *conf,
+                            const cors_matcher *m)
+{
+    cors_origins *origins = (cors_origins *)conf->policy.origins;
+    const char *http;
+
+    if (origins->insecure || !want_warning(cmd)) {
+        return;
+    }
+    http = cors_probe_plain_http(cmd->temp_pool, m->source,
+                                 cors_regex_match, m->data);
+    if (http) {
+        origins->insecure = apr_pstrdup(cmd->pool, http);
+        warn_insecure(cmd, conf);
+    }
+}
+
 /* The verdict for m's regex, from the cache or by probing (and kept). */
 static probe_verdict regex_verdict(cmd_parms *cmd, const cors_matcher *m)
 {
@@ -427,6 +448,7 @@ static const char *probe_origin_regex(cmd_parms *cmd, cors_dir_conf *conf,
     const char *what = v.what;
 
     if (v.lets_in == NULL) {
+        note_plain_http(cmd, conf, m);
         return NULL;
     }
     /* A regex that cannot be checked within bounds is refused, with or

@@ -846,6 +846,58 @@ const char *cors_probe_first_match(apr_pool_t *p, const char *regex_source,
     return probe ? probe->origin : NULL;
 }
 
+/* An alternative of the regex made into an http origin: the scheme
+ * replaced, each unknown run filled ("app" for a wildcard, '.' for an
+ * unescaped dot); NULL when it has no "://". */
+static const char *as_plain_http(apr_pool_t *p, const char *alt)
+{
+    const char *rest = strstr(alt, "://"), *c;
+    char *out, *o;
+
+    if (rest == NULL) {
+        return NULL;
+    }
+    out = o = apr_palloc(p, 7 + 3 * strlen(rest) + 1);
+    memcpy(o, "http://", 7);
+    o += 7;
+    for (c = rest + 3; *c; c++) {
+        if (*c == CORS_PROBE_WILD) {
+            memcpy(o, "app", 3);
+            o += 3;
+        }
+        else {
+            *o++ = *c == CORS_PROBE_ANY_CHAR ? '.' : *c;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+const char *cors_probe_plain_http(apr_pool_t *p, const char *regex_source,
+                                  cors_match_fn *match, const void *data)
+{
+    int complete, i;
+    apr_array_header_t *alts = cors_probe_branches(p, regex_source,
+                                                   &complete);
+
+    for (i = 0; i < alts->nelts; i++) {
+        const char *origin = as_plain_http(p, APR_ARRAY_IDX(alts, i,
+                                                            const char *));
+        char host[256];
+        if (origin == NULL) {
+            continue;
+        }
+        apr_cpystrn(host, origin + 7, sizeof(host));
+        if (host[0] != '[') {
+            host[strcspn(host, ":")] = '\0';
+        }
+        if (!is_loopback(host) && match(data, origin) == CORS_MATCH_YES) {
+            return origin;
+        }
+    }
+    return NULL;
+}
+
 const char *cors_probe_describe(apr_pool_t *p, const char *regex_source,
                                 const cors_probe *probe)
 {

@@ -77,6 +77,13 @@ apr_array_header_t *cors_probe_branches(apr_pool_t *p, const char *regex_source,
 const cors_probe *cors_probe_find(apr_pool_t *p, const char *regex_source,
                                   cors_match_fn *match, const void *data);
 
+/* A plain-http origin of a site the regex names (not loopback) that
+ * match() allows, or NULL: such an origin is the regex's own, so the
+ * attacker probe does not report it, yet with credentials it deserves the
+ * warning CORSAllowOrigin http://... gets. */
+const char *cors_probe_plain_http(apr_pool_t *p, const char *regex_source,
+                                  cors_match_fn *match, const void *data);
+
 /* The origin of cors_probe_find(), or NULL. */
 const char *cors_probe_first_match(apr_pool_t *p, const char *regex_source,
                                    cors_match_fn *match, const void *data);
