@@ -22,14 +22,19 @@ CC      ?= cc
 
 SRCS    = mod_cors.c cors_config.c cors_report.c cors_status.c mod_cors_map.c \
           cors_decide.c cors_explain.c cors_probe.c cors_map.c cors_map_file.c \
-          cors_image.c cors_logic.c
+          cors_image.c cors_logic.c cors_regex.c
 HDRS    = mod_cors.h cors_status.h cors_decide.h cors_explain.h cors_probe.h \
-          cors_map.h cors_map_file.h cors_image.h cors_source.h cors_logic.h
+          cors_map.h cors_map_file.h cors_image.h cors_source.h cors_logic.h \
+          cors_regex.h
 WARN    = -Wall -Wextra -Werror
 # Recursive (=), not :=, so that pkg-config runs when a recipe needs the flags, after
 # the dependencies are in place, and not when the Makefile is read.
 APR_CFLAGS = $(shell pkg-config --cflags apr-1 apr-util-1 2>/dev/null)
 APR_LIBS   = $(shell pkg-config --libs apr-1 apr-util-1 2>/dev/null)
+# CORSAllowOriginMatch regexes are compiled with PCRE2 itself (cors_regex.c),
+# for the match limits that ap_regex does not let a module set.
+PCRE2_CFLAGS = $(shell pkg-config --cflags libpcre2-8 2>/dev/null)
+PCRE2_LIBS   = $(shell pkg-config --libs libpcre2-8 2>/dev/null || echo -lpcre2-8)
 
 # The httpd the tests run, handed to tests/lib/httpd_harness.py.  With the default
 # apxs: Debian's apache2, and the module in .libs.  With APXS given on the command
@@ -83,8 +88,9 @@ build-deps:
 
 # apxs builds through libtool; only cors_module is exported.  libtool's
 # command lines are hidden unless V=1; compiler diagnostics always show.
-APXS_BUILD = $(APXS) -c $(addprefix -Wc$(comma),$(WARN)) \
-	"-Wl,-export-symbols-regex cors_module" -lpsl -o mod_cors.la $(SRCS)
+APXS_BUILD = $(APXS) -c $(addprefix -Wc$(comma),$(WARN) $(PCRE2_CFLAGS)) \
+	"-Wl,-export-symbols-regex cors_module" -lpsl $(PCRE2_LIBS) \
+	-o mod_cors.la $(SRCS)
 ifeq ($(V),1)
 RUN_APXS_BUILD = $(APXS_BUILD)
 else
@@ -111,14 +117,16 @@ endif
 
 # The unit tests of the pure code: one program per file under test.
 UNIT_TESTS = tests/unit/test_cors_logic tests/unit/test_cors_decide \
-             tests/unit/test_cors_explain
-PURE_SRCS  = cors_decide.c cors_explain.c cors_probe.c cors_image.c cors_logic.c
+             tests/unit/test_cors_explain tests/unit/test_cors_regex
+PURE_SRCS  = cors_decide.c cors_explain.c cors_probe.c cors_image.c cors_logic.c \
+             cors_regex.c
 PURE_HDRS  = cors_decide.h cors_explain.h cors_probe.h cors_image.h \
-             cors_source.h cors_logic.h
+             cors_source.h cors_logic.h cors_regex.h
 
 tests/unit/%: tests/unit/%.c tests/unit/check.h $(PURE_SRCS) $(PURE_HDRS) | build-deps
 	@echo "  CC      $@"
-	@$(CC) $(WARN) -g -O1 $(APR_CFLAGS) -I. -o $@ $< $(PURE_SRCS) $(APR_LIBS) -lpsl
+	@$(CC) $(WARN) -g -O1 $(APR_CFLAGS) $(PCRE2_CFLAGS) -I. -o $@ $< \
+	    $(PURE_SRCS) $(APR_LIBS) -lpsl $(PCRE2_LIBS)
 
 test-unit: $(UNIT_TESTS)
 	@for t in $(UNIT_TESTS); do echo "== $$t"; ./$$t || exit 1; done

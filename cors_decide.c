@@ -133,8 +133,15 @@ static int origin_allowed(const cors_policy *policy, const char *origin,
                 && i < policy->matchers->nelts; i++) {
         const cors_matcher *m =
             &APR_ARRAY_IDX(policy->matchers, i, cors_matcher);
-        if (m->match(m->data, origin)) {
+        switch (m->match(m->data, origin)) {
+        case CORS_MATCH_NO:
+            continue;
+        case CORS_MATCH_YES:
             return 1;
+        default:                /* fail closed, and no more work */
+            deny(d, denied, CORS_REASON_ORIGIN_MATCH_LIMIT, origin,
+                 strlen(origin));
+            return 0;
         }
     }
     deny(d, denied, CORS_REASON_ORIGIN_NOT_ALLOWED, origin, strlen(origin));

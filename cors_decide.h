@@ -59,12 +59,23 @@ typedef enum {
     CORS_REASON_HEADER_NOT_ALLOWED,
     CORS_REASON_HEADER_MALFORMED,
     CORS_REASON_HEADERS_TOO_LONG,
+    CORS_REASON_ORIGIN_MATCH_LIMIT, /* a regex reached a limit on it */
     CORS_REASON_COUNT
 } cors_reason;
 
+/* What a matcher says of an origin.  CORS_MATCH_LIMIT: it could not tell
+ * within its bounds of work (a regex reached a PCRE2 limit); the decision
+ * refuses the origin and asks no other matcher. */
+enum {
+    CORS_MATCH_NO = 0,
+    CORS_MATCH_YES = 1,
+    CORS_MATCH_LIMIT = 2
+};
+
 /* An origin source beyond the compiled set (CORSAllowOriginMatch, a map):
- * match() returns non-zero when it allows origin, a valid serialized
- * origin other than "null".  It must be safe to call from any thread. */
+ * match() says CORS_MATCH_YES when it allows origin, a valid serialized
+ * origin other than "null" (any other non-zero value is not a "yes"). It
+ * must be safe to call from any thread. */
 typedef int cors_match_fn(const void *data, const char *origin);
 
 typedef struct {

@@ -59,6 +59,7 @@ static const char *const reason_names[CORS_REASON_COUNT] = {
     [CORS_REASON_HEADER_NOT_ALLOWED] = "not-allowed",
     [CORS_REASON_HEADER_MALFORMED] = "malformed",
     [CORS_REASON_HEADERS_TOO_LONG] = "too-long",
+    [CORS_REASON_ORIGIN_MATCH_LIMIT] = "match-limit",
 };
 
 /* ------------------------------------------------------------------------

@@ -25,8 +25,8 @@
 
 #include "cors_probe.h"
 
-#define WILD '\001'             /* any run of characters */
-#define ANY_CHAR '\002'         /* one unescaped '.' */
+#define WILD CORS_PROBE_WILD
+#define ANY_CHAR CORS_PROBE_ANY_CHAR
 
 /* Bounds that keep a hostile regex from costing much: the set stays a
  * few thousand origins at most. */
@@ -336,6 +336,15 @@ static branches *read_regex(apr_pool_t *p, const char *source)
     return all;
 }
 
+apr_array_header_t *cors_probe_branches(apr_pool_t *p, const char *regex_source,
+                                        int *complete)
+{
+    branches *all = read_regex(p, regex_source ? regex_source : "");
+
+    *complete = all->nelts < MAX_BRANCHES;
+    return all;
+}
+
 /* ------------------------------------------------------------------------
  * What a branch names: scheme, domain, port
  */
@@ -348,6 +357,7 @@ typedef struct {
     const char *domain;         /* run as a name: "example.com" */
     const char *site;           /* its registrable domain, guessed */
     const char *port;           /* ":8443", or "" */
+    const char *host;           /* the host as read, marks kept */
 } branch;
 
 /* Second-level labels under which ccTLDs register names (co.uk, com.au):
@@ -495,6 +505,7 @@ static void read_branch(apr_pool_t *p, const char *text, branch *b)
     if (host[hlen] == ':') {
         b->port = port_of(p, host + hlen + 1, strcspn(host + hlen + 1, "/"));
     }
+    b->host = apr_pstrmemdup(p, host, hlen);
     find_run(host, hlen, &start, &end);
     if (end == start) {
         return;
@@ -570,8 +581,10 @@ static int is_named(const probe_set *ps, const char *scheme, const char *host)
     return 0;
 }
 
-static void add_probe(probe_set *ps, cors_probe_kind kind, const char *scheme,
-                      const char *host, const char *port)
+/* Adds scheme://host:port (host lowercased) unless it is not a host or is
+ * in the set already. */
+static void add_origin(probe_set *ps, cors_probe_kind kind, const char *scheme,
+                       const char *host, const char *port)
 {
     char *h = apr_pstrdup(ps->p, host), *c;
     const char *origin;
@@ -580,7 +593,7 @@ static void add_probe(probe_set *ps, cors_probe_kind kind, const char *scheme,
     for (c = h; *c; c++) {
         *c = apr_tolower(*c);
     }
-    if (!is_plausible_host(h) || is_named(ps, scheme, h)) {
+    if (!is_plausible_host(h)) {
         return;
     }
     origin = apr_pstrcat(ps->p, scheme, "://", h, port, NULL);
@@ -591,6 +604,20 @@ static void add_probe(probe_set *ps, cors_probe_kind kind, const char *scheme,
     probe = apr_array_push(ps->probes);
     probe->origin = origin;
     probe->kind = kind;
+}
+
+/* An attacker origin: one of a site the regex does not name. */
+static void add_probe(probe_set *ps, cors_probe_kind kind, const char *scheme,
+                      const char *host, const char *port)
+{
+    char *h = apr_pstrdup(ps->p, host), *c;
+
+    for (c = h; *c; c++) {
+        *c = apr_tolower(*c);
+    }
+    if (!is_named(ps, scheme, h)) {
+        add_origin(ps, kind, scheme, h, port);
+    }
 }
 
 /* The branch's host as written, with something where its wildcards are:
@@ -627,6 +654,40 @@ static void add_for_hosts(probe_set *ps, const branch *b, cors_probe_kind kind,
     }
     add_probe(ps, kind, scheme,
               apr_pstrcat(ps->p, prefix, b->domain, suffix, NULL), port);
+}
+
+/* Origins made to make a backtracking regex work hard: the branch's host
+ * with each wildcard a run of 60 of one character and a '-' at the end,
+ * where no regex written for hosts can end ("https://([a-z]+)+\.a{40}p0"
+ * "\.com" tries every split of the run).  The regex may be meant to
+ * allow such a host: only reaching a limit on one counts. */
+static void add_backtrack_probes(probe_set *ps, const branch *b,
+                                 const char *scheme, const char *port)
+{
+    /* Long enough for the shortest subject PCRE2 would try a regex with
+     * a{40} on (a shorter one fails before any backtracking), short
+     * enough for a label. */
+    char runs[2][61];
+    apr_size_t i;
+    const char *c;
+
+    memset(runs[0], 'a', 60);
+    memset(runs[1], '0', 60);
+    runs[0][60] = runs[1][60] = '\0';
+
+    if (strchr(b->host, WILD) == NULL) {
+        return;
+    }
+    for (i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+        const char *h = "";
+        for (c = b->host; *c; c++) {
+            h = apr_pstrcat(ps->p, h, *c == WILD ? runs[i]
+                                     : *c == ANY_CHAR ? "a"
+                                     : apr_pstrmemdup(ps->p, c, 1), NULL);
+        }
+        add_origin(ps, CORS_PROBE_BACKTRACK, scheme,
+                   apr_pstrcat(ps->p, h, "-", NULL), port);
+    }
 }
 
 static int is_loopback(const char *host)
@@ -688,6 +749,9 @@ static void add_branch_probes(probe_set *ps, const branch *b,
                 add_probe(ps, kind, "http", b->domain, port);
             }
         }
+        break;
+    case CORS_PROBE_BACKTRACK:
+        add_backtrack_probes(ps, b, scheme, port);
         break;
     default:
         break;
@@ -765,7 +829,9 @@ const cors_probe *cors_probe_find(apr_pool_t *p, const char *regex_source,
 
     for (i = 0; i < set->nelts; i++) {
         const cors_probe *probe = &APR_ARRAY_IDX(set, i, cors_probe);
-        if (match(data, probe->origin)) {
+        int said = match(data, probe->origin);
+        if (said == CORS_MATCH_LIMIT
+            || (said && probe->kind != CORS_PROBE_BACKTRACK)) {
             return probe;
         }
     }
@@ -778,6 +844,58 @@ const char *cors_probe_first_match(apr_pool_t *p, const char *regex_source,
     const cors_probe *probe = cors_probe_find(p, regex_source, match, data);
 
     return probe ? probe->origin : NULL;
+}
+
+/* An alternative of the regex made into an http origin: the scheme
+ * replaced, each unknown run filled ("app" for a wildcard, '.' for an
+ * unescaped dot); NULL when it has no "://". */
+static const char *as_plain_http(apr_pool_t *p, const char *alt)
+{
+    const char *rest = strstr(alt, "://"), *c;
+    char *out, *o;
+
+    if (rest == NULL) {
+        return NULL;
+    }
+    out = o = apr_palloc(p, 7 + 3 * strlen(rest) + 1);
+    memcpy(o, "http://", 7);
+    o += 7;
+    for (c = rest + 3; *c; c++) {
+        if (*c == CORS_PROBE_WILD) {
+            memcpy(o, "app", 3);
+            o += 3;
+        }
+        else {
+            *o++ = *c == CORS_PROBE_ANY_CHAR ? '.' : *c;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+const char *cors_probe_plain_http(apr_pool_t *p, const char *regex_source,
+                                  cors_match_fn *match, const void *data)
+{
+    int complete, i;
+    apr_array_header_t *alts = cors_probe_branches(p, regex_source,
+                                                   &complete);
+
+    for (i = 0; i < alts->nelts; i++) {
+        const char *origin = as_plain_http(p, APR_ARRAY_IDX(alts, i,
+                                                            const char *));
+        char host[256];
+        if (origin == NULL) {
+            continue;
+        }
+        apr_cpystrn(host, origin + 7, sizeof(host));
+        if (host[0] != '[') {
+            host[strcspn(host, ":")] = '\0';
+        }
+        if (!is_loopback(host) && match(data, origin) == CORS_MATCH_YES) {
+            return origin;
+        }
+    }
+    return NULL;
 }
 
 const char *cors_probe_describe(apr_pool_t *p, const char *regex_source,
@@ -794,6 +912,7 @@ const char *cors_probe_describe(apr_pool_t *p, const char *regex_source,
         "matches %s: plain http, which anyone on the network path can "
         "impersonate",
         "matches %s, the origin of sandboxed pages and local files",
+        "takes too much work to match %s",
     };
 
     return apr_pstrcat(p, "'", regex_source, "' ",

@@ -18,9 +18,11 @@
  * status_hook that shows them; call it from the module's register_hooks. */
 void cors_status_register_hooks(apr_pool_t *p);
 
-/* Counts one request of r->server with this note.  Call it once per
- * decision, where the "cors" note is set.  Lock-free; safe from any thread
- * of any child process. */
-void cors_status_count(const request_rec *r, cors_note note);
+/* Counts one request of r->server with the note of decision d, and, when
+ * a CORSAllowOriginMatch regex reached its match limit on the Origin, one
+ * more of those (CORSRegexLimit).  Call it once per decision, where the
+ * "cors" note is set.  Lock-free; safe from any thread of any child
+ * process. */
+void cors_status_count(const request_rec *r, const cors_decision *d);
 
 #endif /* CORS_STATUS_H */

@@ -86,7 +86,10 @@ static const ap_conf_vector_t *walked_config(request_rec *r)
 {
     ap_conf_vector_t *saved = r->per_dir_config, *walked = saved;
 
-    if (saved == r->server->lookup_defaults && ap_location_walk(r) == OK) {
+    /* Only a request translated to a file (r->filename) got that far: one
+     * refused while it was read (a 400) is no request for a URL yet. */
+    if (saved == r->server->lookup_defaults && r->filename && r->uri
+        && r->uri[0] == '/' && ap_location_walk(r) == OK) {
         walked = r->per_dir_config;
     }
     r->per_dir_config = saved;
@@ -135,6 +138,9 @@ static const struct {
     [CORS_REASON_HEADER_MALFORMED] = { "request header '", "' is not a "
                                        "header name" },
     [CORS_REASON_HEADERS_TOO_LONG] = { CORS_ACRH " is over ", "" },
+    [CORS_REASON_ORIGIN_MATCH_LIMIT] = { "origin '", "' not allowed: a "
+                                         "CORSAllowOriginMatch regex reached "
+                                         "its match limit on it" },
 };
 
 /* The most of a client's value that a log line repeats (an 8 KB Origin is
@@ -185,7 +191,7 @@ static void note_decision(request_rec *r, const cors_decision *d)
 static void record_decision(request_rec *r, const cors_decision *d)
 {
     note_decision(r, d);
-    cors_status_count(r, d->note);
+    cors_status_count(r, d);
 }
 
 /* ------------------------------------------------------------------------
@@ -366,7 +372,7 @@ static void explain_decision(request_rec *r, const cors_dir_conf *conf,
     ctx.defined_at = conf->section ? cors_scope_defined_at(r->pool,
                                                            conf->section)
                                    : NULL;
-    ctx.report_only = conf->engine == CORS_ENGINE_REPORT_ONLY;
+    ctx.report_only = CORS_CONF_INT(conf, engine) == CORS_ENGINE_REPORT_ONLY;
     apr_table_unset(r->err_headers_out, CORS_DEBUG_HEADER);
     apr_table_setn(r->headers_out, CORS_DEBUG_HEADER,
                    cors_explain(r->pool, &conf->policy, in, d, &ctx));
@@ -386,7 +392,7 @@ static APR_INLINE void write_debug(request_rec *r, const cors_dir_conf *conf,
  * left as it is. */
 static int keeps_backend_headers(request_rec *r, const cors_dir_conf *conf)
 {
-    return conf->backend == CORS_BACKEND_KEEP
+    return CORS_CONF_INT(conf, backend) == CORS_BACKEND_KEEP
            && (apr_table_get(r->headers_out, CORS_ACAO)
                || apr_table_get(r->err_headers_out, CORS_ACAO));
 }
@@ -472,7 +478,7 @@ static int preflight_status(const cors_dir_conf *conf, const cors_decision *d)
     if (!cors_decision_allowed(d)) {
         return HTTP_FORBIDDEN;
     }
-    return conf->preflight_status == HTTP_OK ? HTTP_OK : HTTP_NO_CONTENT;
+    return CORS_CONF_INT(conf, preflight_status);
 }
 
 /* Answers a preflight in the module, or keeps its decision for the
@@ -487,10 +493,10 @@ static int answer_preflight(request_rec *r, const cors_dir_conf *conf,
     /* header_parser runs once, on the request the browser sent, so nothing
      * has noted it yet: the note is added without a search. */
     apr_table_addn(r->notes, "cors", cors_note_name(d->note));
-    cors_status_count(r, d->note);
+    cors_status_count(r, d);
     log_decision(r, d, "preflight");
-    if (conf->preflight_continue == CORS_ON
-        || conf->engine == CORS_ENGINE_REPORT_ONLY) {
+    if (CORS_CONF_INT(conf, preflight_continue) == CORS_ON
+        || CORS_CONF_INT(conf, engine) == CORS_ENGINE_REPORT_ONLY) {
         /* The handler answers; the output filter adds the headers (or,
          * reporting only, nothing).  The decision and its input point into
          * the request and the config only, so copies of them keep. */
@@ -585,7 +591,7 @@ static apr_status_t cors_output_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         note_decision(r, d);    /* the handler's response, after a redirect */
     }
     /* CORSEngine ReportOnly: decide and log, change nothing. */
-    if (conf->engine != CORS_ENGINE_REPORT_ONLY) {
+    if (CORS_CONF_INT(conf, engine) != CORS_ENGINE_REPORT_ONLY) {
         apply_decision(r, conf, d);
     }
     write_debug(r, conf, &in, d);

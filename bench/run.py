@@ -1058,6 +1058,14 @@ def report(results: dict, elapsed: float) -> str:
     return "\n".join(md)
 
 
+def kept_sections(path: pathlib.Path) -> str:
+    """The sections other benchmarks write into the file between their markers
+    ("<!-- bench-regex: begin -->" ... "end -->"), kept when the file is rewritten."""
+    old = path.read_text() if path.exists() else ""
+    blocks = re.finditer(r"<!-- ([a-z-]+): begin -->.*?<!-- \1: end -->\n?", old, re.S)
+    return "".join("\n" + b.group(0) for b in blocks)
+
+
 def main() -> int:
     t0 = time.monotonic()
     for tool, hint in (("valgrind", "valgrind"), ("callgrind_control", "valgrind"),
@@ -1089,7 +1097,7 @@ def main() -> int:
     print("\n" + text)
     complete = all(p in PARTS for p in ("micro", "callgrind", "wrk"))
     target = OUT_MD if complete else PARTIAL_MD
-    target.write_text(text)
+    target.write_text(text + kept_sections(target))
     log(f"bench: wrote {target.relative_to(REPO)}")
     return 0
 

@@ -7,6 +7,8 @@
  *
  *   cors-check --origin ORIGIN [--method M] [--header 'Name: value']...
  *              [--credentials] [--read-header NAME]... [--json] [--insecure] URL
+ *   cors-check audit [--json] PATH...     (audit_report.c: the recipes of a
+ *              configuration, their risks, the directives that replace them)
  *   cors-check propose [--json] [--min-requests N] [--prefix PATH]
  *              [--credentials] LOG...     (propose_cmd.c: a policy from traffic)
  *
@@ -23,6 +25,7 @@
 
 #include "apr_general.h"
 
+#include "audit.h"
 #include "cors_logic.h"
 #include "fetch_model.h"
 #include "net_io.h"
@@ -68,6 +71,7 @@ static void usage(FILE *out)
           " URL\n"
           "Plays a cross-origin fetch(URL) from a page of ORIGIN as Chromium does and\n"
           "says whether the page's script can read the response.\n"
+          "       cors-check audit --help     the CORS recipes of a configuration\n"
           "       cors-check propose --help   a policy from an access log\n"
           "exit: 0 readable, 1 blocked by the browser or a --read-header name\n"
           "      not readable, 2 usage or network error\n",
@@ -545,6 +549,9 @@ int main(int argc, char **argv)
 
     if (argc > 1 && strcmp(argv[1], "propose") == 0) {
         return propose_main(argc - 1, argv + 1);
+    }
+    if (argc > 1 && strcmp(argv[1], "audit") == 0) {
+        return audit_command(argc - 1, argv + 1);
     }
     if (apr_initialize() != APR_SUCCESS) {
         fputs("cors-check: cannot initialize APR\n", stderr);

@@ -23,6 +23,7 @@ CURL_CFLAGS       := $(shell pkg-config --cflags libcurl 2>/dev/null)
 CURL_LIBS         := $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
 CHECK_CFLAGS       = $(WARN) -O2 -g $(APR_CFLAGS) $(CURL_CFLAGS) -I. -I$(CHECK_DIR)
 CHECK_PKGS        := libcurl4-openssl-dev
+CHECK_LIBS         =
 
 TEST_TARGETS += unit-cors-check test-cors-check
 CI_TARGETS   += grid-cors-check
@@ -39,7 +40,7 @@ cors-check-deps: | deps
 $(CHECK_BIN): $(CHECK_SRCS) $(CHECK_HDRS) $(CHECK_SHARED_SRCS) $(CHECK_SHARED_HDRS) | cors-check-deps
 	@echo "  CC      $@"
 	@$(CC) $(CHECK_CFLAGS) -o $@ $(CHECK_SRCS) $(CHECK_SHARED_SRCS) $(APR_LIBS) -lpsl \
-	    $(CURL_LIBS)
+	    $(CURL_LIBS) $(CHECK_LIBS)
 
 $(CHECK_UNIT): $(CHECK_DIR)/test_fetch_model.c $(CHECK_MODEL_SRCS) $(CHECK_HDRS) \
                $(CHECK_SHARED_SRCS) $(CHECK_SHARED_HDRS) | cors-check-deps
@@ -108,3 +109,39 @@ bench: bench-propose
 
 bench-propose: $(CHECK_BIN)
 	$(PYTHON) bench/propose_log.py --lines 1000000 --run $(CHECK_BIN)
+
+# ---- cors-check audit: the CORS recipes of a configuration (cors-check/conf_reader.c
+# reads it, audit_read.c, audit.c, audit_origins.c and audit_proposal.c judge the
+# recipes, audit_report.c prints them).  It links the module's attacker-origin probe
+# (cors_probe.c) and PCRE2 for the recipes' regexes (PCRE2_CFLAGS and PCRE2_LIBS from
+# the Makefile); its unit tests are in cors-check/test_audit.c and test_audit_shapes.h.
+#   make unit-cors-check-audit   the configuration reader and the table of recipe shapes
+AUDIT_SRCS   = $(CHECK_DIR)/conf_reader.c $(CHECK_DIR)/audit.c $(CHECK_DIR)/audit_read.c \
+               $(CHECK_DIR)/audit_origins.c $(CHECK_DIR)/audit_proposal.c \
+               $(CHECK_DIR)/audit_report.c cors_probe.c
+AUDIT_HDRS   = $(CHECK_DIR)/conf_reader.h $(CHECK_DIR)/audit.h $(CHECK_DIR)/audit_int.h \
+               $(CHECK_DIR)/audit_origins.h cors_probe.h cors_decide.h
+AUDIT_UNIT  := $(CHECK_DIR)/test_audit
+CHECK_SRCS   += $(AUDIT_SRCS)
+CHECK_HDRS   += $(AUDIT_HDRS)
+CHECK_CFLAGS += $(PCRE2_CFLAGS)
+CHECK_LIBS   += $(PCRE2_LIBS)
+CHECK_PKGS   += libpcre2-dev
+TEST_TARGETS += unit-cors-check-audit
+CLEAN_FILES  += $(AUDIT_UNIT)
+
+.PHONY: unit-cors-check-audit
+
+$(CHECK_BIN): $(AUDIT_SRCS) $(AUDIT_HDRS)
+
+# report.c for the one JSON string writer, fetch_model.c for what report.c needs.
+$(AUDIT_UNIT): $(CHECK_DIR)/test_audit.c $(CHECK_DIR)/test_audit_shapes.h $(AUDIT_SRCS) \
+               $(AUDIT_HDRS) tests/unit/check.h $(CHECK_SHARED_SRCS) $(CHECK_SHARED_HDRS) \
+               | cors-check-deps
+	@echo "  CC      $@"
+	@$(CC) $(CHECK_CFLAGS) -o $@ $(CHECK_DIR)/test_audit.c $(AUDIT_SRCS) \
+	    $(CHECK_DIR)/report.c $(CHECK_MODEL_SRCS) $(CHECK_SHARED_SRCS) $(APR_LIBS) -lpsl \
+	    $(CHECK_LIBS)
+
+unit-cors-check-audit: $(AUDIT_UNIT)
+	./$(AUDIT_UNIT)

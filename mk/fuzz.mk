@@ -30,8 +30,8 @@ fuzz-deps:
 
 $(FUZZ_BIN)/%: tests/fuzz/%.c tests/fuzz/fuzz_common.h $(PURE_SRCS) $(PURE_HDRS) | fuzz-deps
 	@mkdir -p $(FUZZ_BIN)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $(APR_CFLAGS) -I. -o $@ $< $(PURE_SRCS) \
-	    $(APR_LIBS) -lpsl
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(APR_CFLAGS) $(PCRE2_CFLAGS) -I. -o $@ $< \
+	    $(PURE_SRCS) $(APR_LIBS) -lpsl $(PCRE2_LIBS)
 
 fuzz-build: $(FUZZ_PROGS)
 

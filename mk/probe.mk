@@ -7,15 +7,10 @@
 #                      runs it; part of 'make test'.
 
 PROBE_TEST := tests/unit/test_cors_probe
-PCRE2_CFLAGS = $(shell pkg-config --cflags libpcre2-8 2>/dev/null)
-PCRE2_LIBS   = $(shell pkg-config --libs libpcre2-8 2>/dev/null || echo -lpcre2-8)
 
-.PHONY: unit-probe probe-deps
+.PHONY: unit-probe
 
-probe-deps:
-	@sh tools/ensure-pkgs.sh libpcre2-dev
-
-$(PROBE_TEST): tests/unit/test_cors_probe.c tests/unit/check.h cors_probe.c cors_probe.h | deps probe-deps
+$(PROBE_TEST): tests/unit/test_cors_probe.c tests/unit/check.h cors_probe.c cors_probe.h | deps
 	@echo "  CC      $@"
 	@$(CC) $(WARN) -g -O1 $(APR_CFLAGS) $(PCRE2_CFLAGS) -I. -o $@ \
 	    tests/unit/test_cors_probe.c cors_probe.c $(APR_LIBS) $(PCRE2_LIBS)
