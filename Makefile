@@ -21,10 +21,12 @@ PYTHON  ?= /usr/bin/python3
 CC      ?= cc
 
 SRCS    = mod_cors.c cors_config.c cors_report.c cors_status.c mod_cors_map.c \
+          mod_cors_dbd.c \
           cors_decide.c cors_explain.c cors_probe.c cors_map.c cors_map_file.c \
           cors_image.c cors_logic.c cors_regex.c
 HDRS    = mod_cors.h cors_status.h cors_decide.h cors_explain.h cors_probe.h \
           cors_map.h cors_map_file.h cors_image.h cors_source.h cors_logic.h \
+          mod_cors_dbd.h \
           cors_regex.h
 WARN    = -Wall -Wextra -Werror
 # Recursive (=), not :=, so that pkg-config runs when a recipe needs the flags, after

@@ -28,6 +28,7 @@
 
 #include "cors_explain.h"
 #include "cors_map.h"
+#include "mod_cors_dbd.h"
 #include "cors_probe.h"
 #include "cors_regex.h"
 #include "mod_cors.h"
@@ -553,7 +554,8 @@ static const char *set_allow_origin_match(cmd_parms *cmd, void *dconf,
  * (mod_cors_map.c), so that map data never makes a configuration fail to
  * parse (a graceful restart with a bad line keeps the last good version). */
 static const char *set_allow_origin_map(cmd_parms *cmd, void *dconf,
-                                        const char *arg)
+                                        const char *arg,
+                                        const char *change_query)
 {
     cors_dir_conf *conf = scope_conf(cmd, dconf);
     cors_map *map;
@@ -562,10 +564,20 @@ static const char *set_allow_origin_map(cmd_parms *cmd, void *dconf,
     /* Listed as OR_FILEINFO too, only to say why it is refused there. */
     if (in_htaccess(cmd)) {
         return cmd_error(cmd, "not allowed in .htaccess files: a map names "
-                         "a file of the server; set it in the server "
-                         "configuration");
+                         "a file or a query of the server; set it in the "
+                         "server configuration");
     }
-    if ((err = cors_map_define(cmd->pool, arg, ap_server_root, &map))) {
+    if (!strncmp(arg, "dbd:", 4)) {
+        err = cors_dbd_define(cmd, arg + 4, change_query, &map);
+    }
+    else if (change_query) {
+        err = apr_psprintf(cmd->pool, "'%s': a second argument (a change "
+                           "query) is for dbd: maps only", change_query);
+    }
+    else {
+        err = cors_map_define(cmd->pool, arg, ap_server_root, &map);
+    }
+    if (err) {
         return cmd_error(cmd, err);
     }
     cors_map_glue_define(map, cmd);
@@ -982,9 +994,10 @@ KEYWORDS(engine_setting, engine, engine_words);
     X(TAKE1, "CORSAllowOriginMatch", set_allow_origin_match, NULL,          \
       OR_FILEINFO, PART, policy.matchers, show_matchers,                    \
       "a regex matched against the whole Origin")                           \
-    X(TAKE1, "CORSAllowOriginMap", set_allow_origin_map, NULL,              \
+    X(TAKE12, "CORSAllowOriginMap", set_allow_origin_map, NULL,             \
       RSRC_CONF | ACCESS_CONF | OR_FILEINFO, PART, policy.matchers,         \
-      show_maps, "[txt:|dbm[=TYPE]:]path: a file of allowed origins, "      \
+      show_maps, "[txt:|dbm[=TYPE]:]path, or \"dbd:QUERY\" "                \
+      "[\"CHANGE-QUERY\"]: a file or SQL query of allowed origins, "         \
       "re-read when it changes")                                            \
     X(TAKE_ARGV, "CORSAllowMethods", set_allow_methods,                     \
       OFFSET(policy.methods), OR_FILEINFO, POINTER, policy.methods,         \

@@ -31,7 +31,11 @@ APLOG_USE_MODULE(cors);
 /* A skipped value is cut to this many bytes in the log. */
 #define LOGGED_VALUE_MAX 200
 
-struct cors_dbd_source {
+/* CHANGE-QUERY answers up to this long are their own token; a longer one
+ * is replaced by its SHA-1 (the core keeps 255 bytes of a token). */
+#define TOKEN_MAX 255
+
+typedef struct cors_dbd_source {
     server_rec *server;             /* whose DBDriver: the directive's */
     const char *where;              /* "file:line" of the directive */
     const char *query;
@@ -39,10 +43,10 @@ struct cors_dbd_source {
     const char *query_label;        /* mod_dbd's names of the statements */
     const char *change_label;
     const char *driver;             /* DBDriver, as configured */
-    const char *id;                 /* cors_dbd_source_id() */
+    const char *id;                 /* hashed: what tells maps apart */
     ap_dbd_t *(*open)(apr_pool_t *, server_rec *);
     void (*close)(server_rec *, ap_dbd_t *);
-};
+} cors_dbd_source;
 
 /* ------------------------------------------------------------------------
  * Configuration
@@ -151,9 +155,9 @@ static const char *find_mod_dbd(cors_dbd_source *src,
     return NULL;
 }
 
-const char *cors_dbd_source_make(cmd_parms *cmd, const char *query,
-                                 const char *change_query,
-                                 cors_dbd_source **out)
+static const char *source_make(cmd_parms *cmd, const char *query,
+                               const char *change_query,
+                               cors_dbd_source **out)
 {
     /* mod_dbd's statement names are global to a server: numbered, as
      * mod_authn_dbd does (directives are read by one thread). */
@@ -200,11 +204,6 @@ const char *cors_dbd_source_make(cmd_parms *cmd, const char *query,
     }
     *out = src;
     return NULL;
-}
-
-const char *cors_dbd_source_id(const cors_dbd_source *src)
-{
-    return src->id;
 }
 
 /* ------------------------------------------------------------------------
@@ -313,7 +312,7 @@ static const char *read_change_token(cors_source_poll *poll, ap_dbd_t *dbd,
         return err;
     }
     value = value ? value : "";
-    if (strlen(value) > CORS_DBD_TOKEN_MAX) {
+    if (strlen(value) > TOKEN_MAX) {
         value = apr_pstrcat(poll->pool, "sha1:",
                             sha1_hex(poll->pool, &value, 1), NULL);
     }
@@ -321,13 +320,13 @@ static const char *read_change_token(cors_source_poll *poll, ap_dbd_t *dbd,
     return NULL;
 }
 
-/* Logs a skipped row, the first CORS_DBD_SKIPPED_LOGGED of a load. */
+/* Logs a skipped row, the first CORS_MAP_SKIP_LOG_MAX of a load. */
 static void log_skipped(cors_source_poll *poll, const cors_dbd_source *src,
                         long rownum, const char *value, const char *why)
 {
     const char *shown;
 
-    if (poll->skipped > CORS_DBD_SKIPPED_LOGGED) {
+    if (poll->skipped > CORS_MAP_SKIP_LOG_MAX) {
         return;
     }
     shown = value ? apr_pstrndup(poll->pool, value, LOGGED_VALUE_MAX)
@@ -370,11 +369,11 @@ static const char *read_entries(cors_source_poll *poll, ap_dbd_t *dbd,
     if (err) {
         return err;
     }
-    if (poll->skipped > CORS_DBD_SKIPPED_LOGGED) {
+    if (poll->skipped > CORS_MAP_SKIP_LOG_MAX) {
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, src->server,
                      CORSLOGNO(0402) "CORSAllowOriginMap dbd: (%s): %ld rows "
                      "skipped in all (%d named above)", src->where,
-                     poll->skipped, CORS_DBD_SKIPPED_LOGGED);
+                     poll->skipped, CORS_MAP_SKIP_LOG_MAX);
     }
     return NULL;
 }
@@ -384,7 +383,7 @@ static int reread_due(const cors_source_poll *poll)
 {
     return poll->read_at == 0
         || apr_time_now() - poll->read_at
-           >= apr_time_from_sec(CORS_DBD_REREAD_INTERVAL);
+           >= apr_time_from_msec(CORS_MAP_DBD_FULL_MS);
 }
 
 static cors_source_result poll_connection(cors_source_poll *poll,
@@ -411,7 +410,8 @@ static cors_source_result poll_connection(cors_source_poll *poll,
     return CORS_SOURCE_READ;
 }
 
-cors_source_result cors_dbd_poll(void *source, cors_source_poll *poll)
+/* The source's cors_source_poll_fn, run by the loader. */
+static cors_source_result dbd_poll(void *source, cors_source_poll *poll)
 {
     const cors_dbd_source *src = source;
     cors_source_result result;
@@ -434,27 +434,23 @@ cors_source_result cors_dbd_poll(void *source, cors_source_poll *poll)
 }
 
 /* ------------------------------------------------------------------------
- * Describing
+ * The map
  */
 
-static const char *answered_ago(apr_pool_t *p, apr_time_t answered,
-                                apr_time_t now)
+const char *cors_dbd_define(cmd_parms *cmd, const char *query,
+                            const char *change_query, cors_map **out)
 {
-    if (answered == 0) {
-        return "has not answered yet";
-    }
-    return apr_psprintf(p, "answered %" APR_TIME_T_FMT " s ago",
-                        apr_time_sec(now - answered));
-}
+    cors_dbd_source *src = NULL;
+    const char *err, *spec;
 
-const char *cors_dbd_describe(apr_pool_t *p, const cors_dbd_source *src,
-                              long skipped, apr_time_t answered,
-                              apr_time_t now)
-{
-    return apr_psprintf(p, "dbd %s: \"%s\"%s%s%s, %ld rows skipped, the "
-                        "database %s", src->driver, src->query,
-                        src->change_query ? ", changes: \"" : "",
-                        src->change_query ? src->change_query : "",
-                        src->change_query ? "\"" : "", skipped,
-                        answered_ago(p, answered, now));
+    if ((err = source_make(cmd, query, change_query, &src))) {
+        return err;
+    }
+    /* as written, for the messages and mod_status */
+    spec = change_query
+           ? apr_psprintf(cmd->pool, "dbd:%s \"%s\"", query, change_query)
+           : apr_pstrcat(cmd->pool, "dbd:", query, NULL);
+    *out = cors_map_define_source(cmd->pool, spec, src->id, dbd_poll, src,
+                                  cmd->server);
+    return NULL;
 }
