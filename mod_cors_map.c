@@ -27,6 +27,7 @@
 #include "apr_optional.h"
 #include "apr_shm.h"
 #include "apr_strings.h"
+#include "apr_thread_mutex.h"
 
 #include "httpd.h"
 #include "http_config.h"
@@ -54,7 +55,9 @@ typedef struct {
     apr_array_header_t *maps;   /* of cors_map * */
     apr_proc_mutex_t *loader_lock;
     int loader;                 /* this process holds the lock */
-    volatile apr_uint32_t ready;        /* child_init has mapped the maps */
+    volatile apr_uint32_t ready;        /* child_init has mapped the maps,
+                                         * and the child is not exiting */
+    apr_thread_mutex_t *tick_lock;      /* held by a tick (see stop_ticks) */
     server_rec *s;
 } maps_state;
 
@@ -264,6 +267,21 @@ static void follow_all(const maps_state *st)
     }
 }
 
+/* A child that exits destroys pchild, and with it what a tick uses (the
+ * loader lock, mod_dbd's connections of a dbd: source), while the
+ * watchdog's thread, whose pool is the process's, goes on until exit():
+ * before those cleanups run, this waits for a tick in progress and stops
+ * the next ones. */
+static apr_status_t stop_ticks(void *data)
+{
+    maps_state *st = data;
+
+    apr_thread_mutex_lock(st->tick_lock);
+    apr_atomic_set32(&st->ready, 0);
+    apr_thread_mutex_unlock(st->tick_lock);
+    return APR_SUCCESS;
+}
+
 static void maps_child_init(apr_pool_t *pchild, server_rec *s)
 {
     maps_state *st = state;
@@ -271,6 +289,16 @@ static void maps_child_init(apr_pool_t *pchild, server_rec *s)
     if (st == NULL) {
         return;
     }
+    /* From pconf, which outlives pchild in the child: a tick after
+     * stop_ticks still finds the lock. */
+    if (apr_thread_mutex_create(&st->tick_lock, APR_THREAD_MUTEX_DEFAULT,
+                                s->process->pconf) != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_ERR, errno, s, CORSLOGNO(0319)
+                     "cannot create a lock for the CORS maps' thread; this "
+                     "child follows no map changes");
+        return;
+    }
+    apr_pool_pre_cleanup_register(pchild, st, stop_ticks);
     if (apr_proc_mutex_child_init(&st->loader_lock,
                                   apr_proc_mutex_lockfile(st->loader_lock),
                                   pchild) != APR_SUCCESS) {
@@ -316,8 +344,12 @@ static apr_status_t watch_maps(int wd_state, void *data, apr_pool_t *ptemp)
         return APR_SUCCESS;
     }
     if (apr_atomic_read32(&st->ready)) {
-        follow_all(st);
-        load_all(st, ptemp);
+        apr_thread_mutex_lock(st->tick_lock);
+        if (apr_atomic_read32(&st->ready)) {
+            follow_all(st);
+            load_all(st, ptemp);
+        }
+        apr_thread_mutex_unlock(st->tick_lock);
     }
     return APR_SUCCESS;
 }
@@ -429,11 +461,16 @@ static int maps_status_hook(request_rec *r, int flags)
 
 void cors_map_register_hooks(apr_pool_t *p)
 {
+    /* The first tick may come as soon as maps_child_init is done: a dbd:
+     * source needs mod_dbd's connection pool of the child by then (before
+     * it, ap_dbd_open fails without a word). */
+    static const char *const after_dbd[] = { "mod_dbd.c", NULL };
+
     (void)p;
     ap_hook_pre_config(maps_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_config(maps_check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(maps_post_config, NULL, NULL, APR_HOOK_MIDDLE);
-    ap_hook_child_init(maps_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(maps_child_init, after_dbd, NULL, APR_HOOK_MIDDLE);
     APR_OPTIONAL_HOOK(ap, status_hook, maps_status_hook, NULL, NULL,
                       APR_HOOK_MIDDLE);
 }

@@ -77,8 +77,10 @@ def allowed(srv, path, origin) -> bool:
 
 
 def answers(srv, origin, want: bool, timeout: float, path="/dbd/r") -> bool:
-    """Waits (bounded) until origin is allowed (want) or refused (not want) at path."""
-    return wait_until(lambda: allowed(srv, path, origin) == want, timeout, 0.05)
+    """Waits (bounded) until origin is allowed (want) or refused (not want) at path, 10
+    requests in a row (one connection each: with several children, every one)."""
+    return wait_until(lambda: all(allowed(srv, path, origin) == want for _ in range(10)),
+                      timeout, 0.05)
 
 
 def test_initial_set(srv):
