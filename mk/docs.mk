@@ -1,0 +1,16 @@
+# SPDX-License-Identifier: Apache-2.0
+# mk/docs.mk -- checks of the documentation (tests/docs/test_docs.py):
+# each directive of cors_cmds[] (read from cors_config.c) has its '## Name'
+# section with the httpd-style table in docs/directives.md and each such
+# section names a directive; every relative link and anchor in README.md,
+# INSTALL.md and docs/*.md resolves; README.md stays under 250 lines.
+#
+#   make test-docs     part of 'make test'; starts no httpd
+
+.PHONY: test-docs
+
+test-docs:
+	@sh tools/ensure-pkgs.sh python3-pytest
+	$(PYTEST) tests/docs
+
+TEST_TARGETS += test-docs
