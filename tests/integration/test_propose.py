@@ -2,7 +2,7 @@
 """cors-check propose against the log of a real httpd, and its proposal loaded back.
 
 1. An httpd with two virtual hosts logs with the cors_observe LogFormat (read from
-   conf-examples/observe-traffic.conf, the one the README gives) while a reflect-any-origin
+   conf-examples/observe-traffic.conf, the one docs/moving-to-mod_cors.md gives) while a reflect-any-origin
    recipe answers and mod_cors runs beside it under CORSEngine ReportOnly.  It gets traffic
    from partners, tenant subdomains of a SaaS, scanners' lookalikes, `null`, values that
    are no origin, rare origins, requests outside --prefix and requests without Origin.
