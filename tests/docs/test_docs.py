@@ -2,7 +2,8 @@
 """The documentation against the module and against itself.
 
 - docs/directives.md has one `## Name` section for each directive of the module's
-  command table (cors_cmds[] in cors_config.c, read from the C source), each opening
+  command table (cors_cmds[] in cors_config.c, read from the C source through the C
+  preprocessor, with the headers the build uses), each opening
   with the httpd-style table (Description, Syntax, Default, Context, Override where
   .htaccess is a context, Status, Module), and no section for a name the table lacks.
 - Every relative link in README.md, INSTALL.md and docs/*.md names a file that exists,
@@ -10,9 +11,11 @@
 - README.md stays a front door: at most 250 lines, `make demo` and `make test`, and a
   link to every page of the documentation.
 
-Needs no httpd: `make test-docs` (part of `make test`).
+Starts no httpd: `make test-docs` (part of `make test`).
 """
+import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -24,41 +27,89 @@ README_MAX_LINES = 250
 
 
 # ---- the command table, from the C source ------------------------------------------
+#
+# The table is read after the C preprocessor, as httpd gets it: its rows may be written
+# as AP_INIT_* lines or made by macros (cors_config.c's CORS_DIRECTIVES).
 
-def strip_c_comments(text: str) -> str:
-    """The C text without comments (string literals kept: a directive's name is one)."""
-    return re.sub(r'/\*.*?\*/|//[^\n]*|("(?:\\.|[^"\\])*")',
-                  lambda m: m.group(1) or " ", text, flags=re.S)
+def preprocessor_flags() -> list:
+    """-I flags for httpd's, APR's and PCRE2's headers (those the build uses)."""
+    apxs = os.environ.get("APXS", "apxs")
+    include = subprocess.run([apxs, "-q", "INCLUDEDIR"], capture_output=True, text=True,
+                             check=True).stdout.strip()
+    pkg = subprocess.run(["pkg-config", "--cflags", "apr-1", "apr-util-1", "libpcre2-8"],
+                         capture_output=True, text=True, check=True).stdout.split()
+    return [f"-I{include}", f"-I{REPO}"] + pkg
 
 
-def command_names(source: str) -> list:
-    """The names of the AP_INIT_* rows of `cors_cmds[]`, in order."""
-    table = re.search(r"\bcors_cmds\s*\[\s*\]\s*=\s*\{(.*?)\{\s*NULL\s*\}\s*\}\s*;",
-                      strip_c_comments(source), re.S)
-    assert table, "cors_config.c: no cors_cmds[] = { ... {NULL} }; table"
-    return re.findall(r'\bAP_INIT_[A-Z0-9_]+\s*\(\s*"([^"]+)"', table.group(1))
+def preprocess(source: str, flags: list) -> str:
+    cc = os.environ.get("CC", "cc")
+    done = subprocess.run([cc, "-E", "-P", *flags, "-x", "c", "-"], input=source,
+                          capture_output=True, text=True, cwd=REPO)
+    assert done.returncode == 0, f"{cc} -E failed:\n{done.stderr[-2000:]}"
+    return done.stdout
+
+
+def c_initializer(text: str, start: int) -> str:
+    """The text from the '{' at start to its matching '}', string literals respected."""
+    depth, i = 0, start
+    while i < len(text):
+        c = text[i]
+        if c == '"':
+            i = re.compile(r'"(?:\\.|[^"\\])*"').match(text, i).end()
+            continue
+        depth += {"{": 1, "}": -1}.get(c, 0)
+        i += 1
+        if depth == 0:
+            return text[start:i]
+    raise AssertionError("an initializer without its closing brace")
+
+
+def command_names(preprocessed: str) -> list:
+    """The directive of each row of cors_cmds[]: the first string of each {...} in it."""
+    m = re.search(r"\bcors_cmds\s*\[\s*\]\s*=\s*\{", preprocessed)
+    assert m, "no 'cors_cmds[] = {' in the preprocessed cors_config.c"
+    table = c_initializer(preprocessed, m.end() - 1)[1:-1]
+    names, i = [], 0
+    while i < len(table):
+        if table[i] == "{":
+            row = c_initializer(table, i)
+            first = re.match(r'\{\s*"((?:\\.|[^"\\])*)"', row)
+            if first:
+                names.append(first.group(1))
+            i += len(row)
+        elif table[i] == '"':
+            i = re.compile(r'"(?:\\.|[^"\\])*"').match(table, i).end()
+        else:
+            i += 1
+    return names
 
 
 @pytest.fixture(scope="module")
 def commands() -> list:
-    return command_names((REPO / "cors_config.c").read_text())
+    return command_names(preprocess((REPO / "cors_config.c").read_text(), preprocessor_flags()))
 
 
 def test_the_command_table_is_read(commands):
-    # A parser that finds nothing would make every test below pass vacuously.
+    # A reader that finds nothing would make every test below pass vacuously.
     assert len(commands) >= 10, commands
     assert all(re.fullmatch(r"CORS[A-Za-z]+", n) for n in commands), commands
     assert len(set(commands)) == len(commands), commands
 
 
-def test_the_reader_skips_commented_rows():
-    source = '''const command_rec cors_cmds[] = {
-        AP_INIT_TAKE1("CORSOne", f, NULL, OR_FILEINFO, "a"),
-        /* AP_INIT_TAKE1("CORSGone", f, NULL, OR_FILEINFO, "b"), */
-        AP_INIT_FLAG("CORSTwo", f, NULL, OR_FILEINFO, "/* not a comment */"),
-        {NULL}
-    };'''
-    assert command_names(source) == ["CORSOne", "CORSTwo"]
+def test_the_reader_follows_macros_and_skips_comments():
+    source = r'''
+        #define AP_INIT_TAKE1(d, f, m, w, h) { d, f, m, w, 1, h }
+        #define ROWS(X) X(TAKE1, "CORSOne", "{a} \"x\"") \
+                        /* X(TAKE1, "CORSGone", "b") */ X(TAKE1, "CORSTwo", "}")
+        #define ROW(args, name, help) AP_INIT_##args(name, 0, 0, 0, help),
+        typedef struct { const char *n; int f, m, w, a; const char *h; } command_rec;
+        const command_rec cors_cmds[] = {
+            ROWS(ROW)
+            AP_INIT_TAKE1("CORSThree", 0, 0, 0, "c"),
+            // AP_INIT_TAKE1("CORSFour", 0, 0, 0, "d"),
+            {0}
+        };'''
+    assert command_names(preprocess(source, [])) == ["CORSOne", "CORSTwo", "CORSThree"]
 
 
 # ---- Markdown -----------------------------------------------------------------------
@@ -169,9 +220,8 @@ def summary_table(lines: list) -> list:
     return rows
 
 
-@pytest.mark.parametrize("name", command_names((REPO / "cors_config.c").read_text()))
-def test_each_section_opens_with_the_httpd_table(name, sections):
-    rows = summary_table(sections.get(name, []))
+def table_problems(name: str, lines: list) -> list:
+    rows = summary_table(lines)
     fields = [f for f, _ in rows]
     values = dict(rows)
     contexts = [c.strip() for c in values.get("Context", "").split(",")]
@@ -179,12 +229,21 @@ def test_each_section_opens_with_the_httpd_table(name, sections):
     if ".htaccess" in contexts:
         expected.append("Override")
     expected += ["Status", "Module"]
-    assert fields == expected, f"## {name}: table rows {fields}, want {expected}"
-    assert all(values[f] for f in fields), f"## {name}: an empty row: {rows}"
-    assert values["Syntax"].startswith(f"`{name} "), f"## {name}: Syntax {values['Syntax']}"
-    assert values["Module"] == "mod_cors"
-    assert any(ln.strip() and not ln.startswith("|") for ln in sections[name]), \
-        f"## {name}: no text after the table"
+    if fields != expected:
+        return [f"## {name}: table rows {fields}, want {expected}"]
+    problems = [f"## {name}: an empty {f} row" for f in fields if not values[f]]
+    if not values["Syntax"].startswith(f"`{name} "):
+        problems.append(f"## {name}: Syntax does not start with the name: {values['Syntax']}")
+    if values["Module"] != "mod_cors":
+        problems.append(f"## {name}: Module {values['Module']}")
+    if not any(ln.strip() and not ln.startswith("|") for ln in lines):
+        problems.append(f"## {name}: no text after the table")
+    return problems
+
+
+def test_each_section_opens_with_the_httpd_table(commands, sections):
+    problems = [p for n in commands if n in sections for p in table_problems(n, sections[n])]
+    assert not problems, "\n".join(problems)
 
 
 # ---- links and anchors ---------------------------------------------------------------
