@@ -106,11 +106,6 @@ done
 # a2enmod/a2dismod keep their state in /var/lib/apache2/module/<state>_by_<who>/
 # and leave such directories behind, empty, when they remove the last marker.
 state_dirs_before=$(find /var/lib/apache2 -mindepth 2 -maxdepth 2 -type d 2>/dev/null)
-# cors.load says "# Depends: watchdog" (CORSAllowOriginMap reads its maps from a
-# mod_watchdog thread), so a2enmod cors enables watchdog too, and a2dismod cors leaves it:
-# what the test enabled of it, the test disables again.
-watchdog_before=$(ls "${CONFDIR:-/etc/apache2}/mods-enabled/watchdog.load" \
-    /var/lib/apache2/module/*/watchdog 2>/dev/null)
 policy_ours=0
 dpkg_no_services() {    # dpkg_no_services DPKG-ARGS...
     local rc
@@ -125,19 +120,8 @@ dpkg_no_services() {    # dpkg_no_services DPKG-ARGS...
 drop_policy() {
     if [ "$policy_ours" = 1 ]; then rm -f "$POLICY_RC"; policy_ours=0; fi
 }
-restore_watchdog() {
-    local f
-    if [ -L "$CONFDIR/mods-enabled/watchdog.load" ] &&
-       ! grep -qxF -- "$CONFDIR/mods-enabled/watchdog.load" <<<"$watchdog_before"; then
-        a2dismod -q -f watchdog >/dev/null 2>&1
-    fi
-    for f in /var/lib/apache2/module/*/watchdog; do
-        [ -e "$f" ] && ! grep -qxF -- "$f" <<<"$watchdog_before" && rm -f "$f"
-    done
-}
 restore_run_dirs() {
     local d
-    restore_watchdog
     while IFS= read -r d; do
         grep -qxF -- "$d" <<<"$state_dirs_before" || rmdir "$d"
     done < <(find /var/lib/apache2 -mindepth 2 -maxdepth 2 -type d -empty 2>/dev/null)
