@@ -26,7 +26,8 @@ import time
 import pytest
 
 from httpd_harness import Httpd, serve
-from test_maps import HTTXT2DBM, POLL_SECONDS, allowed, build_dbm, poll, wait_log, write_atomic
+from test_maps import (HTTXT2DBM, POLL_SECONDS, allowed, build_dbm, dump_cors, poll, wait_log,
+                       write_atomic)
 from test_status import MPMS, graceful_restart
 
 KEEP = "https://keep.example.com"
@@ -277,10 +278,8 @@ def test_fifo_in_place_of_a_map_blocks_nothing(srv):
         write_atomic(maps / "other.txt", "https://other-new.example\n")
         assert poll(srv, "/other/r", "https://other-new.example", True), srv.new_log_lines()
         # apachectl -t answers, and names the file
-        p = subprocess.run(srv._base_cmd() + ["-t"], stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, timeout=20)
-        out = p.stdout.decode()
-        assert p.returncode != 0 and "Syntax OK" not in out, out
+        rc, out = srv.configtest()          # (a hang: its timeout fails the test)
+        assert rc != 0 and "Syntax OK" not in out, out
         assert re.search(r"fifo\.txt: not a regular file", out), out
         # a graceful restart comes back, with the last good version
         graceful_restart(srv)
@@ -323,8 +322,11 @@ def test_start_without_a_last_good_version_fails(tmp_path):
     s = Httpd(tmp_path, conf)
     (s.root / "maps").mkdir()
     (s.root / "maps" / "bad.txt").write_text("https://ok.example\nhttps://*.com\n")
-    with pytest.raises(RuntimeError, match="exited at startup") as e:
-        s.start()
+    try:
+        with pytest.raises(RuntimeError, match="exited at startup") as e:
+            s.start()
+    finally:
+        s.stop()
     assert re.search(r"bad\.txt line 2: 'https://\*\.com'.*\(and no last good version in ",
                      str(e.value)), e.value
 
@@ -471,10 +473,7 @@ def test_status_and_dump_show_the_version(srv):
     write_atomic(f, f"{one}\n{two}\n")
     row = wait_row(srv, "status.txt", lambda r: int(r["version"]) == version + 2)
     assert int(row["version"]) == version + 2 and row["last error"] == "", row
-    p = subprocess.run(srv._base_cmd() + ["-t", "-D", "DUMP_CORS"], stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, timeout=30)
-    out = p.stdout.decode()
-    assert p.returncode == 0, out
+    out = dump_cors(srv)
     assert re.search(rf"status\.txt \(txt\): 2 entries read by this check; last good version "
                      rf"{version + 2}\b", out), out
 

@@ -386,11 +386,17 @@ def test_configtest_errors(tmp_path, content, spec, want):
         assert w in msg[0], out
 
 
-def test_dump_cors_shows_maps(srv):
+def dump_cors(srv) -> str:
+    """The output of `httpd -t -D DUMP_CORS` on srv's configuration, which must pass."""
     p = subprocess.run(srv._base_cmd() + ["-t", "-D", "DUMP_CORS"], stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, timeout=30)
     out = p.stdout.decode()
     assert p.returncode == 0, out
+    return out
+
+
+def test_dump_cors_shows_maps(srv):
+    out = dump_cors(srv)
     # -t reads each file again, and names the version the running server published
     assert re.search(r"CORSAllowOriginMap:.*txt:\S+origins\.txt \(txt\): \d+ entries read by "
                      r"this check; last good version [1-9]", out), out
