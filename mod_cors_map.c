@@ -49,12 +49,17 @@ APLOG_USE_MODULE(cors);
 #define WATCHDOG_NAME "cors-maps"
 #define IMAGE_DIR "cors-maps"
 
+/* How long an exiting child waits for the tick under way (10 ms each). */
+#define TICK_WAIT_MAX 1000
+
 /* One per configuration generation: what the children's threads use. */
 typedef struct {
     apr_array_header_t *maps;   /* of cors_map * */
     apr_proc_mutex_t *loader_lock;
     int loader;                 /* this process holds the lock */
     volatile apr_uint32_t ready;        /* child_init has mapped the maps */
+    volatile apr_uint32_t ticking;      /* the watchdog thread is in a tick */
+    volatile apr_uint32_t stopping;     /* the child exits: no tick starts */
     server_rec *s;
 } maps_state;
 
@@ -264,6 +269,29 @@ static void follow_all(const maps_state *st)
     }
 }
 
+/* A child ends with exit() (prefork's MaxConnectionsPerChild, a graceful
+ * stop), which kills the watchdog thread wherever it is: in the middle of a
+ * load, that leaves a temporary image behind and the load to the next
+ * loader, or, between the rename and the new generation, children that
+ * never follow the change.  The child's pool goes before that exit: wait
+ * there for the tick under way, start none after it, and hand the loader
+ * lock on. */
+static apr_status_t finish_ticks(void *data)
+{
+    maps_state *st = data;
+    int i;
+
+    apr_atomic_xchg32(&st->stopping, 1);
+    for (i = 0; apr_atomic_read32(&st->ticking) && i < TICK_WAIT_MAX; i++) {
+        apr_sleep(apr_time_from_msec(10));
+    }
+    if (st->loader && !apr_atomic_read32(&st->ticking)) {
+        st->loader = 0;
+        apr_proc_mutex_unlock(st->loader_lock);
+    }
+    return APR_SUCCESS;
+}
+
 static void maps_child_init(apr_pool_t *pchild, server_rec *s)
 {
     maps_state *st = state;
@@ -283,6 +311,7 @@ static void maps_child_init(apr_pool_t *pchild, server_rec *s)
      * change answers from the newest version, never from the parent's. */
     follow_all(st);
     apr_atomic_set32(&st->ready, 1);
+    apr_pool_pre_cleanup_register(pchild, st, finish_ticks);
 }
 
 /* The loader's share of a tick: the lock is tried, never waited for. */
@@ -308,17 +337,21 @@ static apr_status_t watch_maps(int wd_state, void *data, apr_pool_t *ptemp)
 {
     maps_state *st = data;
 
+    /* ticking is raised before stopping is read, and finish_ticks() raises
+     * stopping before it reads ticking: one of them sees the other. */
+    apr_atomic_xchg32(&st->ticking, 1);
     if (wd_state == AP_WATCHDOG_STATE_STOPPING) {
         if (st->loader) {
             st->loader = 0;
             apr_proc_mutex_unlock(st->loader_lock);
         }
-        return APR_SUCCESS;
     }
-    if (apr_atomic_read32(&st->ready)) {
+    else if (apr_atomic_read32(&st->ready)
+             && !apr_atomic_read32(&st->stopping)) {
         follow_all(st);
         load_all(st, ptemp);
     }
+    apr_atomic_xchg32(&st->ticking, 0);
     return APR_SUCCESS;
 }
 
