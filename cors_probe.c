@@ -19,10 +19,13 @@
  */
 #include <string.h>
 
+#include <libpsl.h>
+
 #include "apr_hash.h"
 #include "apr_lib.h"
 #include "apr_strings.h"
 
+#include "cors_origin.h"
 #include "cors_probe.h"
 
 #define WILD CORS_PROBE_WILD
@@ -355,57 +358,25 @@ typedef struct {
     int wild_before;            /* something precedes run in the host */
     int wild_after;             /* something follows run in the host */
     const char *domain;         /* run as a name: "example.com" */
-    const char *site;           /* its registrable domain, guessed */
+    const char *site;           /* its registrable domain */
     const char *port;           /* ":8443", or "" */
     const char *host;           /* the host as read, marks kept */
 } branch;
 
-/* Second-level labels under which ccTLDs register names (co.uk, com.au):
- * without the Public Suffix List, enough to keep "example.co.uk" whole. */
-static int is_second_level(const char *label, apr_size_t len)
+/* The registrable domain, the site (Public Suffix List, ICANN and private
+ * sections: "example.co.uk", "app.github.io"); an IP address, a public
+ * suffix or a single label as it is. */
+static const char *site_of(const char *domain)
 {
-    static const char *const names[] = {
-        "ac", "co", "com", "edu", "go", "gob", "gov", "mil", "ne", "net",
-        "or", "org", NULL
-    };
-    int i;
+    const char *c, *site;
 
-    for (i = 0; names[i]; i++) {
-        if (strlen(names[i]) == len && strncmp(names[i], label, len) == 0) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
-/* The registrable domain: the last two labels, three under co.uk-like
- * suffixes; an IP address or a single label as it is. */
-static const char *guess_site(const char *domain)
-{
-    const char *last = strrchr(domain, '.'), *second, *c;
-
-    if (last == NULL || domain[0] == '[') {
-        return domain;
-    }
     for (c = domain; *c && (apr_isdigit(*c) || *c == '.'); c++) {
     }
-    if (*c == '\0') {
-        return domain;          /* IPv4 */
+    if (*c == '\0' || domain[0] == '[') {
+        return domain;          /* an IP address */
     }
-    for (second = last; second > domain && second[-1] != '.'; second--) {
-    }
-    if (second == domain) {
-        return domain;
-    }
-    if (strlen(last + 1) == 2
-        && is_second_level(second, (apr_size_t)(last - second))) {
-        const char *third = second - 1;
-        while (third > domain && third[-1] != '.') {
-            third--;
-        }
-        return third;
-    }
-    return second;
+    site = psl_registrable_domain(psl_builtin(), domain);
+    return site ? site : domain;
 }
 
 /* The text of run with its marks as dots, lowercased, without leading
@@ -516,7 +487,7 @@ static void read_branch(apr_pool_t *p, const char *text, branch *b)
         b->run = b->domain = NULL;
         return;
     }
-    b->site = guess_site(b->domain);
+    b->site = site_of(b->domain);
     b->wild_before = memchr(host, WILD, start) != NULL
                      || (sep == NULL && start > 0);
     b->wild_after = memchr(host + end, WILD, hlen - end) != NULL;
@@ -692,11 +663,7 @@ static void add_backtrack_probes(probe_set *ps, const branch *b,
 
 static int is_loopback(const char *host)
 {
-    apr_size_t len = strlen(host);
-
-    return strcmp(host, "localhost") == 0 || strcmp(host, "127.0.0.1") == 0
-           || strcmp(host, "[::1]") == 0
-           || (len > 10 && strcmp(host + len - 10, ".localhost") == 0);
+    return cors_host_is_loopback(host, strlen(host));
 }
 
 static void add_branch_probes(probe_set *ps, const branch *b,

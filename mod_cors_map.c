@@ -64,10 +64,13 @@ static maps_state *state;
  * Messages: the pure code's logger
  */
 
-static void log_map_message(void *baton, cors_map_log_level level,
+static void log_map_message(void *baton, cors_log_level level,
                             const char *msg)
 {
-    static const int levels[] = { APLOG_ERR, APLOG_WARNING, APLOG_INFO };
+    static const int levels[] = {
+        [CORS_LOG_ERROR] = APLOG_ERR, [CORS_LOG_WARNING] = APLOG_WARNING,
+        [CORS_LOG_INFO] = APLOG_INFO, [CORS_LOG_DEBUG] = APLOG_DEBUG
+    };
 
     ap_log_error(APLOG_MARK, levels[level], 0, baton, CORSLOGNO(0310) "%s",
                  msg);

@@ -331,6 +331,40 @@ static void test_origins_add_flags(apr_pool_t *p)
         CHECK_STRSTR(s2->insecure, "example.com");
     }
     {
+        /* Potentially trustworthy (Secure Contexts): every name under
+         * .localhost, all of 127.0.0.0/8; a name that only ends in
+         * "localhost" is not. */
+        static const char *const loopback[] = {
+            "http://app.localhost", "http://a.b.localhost:5173",
+            "http://*.localhost", "HTTP://*.App.LocalHost:*",
+            "http://127.0.0.2", "http://127.255.255.254:8080",
+        };
+        static const char *const not_loopback[] = {
+            "http://evillocalhost", "http://localhost.evil.example",
+            "http://128.0.0.1", "http://*.evillocalhost",
+        };
+        size_t i;
+        for (i = 0; i < N_ELEMS(loopback); i++) {
+            cors_origins *s2 = cors_origins_make(p);
+            CHECK_NOERRM(cors_origins_add(s2, p, loopback[i]), loopback[i]);
+            CHECKM(s2->insecure == NULL, loopback[i]);
+        }
+        for (i = 0; i < N_ELEMS(not_loopback); i++) {
+            cors_origins *s2 = cors_origins_make(p);
+            CHECK_NOERRM(cors_origins_add(s2, p, not_loopback[i]),
+                         not_loopback[i]);
+            CHECKM(s2->insecure != NULL, not_loopback[i]);
+        }
+        CHECK(cors_host_is_loopback("localhost", 9));
+        CHECK(cors_host_is_loopback("x.localhost", 11));
+        CHECK(cors_host_is_loopback("[::1]", 5));
+        CHECK(cors_host_is_loopback("127.0.0.1", 9));
+        CHECK(!cors_host_is_loopback(".localhost", 10));
+        CHECK(!cors_host_is_loopback("127.0.0.01", 10));
+        CHECK(!cors_host_is_loopback("127.evil.example", 16));
+        CHECK(!cors_host_is_loopback("[::2]", 5));
+    }
+    {
         /* a value already as browsers send it is its own key (kept, not
          * copied); any other is normalized; both kinds of pattern go to
          * the patterns; an origin listed twice is kept twice */

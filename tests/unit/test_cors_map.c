@@ -79,10 +79,10 @@ typedef struct {
     char all[16384];            /* every message, one per line */
 } log_capture;
 
-static void capture(void *baton, cors_map_log_level level, const char *msg)
+static void capture(void *baton, cors_log_level level, const char *msg)
 {
     log_capture *lc = baton;
-    if (level == CORS_MAP_LOG_INFO) {
+    if (level == CORS_LOG_INFO) {
         lc->infos++;
     }
     else {

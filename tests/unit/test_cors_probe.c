@@ -100,6 +100,10 @@ static const probe_case cases[] = {
       "https://app.example.com.evil.example", { "https://app.example.com" } },
     { "https://example\\.com(\\..*)?", CORS_PROBE_OTHER_SITE,
       "https://example.com.evil.example", { "https://example.com" } },
+    /* github.io is a public suffix (the list's private section): another
+     * name under it is another site. */
+    { "https://.*app\\.github\\.io", CORS_PROBE_PREFIX,
+      "https://evilapp.github.io", { "https://app.github.io" } },
     { "https://app\\.example\\.[a-z]+", CORS_PROBE_SUFFIX,
       "https://app.example.evil", { "https://app.example.com" } },
     { "https://app.example.com", CORS_PROBE_DOT, "https://appxexample.com",
