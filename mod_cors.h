@@ -10,7 +10,8 @@
  *   mod_cors_map.c CORSAllowOriginMap: which process reads, publishes and
  *                  follows the versions of a map (cors_map.c)
  *
- * The decision itself is pure code in cors_decide.c and cors_logic.c.
+ * The decision itself is pure code: cors_decide.c and the files of
+ * cors_logic.h.
  */
 #ifndef MOD_CORS_H
 #define MOD_CORS_H

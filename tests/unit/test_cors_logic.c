@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * test_cors_logic.c -- unit tests of cors_logic.c (see cors_logic.h).
+ * test_cors_logic.c -- unit tests of the origin and list logic (see
+ * cors_logic.h and the headers it includes).
  *
  * Built and run by `make unit`.  No framework: the CHECK* macros below
  * count passes and failures, print every failure with file:line and the

@@ -3,10 +3,11 @@
  * test_cors_map.c -- unit tests of cors_map.c and cors_image.c
  * (CORSAllowOriginMap as published versions).
  *
- * Built and run by `make unit-map`.  Real files in a temporary directory,
- * real apr_dbm files (and httxt2dbm's, when apache2-utils is there), a
- * real FIFO, real threads.  The loader and a child are the same process
- * here: cors_map_poll() publishes, cors_map_follow() maps.  Ends with
+ * Built and run by `make test-unit` (or `make unit-map`).  Real files in a
+ * temporary directory, real apr_dbm files (and httxt2dbm's, when
+ * apache2-utils is there), a real FIFO, real threads.  The loader and a
+ * child are the same process here: cors_map_poll() publishes,
+ * cors_map_follow() maps.  Ends with
  * exactly one line "N passed, N failed"; exit status 1 if any check
  * failed.
  */

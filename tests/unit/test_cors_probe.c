@@ -2,7 +2,7 @@
 /*
  * test_cors_probe.c -- unit tests of cors_probe.c (see cors_probe.h).
  *
- * Built and run by `make unit-probe`.  The regex engine is PCRE2, which
+ * Built and run by `make test-unit` (or `make unit-probe`).  The regex engine is PCRE2, which
  * httpd 2.4 on Debian uses behind ap_regex, called the way mod_cors
  * calls it: the regex compiled as ^(?:regex)$.  Each table row says
  * whether the regex must be refused and with which attacker origin, and
