@@ -148,6 +148,11 @@ test-integration: all
 	@sh tools/ensure-deps.sh test
 	CORS_MODULE=$(abspath $(CORS_SO)) $(PYTEST) tests/integration
 
+# make print-VAR: a variable's value (tests/integration/test_sources.py reads
+# the source lists this way).
+print-%:
+	@echo $($*)
+
 # The old names.
 unit: test-unit
 integration: test-integration

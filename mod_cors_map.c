@@ -144,7 +144,7 @@ static const char *image_dir(apr_pool_t *pconf, server_rec *s)
     if (geteuid() == 0
         && chown(dir, ap_unixd_config.user_id, ap_unixd_config.group_id)
            != 0) {
-        ap_log_error(APLOG_MARK, APLOG_ERR, errno, s, CORSLOGNO(0313)
+        ap_log_error(APLOG_MARK, APLOG_ERR, errno, s, CORSLOGNO(0319)
                      "cannot give %s to the server's User", dir);
         return NULL;
     }
