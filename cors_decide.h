@@ -63,6 +63,17 @@ typedef enum {
     CORS_REASON_COUNT
 } cors_reason;
 
+/* What a refusal says, the one table of it: the token of CORS-Debug's
+ * reason= and, for the debug log, the text before and after the offending
+ * value ("origin '" ... "' not allowed"). */
+typedef struct {
+    const char *token;
+    const char *before;
+    const char *after;
+} cors_reason_text;
+
+const cors_reason_text *cors_reason_describe(cors_reason reason);
+
 /* What a matcher says of an origin.  CORS_MATCH_LIMIT: it could not tell
  * within its bounds of work (a regex reached a PCRE2 limit); the decision
  * refuses the origin and asks no other matcher. */

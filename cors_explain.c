@@ -48,20 +48,6 @@ static const char *policy_string(apr_pool_t *p, const char *s)
     return cors_sf_string(p, s, strlen(s), CORS_EXPLAIN_POLICY_MAX);
 }
 
-/* The reason= token of each refusal. */
-static const char *const reason_names[CORS_REASON_COUNT] = {
-    [CORS_REASON_ORIGIN_INVALID] = "invalid",
-    [CORS_REASON_ORIGIN_NOT_ALLOWED] = "not-allowed",
-    [CORS_REASON_MERGED_CONFLICT] = "merged-conflict",
-    [CORS_REASON_METHOD_NOT_ALLOWED] = "not-allowed",
-    [CORS_REASON_METHOD_CASE] = "case",
-    [CORS_REASON_METHOD_NOT_BROWSER] = "not-browser",
-    [CORS_REASON_HEADER_NOT_ALLOWED] = "not-allowed",
-    [CORS_REASON_HEADER_MALFORMED] = "malformed",
-    [CORS_REASON_HEADERS_TOO_LONG] = "too-long",
-    [CORS_REASON_ORIGIN_MATCH_LIMIT] = "match-limit",
-};
-
 /* ------------------------------------------------------------------------
  * What the policy allows
  */
@@ -181,7 +167,7 @@ static const char *explain_refusal(apr_pool_t *p, const char *v,
     default:
         break;
     }
-    v = param(p, v, "reason", reason_names[d->reason]);
+    v = param(p, v, "reason", cors_reason_describe(d->reason)->token);
     if (d->reason == CORS_REASON_MERGED_CONFLICT) {
         v = param(p, v, "conflict",
                   policy_string(p, apr_pstrmemdup(p, d->offending,
