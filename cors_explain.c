@@ -207,6 +207,14 @@ const char *cors_explain(apr_pool_t *p, const cors_policy *policy,
  * Whatever else appears (a variable, a function, -R, a regex) is unknown,
  * and an unknown part makes the whole unknown unless || or && decide
  * without it.  Only an expression that parsed is judged.
+ *
+ * Why a reader of the text and not httpd's parse tree: ap_expr_parse_cmd()
+ * has parsed the expression already (its errors are the directive's), but
+ * the tree it returns is opaque to a module (struct ap_expr_node is in
+ * httpd's private util_expr_private.h, not installed with httpd-dev), and
+ * evaluating it needs a request: one evaluation cannot tell "true for
+ * every request" from "true for this one".  So this reads only the
+ * constant part of the grammar and leaves the rest unknown.
  */
 
 typedef enum { TRI_FALSE, TRI_TRUE, TRI_UNKNOWN } tri;
