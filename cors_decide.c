@@ -98,18 +98,6 @@ const char *cors_credentials_conflict(const cors_policy *policy)
     return credentials_conflict(policy);
 }
 
-const char *cors_decision_header(const cors_decision *d, const char *name)
-{
-    int i;
-
-    for (i = 0; i < d->nheaders; i++) {
-        if (apr_cstr_casecmp(d->headers[i].name, name) == 0) {
-            return d->headers[i].value;
-        }
-    }
-    return NULL;
-}
-
 static void start(cors_decision *d, cors_note note, const char *vary)
 {
     d->note = note;

@@ -179,9 +179,6 @@ static APR_INLINE int cors_decision_allowed(const cors_decision *d)
  * denied per request when merging joins them. */
 const char *cors_credentials_conflict(const cors_policy *policy);
 
-/* The value of a header the decision sends, or NULL. */
-const char *cors_decision_header(const cors_decision *d, const char *name);
-
 /* The Access-Control-* names the decision uses (one source for each). */
 #define CORS_ACAO "Access-Control-Allow-Origin"
 #define CORS_ACAC "Access-Control-Allow-Credentials"

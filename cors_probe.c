@@ -505,28 +505,6 @@ typedef struct {
     int nbranches;
 } probe_set;
 
-/* A host a browser could send: lowercase letters, digits, '-' and '.'
- * in non-empty labels, or a bracketed IPv6 address. */
-static int is_plausible_host(const char *h)
-{
-    const char *c;
-
-    if (*h == '[') {
-        apr_size_t n = strspn(h + 1, "0123456789abcdef:.");
-        return n > 1 && h[n + 1] == ']' && h[n + 2] == '\0';
-    }
-    if (*h == '\0' || *h == '.' || *h == '-') {
-        return 0;
-    }
-    for (c = h; *c; c++) {
-        if (!(apr_islower(*c) || apr_isdigit(*c) || *c == '-'
-              || (*c == '.' && c[1] != '.' && c[1] != '\0'))) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
 static int host_is_under(const char *host, const char *site)
 {
     apr_size_t hl = strlen(host), sl = strlen(site);
@@ -552,8 +530,9 @@ static int is_named(const probe_set *ps, const char *scheme, const char *host)
     return 0;
 }
 
-/* Adds scheme://host:port (host lowercased) unless it is not a host or is
- * in the set already. */
+/* Adds scheme://host:port (host lowercased) unless it is in the set
+ * already or is not an origin a browser sends (cors_origin.c's grammar): the
+ * decision refuses such an Origin before any regex sees it. */
 static void add_origin(probe_set *ps, cors_probe_kind kind, const char *scheme,
                        const char *host, const char *port)
 {
@@ -564,11 +543,9 @@ static void add_origin(probe_set *ps, cors_probe_kind kind, const char *scheme,
     for (c = h; *c; c++) {
         *c = apr_tolower(*c);
     }
-    if (!is_plausible_host(h)) {
-        return;
-    }
     origin = apr_pstrcat(ps->p, scheme, "://", h, port, NULL);
-    if (apr_hash_get(ps->seen, origin, APR_HASH_KEY_STRING)) {
+    if (!cors_origin_is_valid(origin)
+        || apr_hash_get(ps->seen, origin, APR_HASH_KEY_STRING)) {
         return;
     }
     apr_hash_set(ps->seen, origin, APR_HASH_KEY_STRING, origin);
@@ -774,20 +751,6 @@ apr_array_header_t *cors_probe_set(apr_pool_t *p, const char *regex_source)
     return ps.probes;
 }
 
-apr_array_header_t *cors_probe_attackers(apr_pool_t *p,
-                                         const char *regex_source)
-{
-    const apr_array_header_t *set = cors_probe_set(p, regex_source);
-    apr_array_header_t *out = apr_array_make(p, set->nelts, sizeof(char *));
-    int i;
-
-    for (i = 0; i < set->nelts; i++) {
-        APR_ARRAY_PUSH(out, const char *) =
-            APR_ARRAY_IDX(set, i, cors_probe).origin;
-    }
-    return out;
-}
-
 const cors_probe *cors_probe_find(apr_pool_t *p, const char *regex_source,
                                   cors_match_fn *match, const void *data)
 {
@@ -803,14 +766,6 @@ const cors_probe *cors_probe_find(apr_pool_t *p, const char *regex_source,
         }
     }
     return NULL;
-}
-
-const char *cors_probe_first_match(apr_pool_t *p, const char *regex_source,
-                                   cors_match_fn *match, const void *data)
-{
-    const cors_probe *probe = cors_probe_find(p, regex_source, match, data);
-
-    return probe ? probe->origin : NULL;
 }
 
 /* An alternative of the regex made into an http origin: the scheme

@@ -4,11 +4,6 @@
  */
 #include "cors_set.h"
 
-const char *cors_set_find(const cors_set *set, const char *key, size_t len)
-{
-    return cors_set_lookup(set, key, len);
-}
-
 int cors_set_count(const cors_set *set)
 {
     return set->names ? set->names->nelts : 0;

@@ -41,9 +41,6 @@ typedef struct {
     apr_hash_t *index;          /* key -> written; NULL while small */
 } cors_set;
 
-/* The written form of key (len bytes), or NULL when the set lacks it. */
-const char *cors_set_find(const cors_set *set, const char *key, size_t len);
-
 /* How many names the set holds. */
 int cors_set_count(const cors_set *set);
 
@@ -56,7 +53,7 @@ void cors_set_push(cors_set *set, apr_pool_t *p, const char *key,
 void cors_set_add(cors_set *set, apr_pool_t *p, const char *key,
                   const char *written, size_t len);
 
-/* cors_set_find(), inline for the request path. */
+/* The written form of key (len bytes), or NULL when the set lacks it. */
 static APR_INLINE const char *cors_set_lookup(const cors_set *set,
                                               const char *key, size_t len)
 {

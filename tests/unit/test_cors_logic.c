@@ -928,8 +928,8 @@ static void test_list_add_methods(apr_pool_t *p)
     CHECK_NOERR(add_methods(l, p, "get|delete|head|options|post|put", &w));
     CHECK_STREQ(l->value, "GET, DELETE, HEAD, OPTIONS, POST, PUT");
     CHECK(w == NULL);
-    CHECK(cors_set_find(&l->names, "DELETE", 6) != NULL);
-    CHECK(cors_set_find(&l->names, "delete", 6) == NULL);
+    CHECK(cors_set_lookup(&l->names, "DELETE", 6) != NULL);
+    CHECK(cors_set_lookup(&l->names, "delete", 6) == NULL);
     CHECK(!l->any);
 
     l = cors_list_make(p);
@@ -941,8 +941,8 @@ static void test_list_add_methods(apr_pool_t *p)
     CHECK_NOERR(add_methods(l, p, "PUT|PATCH|GET|PURGE|delete", &w));
     CHECK_STREQ(l->value, "PUT, PATCH, GET, PURGE, DELETE");
     CHECK(w == NULL);
-    CHECK(cors_set_find(&l->names, "PATCH", 5) != NULL);
-    CHECK(cors_set_find(&l->names, "PURGE", 5) != NULL);
+    CHECK(cors_set_lookup(&l->names, "PATCH", 5) != NULL);
+    CHECK(cors_set_lookup(&l->names, "PURGE", 5) != NULL);
 
     /* lowercase patch: kept, with a warning suggesting PATCH */
     l = cors_list_make(p);
@@ -950,8 +950,8 @@ static void test_list_add_methods(apr_pool_t *p)
     CHECK_STREQ(l->value, "patch");
     CHECK(w != NULL);
     CHECK_STRSTR(w, "PATCH");
-    CHECK(cors_set_find(&l->names, "patch", 5) != NULL);
-    CHECK(cors_set_find(&l->names, "PATCH", 5) == NULL);
+    CHECK(cors_set_lookup(&l->names, "patch", 5) != NULL);
+    CHECK(cors_set_lookup(&l->names, "PATCH", 5) == NULL);
 
     l = cors_list_make(p);
     CHECK_NOERR(add_methods(l, p, "GET|PATCH|patch", &w));
@@ -964,8 +964,8 @@ static void test_list_add_methods(apr_pool_t *p)
     CHECK_STREQ(l->value, "GET");
     CHECK_NOERR(add_methods(l, p, "put|DELETE", &w));
     CHECK_STREQ(l->value, "GET, PUT, DELETE");
-    CHECK(cors_set_find(&l->names, "GET", 3) != NULL);
-    CHECK(cors_set_find(&l->names, "PUT", 3) != NULL);
+    CHECK(cors_set_lookup(&l->names, "GET", 3) != NULL);
+    CHECK(cors_set_lookup(&l->names, "PUT", 3) != NULL);
 
     /* "*" alone */
     l = cors_list_make(p);
@@ -1030,11 +1030,11 @@ static void test_list_add_allow_headers(apr_pool_t *p)
     CHECK_STREQ(l->value_safelisted,
                 "Content-Type, X-Requested-With, Accept, Accept-Language, "
                 "Content-Language, Range");
-    CHECK(cors_set_find(&l->names, "x-requested-with", 16)
+    CHECK(cors_set_lookup(&l->names, "x-requested-with", 16)
           != NULL);
-    CHECK(cors_set_find(&l->names, "content-type", 12)
+    CHECK(cors_set_lookup(&l->names, "content-type", 12)
           != NULL);
-    CHECK(cors_set_find(&l->names, "X-Requested-With", 16)
+    CHECK(cors_set_lookup(&l->names, "X-Requested-With", 16)
           == NULL);
     CHECK(!l->any && !l->authorization);
 
@@ -1045,7 +1045,7 @@ static void test_list_add_allow_headers(apr_pool_t *p)
     CHECK_STREQ(l->value, "X-A, x-b, X-C");
     CHECK_STREQ(l->value_safelisted,
                 apr_pstrcat(p, "X-A, x-b, X-C, ", safelisted_tail, NULL));
-    CHECK(cors_set_find(&l->names, "x-c", 3) != NULL);
+    CHECK(cors_set_lookup(&l->names, "x-c", 3) != NULL);
 
     /* Authorization */
     l = cors_list_make(p);
