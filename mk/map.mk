@@ -26,6 +26,7 @@ unit-map: $(MAP_UNIT)
 
 # The txt parser's fuzzer, built and run by mk/fuzz.mk's rules.
 FUZZ_TARGETS += fuzz_map_txt
+fuzz-build: $(FUZZ_BIN)/fuzz_map_txt
 
 # Figures for a big txt map and for lookups (not a test; see bench/map_bench.c).
 MAP_BENCH := bench/build/map_bench
