@@ -155,6 +155,19 @@ static const char *check_star_alone(cors_list *list, apr_pool_t *p, int argc,
     return NULL;
 }
 
+/* Does "*" settle the line (CORSAllowMethods, CORSExposeHeaders): a
+ * misplaced one (*err set), or a list that is "*"? */
+static int star_settles(cors_list *list, apr_pool_t *p, int argc,
+                        char *const argv[], const char **err)
+{
+    if ((*err = check_star_alone(list, p, argc, argv)) == NULL
+        && !list->any) {
+        return 0;
+    }
+    list->value = list->any ? "*" : list->value;
+    return 1;
+}
+
 /* Is s upper (an uppercase name), ignoring case? */
 static int is_nocase(const char *s, const char *upper)
 {
@@ -198,8 +211,7 @@ const char *cors_list_add_methods(cors_list *list, apr_pool_t *p, int argc,
     int i;
 
     *warning = NULL;
-    if ((err = check_star_alone(list, p, argc, argv)) != NULL || list->any) {
-        list->value = list->any ? "*" : list->value;
+    if (star_settles(list, p, argc, argv, &err)) {
         return err;
     }
     for (i = 0; i < argc; i++) {
@@ -340,8 +352,7 @@ const char *cors_list_add_expose_headers(cors_list *list, apr_pool_t *p,
     const char *err;
     int i;
 
-    if ((err = check_star_alone(list, p, argc, argv)) != NULL || list->any) {
-        list->value = list->any ? "*" : list->value;
+    if (star_settles(list, p, argc, argv, &err)) {
         return err;
     }
     for (i = 0; i < argc; i++) {
