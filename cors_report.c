@@ -175,7 +175,7 @@ static void dump_scope(server_rec *s, const cors_dir_conf *base,
     for (setting = cors_settings; setting->directive; setting++) {
         apr_file_printf(out, "    %-24s %s\n",
                         apr_pstrcat(p, setting->directive, ":", NULL),
-                        setting->show(p, c));
+                        setting->show(p, c, setting));
     }
 }
 

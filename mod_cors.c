@@ -345,7 +345,7 @@ static void explain_decision(request_rec *r, const cors_dir_conf *conf,
     ctx.defined_at = conf->section ? cors_scope_defined_at(r->pool,
                                                            conf->section)
                                    : NULL;
-    ctx.report_only = conf->engine == CORS_ENGINE_REPORT_ONLY;
+    ctx.report_only = CORS_CONF_INT(conf, engine) == CORS_ENGINE_REPORT_ONLY;
     apr_table_unset(r->err_headers_out, CORS_DEBUG_HEADER);
     apr_table_setn(r->headers_out, CORS_DEBUG_HEADER,
                    cors_explain(r->pool, &conf->policy, in, d, &ctx));
@@ -365,7 +365,7 @@ static APR_INLINE void write_debug(request_rec *r, const cors_dir_conf *conf,
  * left as it is. */
 static int keeps_backend_headers(request_rec *r, const cors_dir_conf *conf)
 {
-    return conf->backend == CORS_BACKEND_KEEP
+    return CORS_CONF_INT(conf, backend) == CORS_BACKEND_KEEP
            && (apr_table_get(r->headers_out, CORS_ACAO)
                || apr_table_get(r->err_headers_out, CORS_ACAO));
 }
@@ -451,7 +451,7 @@ static int preflight_status(const cors_dir_conf *conf, const cors_decision *d)
     if (!cors_decision_allowed(d)) {
         return HTTP_FORBIDDEN;
     }
-    return conf->preflight_status == HTTP_OK ? HTTP_OK : HTTP_NO_CONTENT;
+    return CORS_CONF_INT(conf, preflight_status);
 }
 
 /* Answers a preflight in the module, or keeps its decision for the
@@ -468,8 +468,8 @@ static int answer_preflight(request_rec *r, const cors_dir_conf *conf,
     apr_table_addn(r->notes, "cors", cors_note_name(d->note));
     cors_status_count(r, d);
     log_decision(r, d, "preflight");
-    if (conf->preflight_continue == CORS_ON
-        || conf->engine == CORS_ENGINE_REPORT_ONLY) {
+    if (CORS_CONF_INT(conf, preflight_continue) == CORS_ON
+        || CORS_CONF_INT(conf, engine) == CORS_ENGINE_REPORT_ONLY) {
         /* The handler answers; the output filter adds the headers (or,
          * reporting only, nothing).  The decision and its input point into
          * the request and the config only, so copies of them keep. */
@@ -564,7 +564,7 @@ static apr_status_t cors_output_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         note_decision(r, d);    /* the handler's response, after a redirect */
     }
     /* CORSEngine ReportOnly: decide and log, change nothing. */
-    if (conf->engine != CORS_ENGINE_REPORT_ONLY) {
+    if (CORS_CONF_INT(conf, engine) != CORS_ENGINE_REPORT_ONLY) {
         apply_decision(r, conf, d);
     }
     write_debug(r, conf, &in, d);

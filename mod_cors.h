@@ -98,9 +98,10 @@ typedef struct cors_dir_conf {
     cors_request_state governs;
 } cors_dir_conf;
 
-/* The settings, one row per directive: create, merge and the dump are
- * driven by this table, so that a setting added later cannot be left out
- * of any of them. */
+/* The settings, one row per directive, made with the command table from
+ * the same rows (cors_config.c, CORS_DIRECTIVES): create, merge and the
+ * dump are driven by it, so that a directive added later cannot be left
+ * out of any of them. */
 typedef enum {
     CORS_SETTING_ORIGINS,       /* policy.origins and policy.matchers */
     CORS_SETTING_PART,          /* merged with the row before (Match) */
@@ -108,15 +109,26 @@ typedef enum {
     CORS_SETTING_INT            /* CORS_UNSET (-1): unset */
 } cors_setting_kind;
 
-typedef struct {
+typedef struct cors_setting {
     const char *directive;
     cors_setting_kind kind;
     apr_size_t offset;                  /* of the field in cors_dir_conf */
-    /* The effective value for DUMP_CORS. */
-    const char *(*show)(apr_pool_t *p, const cors_dir_conf *conf);
+    /* The effective value for DUMP_CORS, the default when unset. */
+    const char *(*show)(apr_pool_t *p, const cors_dir_conf *conf,
+                        const struct cors_setting *setting);
+    const void *info;                   /* the command's cmd->info */
 } cors_setting;
 
 extern const cors_setting cors_settings[];      /* ends with directive NULL */
+
+/* What an unset setting means: the one place each default is written,
+ * read through CORS_CONF_INT by the request code and by DUMP_CORS. */
+extern const cors_dir_conf cors_defconf;
+
+/* The effective value of an int setting (CORS_UNSET: the default). */
+#define CORS_CONF_INT(conf, field)                                          \
+    ((int)(conf)->field != CORS_UNSET ? (int)(conf)->field                  \
+                                      : (int)cors_defconf.field)
 extern const command_rec cors_cmds[];
 
 void *cors_create_dir_config(apr_pool_t *p, char *dir);
@@ -129,7 +141,8 @@ void cors_config_child_init(apr_pool_t *pchild);
 /* Is a policy in effect under conf (origins set, CORSEngine not Off)? */
 static APR_INLINE int cors_policy_in_effect(const cors_dir_conf *conf)
 {
-    return conf && conf->policy.origins && conf->engine != CORS_ENGINE_OFF;
+    return conf && conf->policy.origins
+           && CORS_CONF_INT(conf, engine) != CORS_ENGINE_OFF;
 }
 
 /* Where the scope was written: "file:line", and the section as written

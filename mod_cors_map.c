@@ -101,8 +101,8 @@ static int maps_check_config(apr_pool_t *pconf, apr_pool_t *plog,
     if (APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_get_instance) == NULL) {
         ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, s,
                      CORSLOGNO(0311) "CORSAllowOriginMap needs mod_watchdog "
-                     "(LoadModule watchdog_module ...; on Debian: a2enmod "
-                     "watchdog): it reads the maps while httpd runs");
+                     "(LoadModule watchdog_module ...): it reads the maps "
+                     "while httpd runs");
         return !OK;
     }
     if (ap_state_query(AP_SQ_RUN_MODE) != AP_SQ_RM_CONFIG_TEST) {

@@ -8,7 +8,7 @@
  * values involved, and main() ends the output with exactly one line
  * "N passed, N failed" (numbers of checks); exit status 1 if any failed.
  *
- * Expectations follow the contract in docs/ and README.md; vectors marked
+ * Expectations follow the contract in docs/contract.md and docs/requests.md; vectors marked
  * Exx/Kxx are the test vectors listed in docs/test-vectors.md.
  */
 #include <stdarg.h>
