@@ -368,8 +368,9 @@ int cors_host_is_loopback(const char *host, size_t len)
     return is_canonical_ipv4(ipv4);
 }
 
-/* Neither side's fast path takes these: parse_origin() refuses file:
- * (such pages send "null") and checks the Punycode of xn-- labels. */
+/* Neither fast path takes these: cors_origin_parse() refuses file: (such
+ * pages send "null") and checks the Punycode of xn-- labels.  value has at
+ * least five bytes ("a://b", or "null" and its NUL). */
 static int needs_parser(const char *value)
 {
     return memcmp(value, "file:", 5) == 0 || strstr(value, "xn--") != NULL;
@@ -463,7 +464,6 @@ int cors_origin_is_valid(const char *origin)
  * its diagnostics. */
 int cors_origin_is_own_key(const char *value)
 {
-    /* A valid origin has at least five bytes ("a://b"). */
     return cors_origin_is_valid(value) && strcmp(value, "null") != 0
            && !needs_parser(value);
 }
