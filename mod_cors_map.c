@@ -69,10 +69,13 @@ static maps_state *state;
  * Messages: the pure code's logger
  */
 
-static void log_map_message(void *baton, cors_map_log_level level,
+static void log_map_message(void *baton, cors_log_level level,
                             const char *msg)
 {
-    static const int levels[] = { APLOG_ERR, APLOG_WARNING, APLOG_INFO };
+    static const int levels[] = {
+        [CORS_LOG_ERROR] = APLOG_ERR, [CORS_LOG_WARNING] = APLOG_WARNING,
+        [CORS_LOG_INFO] = APLOG_INFO, [CORS_LOG_DEBUG] = APLOG_DEBUG
+    };
 
     ap_log_error(APLOG_MARK, levels[level], 0, baton, CORSLOGNO(0310) "%s",
                  msg);
@@ -146,7 +149,7 @@ static const char *image_dir(apr_pool_t *pconf, server_rec *s)
     if (geteuid() == 0
         && chown(dir, ap_unixd_config.user_id, ap_unixd_config.group_id)
            != 0) {
-        ap_log_error(APLOG_MARK, APLOG_ERR, errno, s, CORSLOGNO(0313)
+        ap_log_error(APLOG_MARK, APLOG_ERR, errno, s, CORSLOGNO(0319)
                      "cannot give %s to the server's User", dir);
         return NULL;
     }
