@@ -20,14 +20,21 @@ APXS    ?= apxs
 PYTHON  ?= /usr/bin/python3
 CC      ?= cc
 
-SRCS    = mod_cors.c cors_config.c cors_report.c cors_status.c mod_cors_map.c \
-          mod_cors_dbd.c \
-          cors_decide.c cors_explain.c cors_probe.c cors_map.c cors_map_file.c \
-          cors_image.c cors_logic.c cors_regex.c
-HDRS    = mod_cors.h cors_status.h cors_decide.h cors_explain.h cors_probe.h \
-          cors_map.h cors_map_file.h cors_image.h cors_source.h cors_logic.h \
-          mod_cors_dbd.h \
-          cors_regex.h
+# The one list of sources.  The pure code (APR, APR-util, libc, libpsl and
+# PCRE2; no httpd header) is what the unit tests, the fuzzers, the benchmarks
+# and cors-check link; the glue is the httpd side.  mk/*.mk use these lists.
+LOGIC_SRCS = cors_set.c cors_origin.c cors_origin_set.c cors_lists.c
+LOGIC_HDRS = cors_chars.h cors_set.h cors_origin.h cors_origin_set.h \
+             cors_lists.h cors_logic.h cors_log.h
+PURE_SRCS  = $(LOGIC_SRCS) cors_decide.c cors_explain.c cors_probe.c \
+             cors_image.c cors_regex.c cors_map.c cors_map_file.c
+PURE_HDRS  = $(LOGIC_HDRS) cors_decide.h cors_explain.h cors_probe.h \
+             cors_image.h cors_source.h cors_regex.h cors_map.h cors_map_file.h
+GLUE_SRCS  = mod_cors.c cors_config.c cors_report.c cors_status.c mod_cors_map.c \
+             mod_cors_dbd.c
+GLUE_HDRS  = mod_cors.h cors_status.h mod_cors_dbd.h
+SRCS    = $(GLUE_SRCS) $(PURE_SRCS)
+HDRS    = $(GLUE_HDRS) $(PURE_HDRS)
 WARN    = -Wall -Wextra -Werror
 # Recursive (=), not :=, so that pkg-config runs when a recipe needs the flags, after
 # the dependencies are in place, and not when the Makefile is read.
@@ -72,9 +79,15 @@ endif
 #   TEST_TARGETS  run by 'make test' after the unit and integration tests
 #   CI_TARGETS    run by .ci/run after 'make test' (CI-only checks)
 #   CLEAN_FILES   removed by 'make clean'
+#   UNIT_TESTS    unit programs, run by 'make test-unit'
 TEST_TARGETS :=
 CI_TARGETS   :=
 CLEAN_FILES  :=
+# The unit tests of the pure code: one program per part under test, each
+# built from its tests/unit/<name>.c and PURE_SRCS.
+UNIT_TESTS   := tests/unit/test_cors_logic tests/unit/test_cors_decide \
+                tests/unit/test_cors_explain tests/unit/test_cors_regex \
+                tests/unit/test_cors_map tests/unit/test_cors_probe
 .DEFAULT_GOAL := all
 -include mk/*.mk
 
@@ -117,21 +130,15 @@ $(CORS_SO): $(SRCS) $(HDRS) | build-deps
 	@cd $(CORS_BUILD) && $(RUN_APXS_BUILD)
 endif
 
-# The unit tests of the pure code: one program per file under test.
-UNIT_TESTS = tests/unit/test_cors_logic tests/unit/test_cors_decide \
-             tests/unit/test_cors_explain tests/unit/test_cors_regex
-PURE_SRCS  = cors_decide.c cors_explain.c cors_probe.c cors_image.c cors_logic.c \
-             cors_regex.c
-PURE_HDRS  = cors_decide.h cors_explain.h cors_probe.h cors_image.h \
-             cors_source.h cors_logic.h cors_regex.h
-
+# -pthread: test_cors_map runs lookups in threads against a reload.
 tests/unit/%: tests/unit/%.c tests/unit/check.h $(PURE_SRCS) $(PURE_HDRS) | build-deps
 	@echo "  CC      $@"
-	@$(CC) $(WARN) -g -O1 $(APR_CFLAGS) $(PCRE2_CFLAGS) -I. -o $@ $< \
+	@$(CC) $(WARN) -g -O1 -pthread $(APR_CFLAGS) $(PCRE2_CFLAGS) -I. -o $@ $< \
 	    $(PURE_SRCS) $(APR_LIBS) -lpsl $(PCRE2_LIBS)
 
+# Every unit program, even after one fails; the status says whether all passed.
 test-unit: $(UNIT_TESTS)
-	@for t in $(UNIT_TESTS); do echo "== $$t"; ./$$t || exit 1; done
+	@rc=0; for t in $(UNIT_TESTS); do echo "== $$t"; ./$$t || rc=1; done; exit $$rc
 
 # Each run gets its own pytest base directory: pytest resets the shared
 # default one at start, which would pull it from under a concurrent run.
@@ -141,6 +148,11 @@ PYTEST = $(PYTHON) -m pytest -q -p no:cacheprovider \
 test-integration: all
 	@sh tools/ensure-deps.sh test
 	CORS_MODULE=$(abspath $(CORS_SO)) $(PYTEST) tests/integration
+
+# make print-VAR: a variable's value (tests/integration/test_sources.py reads
+# the source lists this way).
+print-%:
+	@echo $($*)
 
 # The old names.
 unit: test-unit

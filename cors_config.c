@@ -179,7 +179,7 @@ static void cmd_warning(cmd_parms *cmd, cors_dir_conf *conf, const char *msg)
                                     msg);
     if (in_htaccess(cmd)) {
         ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, cmd->server,
-                     CORSLOGNO(0001) "%s", line);
+                     CORSLOGNO(0003) "%s", line);
         return;
     }
     if (conf->warnings == NULL) {

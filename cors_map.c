@@ -85,7 +85,7 @@ struct cors_map {
     apr_time_t retry_at;        /* and when it is tried again */
     apr_time_t next_poll;       /* a polled source */
 
-    cors_map_log_fn *log;
+    cors_log_fn *log;
     void *log_baton;
 };
 
@@ -93,7 +93,7 @@ struct cors_map {
  * Messages
  */
 
-static void map_log(const cors_map *m, cors_map_log_level level,
+static void map_log(const cors_map *m, cors_log_level level,
                     const char *fmt, ...)
 {
     char msg[2048];
@@ -108,7 +108,7 @@ static void map_log(const cors_map *m, cors_map_log_level level,
     m->log(m->log_baton, level, msg);
 }
 
-void cors_map_set_logger(cors_map *map, cors_map_log_fn *fn, void *baton)
+void cors_map_set_logger(cors_map *map, cors_log_fn *fn, void *baton)
 {
     map->log = fn;
     map->log_baton = baton;
@@ -301,12 +301,12 @@ static void record_failure(cors_map *m, const char *err)
         return;
     }
     if (v) {
-        map_log(m, CORS_MAP_LOG_ERROR, "CORSAllowOriginMap %s: %s; keeping "
+        map_log(m, CORS_LOG_ERROR, "CORSAllowOriginMap %s: %s; keeping "
                 "the last good version (%" APR_UINT64_T_FMT ")", m->spec, err,
                 v->img.meta.generation);
     }
     else {
-        map_log(m, CORS_MAP_LOG_ERROR, "CORSAllowOriginMap %s: %s; no "
+        map_log(m, CORS_LOG_ERROR, "CORSAllowOriginMap %s: %s; no "
                 "version yet: the map allows no origin", m->spec, err);
     }
 }
@@ -577,7 +577,7 @@ void cors_map_follow(cors_map *m)
     m->followed = gen;
     if (map_image(m, err, sizeof(err), &v) != 0) {
         if (!m->follow_logged) {
-            map_log(m, CORS_MAP_LOG_ERROR, "CORSAllowOriginMap %s: cannot "
+            map_log(m, CORS_LOG_ERROR, "CORSAllowOriginMap %s: cannot "
                     "use the published version: %s", m->spec, err);
             m->follow_logged = 1;
         }
@@ -622,7 +622,7 @@ static const char *describe_version(apr_pool_t *p, const cors_image_meta *m)
 static void warn_if_empty(const cors_map *m, int comments_only)
 {
     if (comments_only) {
-        map_log(m, CORS_MAP_LOG_WARNING, "CORSAllowOriginMap %s: %s has only "
+        map_log(m, CORS_LOG_WARNING, "CORSAllowOriginMap %s: %s has only "
                 "comments: the map allows no origin", m->spec, m->file.path);
     }
 }
@@ -644,7 +644,7 @@ static int publish_read(cors_map *m, apr_pool_t *p, cors_map_builder *b,
         return 0;
     }
     clear_failure(m);
-    map_log(m, CORS_MAP_LOG_INFO, "CORSAllowOriginMap %s: published %s in %"
+    map_log(m, CORS_LOG_INFO, "CORSAllowOriginMap %s: published %s in %"
             APR_TIME_T_FMT " ms", m->spec, describe_version(p, &meta),
             apr_time_as_msec(apr_time_now() - now));
     return 1;
@@ -857,14 +857,14 @@ const char *cors_map_start(cors_map *m, apr_pool_t *ptemp)
             announce(m, last->img.meta.generation);
         }
         else {
-            map_log(m, CORS_MAP_LOG_WARNING, "CORSAllowOriginMap %s: no "
+            map_log(m, CORS_LOG_WARNING, "CORSAllowOriginMap %s: no "
                     "version on disk yet: the map allows no origin until "
                     "its first load", m->spec);
         }
     }
     else if ((err = start_read(m, ptemp, last)) != NULL) {
         if (last) {
-            map_log(m, CORS_MAP_LOG_ERROR, "CORSAllowOriginMap %s: %s; "
+            map_log(m, CORS_LOG_ERROR, "CORSAllowOriginMap %s: %s; "
                     "starting with the last good %s", m->spec, err,
                     describe_version(ptemp, &last->img.meta));
             share_failure(m, err);

@@ -31,6 +31,7 @@
 #include "apr_time.h"
 
 #include "cors_image.h"
+#include "cors_log.h"
 #include "cors_map_file.h"
 #include "cors_source.h"
 
@@ -48,17 +49,6 @@
 
 /* How many invalid rows of one load are named in the log. */
 #define CORS_MAP_SKIP_LOG_MAX 10
-
-typedef enum {
-    CORS_MAP_LOG_ERROR,
-    CORS_MAP_LOG_WARNING,
-    CORS_MAP_LOG_INFO
-} cors_map_log_level;
-
-/* The glue's logger (ap_log_error with the module's tag); msg is valid
- * only during the call. */
-typedef void cors_map_log_fn(void *baton, cors_map_log_level level,
-                             const char *msg);
 
 typedef struct cors_map cors_map;
 
@@ -102,7 +92,8 @@ cors_map *cors_map_define_source(apr_pool_t *pconf, const char *spec,
                                  const char *key, cors_source_poll_fn *fn,
                                  void *source, void *server);
 
-void cors_map_set_logger(cors_map *map, cors_map_log_fn *fn, void *baton);
+/* The map's messages go to fn (cors_log.h) with baton. */
+void cors_map_set_logger(cors_map *map, cors_log_fn *fn, void *baton);
 
 /* The maps of the configuration, in the order defined (NULL: none). */
 apr_array_header_t *cors_map_all(apr_pool_t *pconf);

@@ -19,10 +19,13 @@
  */
 #include <string.h>
 
+#include <libpsl.h>
+
 #include "apr_hash.h"
 #include "apr_lib.h"
 #include "apr_strings.h"
 
+#include "cors_origin.h"
 #include "cors_probe.h"
 
 #define WILD CORS_PROBE_WILD
@@ -355,57 +358,25 @@ typedef struct {
     int wild_before;            /* something precedes run in the host */
     int wild_after;             /* something follows run in the host */
     const char *domain;         /* run as a name: "example.com" */
-    const char *site;           /* its registrable domain, guessed */
+    const char *site;           /* its registrable domain */
     const char *port;           /* ":8443", or "" */
     const char *host;           /* the host as read, marks kept */
 } branch;
 
-/* Second-level labels under which ccTLDs register names (co.uk, com.au):
- * without the Public Suffix List, enough to keep "example.co.uk" whole. */
-static int is_second_level(const char *label, apr_size_t len)
+/* The registrable domain, the site (Public Suffix List, ICANN and private
+ * sections: "example.co.uk", "app.github.io"); an IP address, a public
+ * suffix or a single label as it is. */
+static const char *site_of(const char *domain)
 {
-    static const char *const names[] = {
-        "ac", "co", "com", "edu", "go", "gob", "gov", "mil", "ne", "net",
-        "or", "org", NULL
-    };
-    int i;
+    const char *c, *site;
 
-    for (i = 0; names[i]; i++) {
-        if (strlen(names[i]) == len && strncmp(names[i], label, len) == 0) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
-/* The registrable domain: the last two labels, three under co.uk-like
- * suffixes; an IP address or a single label as it is. */
-static const char *guess_site(const char *domain)
-{
-    const char *last = strrchr(domain, '.'), *second, *c;
-
-    if (last == NULL || domain[0] == '[') {
-        return domain;
-    }
     for (c = domain; *c && (apr_isdigit(*c) || *c == '.'); c++) {
     }
-    if (*c == '\0') {
-        return domain;          /* IPv4 */
+    if (*c == '\0' || domain[0] == '[') {
+        return domain;          /* an IP address */
     }
-    for (second = last; second > domain && second[-1] != '.'; second--) {
-    }
-    if (second == domain) {
-        return domain;
-    }
-    if (strlen(last + 1) == 2
-        && is_second_level(second, (apr_size_t)(last - second))) {
-        const char *third = second - 1;
-        while (third > domain && third[-1] != '.') {
-            third--;
-        }
-        return third;
-    }
-    return second;
+    site = psl_registrable_domain(psl_builtin(), domain);
+    return site ? site : domain;
 }
 
 /* The text of run with its marks as dots, lowercased, without leading
@@ -516,7 +487,7 @@ static void read_branch(apr_pool_t *p, const char *text, branch *b)
         b->run = b->domain = NULL;
         return;
     }
-    b->site = guess_site(b->domain);
+    b->site = site_of(b->domain);
     b->wild_before = memchr(host, WILD, start) != NULL
                      || (sep == NULL && start > 0);
     b->wild_after = memchr(host + end, WILD, hlen - end) != NULL;
@@ -533,28 +504,6 @@ typedef struct {
     const branch *branches;
     int nbranches;
 } probe_set;
-
-/* A host a browser could send: lowercase letters, digits, '-' and '.'
- * in non-empty labels, or a bracketed IPv6 address. */
-static int is_plausible_host(const char *h)
-{
-    const char *c;
-
-    if (*h == '[') {
-        apr_size_t n = strspn(h + 1, "0123456789abcdef:.");
-        return n > 1 && h[n + 1] == ']' && h[n + 2] == '\0';
-    }
-    if (*h == '\0' || *h == '.' || *h == '-') {
-        return 0;
-    }
-    for (c = h; *c; c++) {
-        if (!(apr_islower(*c) || apr_isdigit(*c) || *c == '-'
-              || (*c == '.' && c[1] != '.' && c[1] != '\0'))) {
-            return 0;
-        }
-    }
-    return 1;
-}
 
 static int host_is_under(const char *host, const char *site)
 {
@@ -581,8 +530,9 @@ static int is_named(const probe_set *ps, const char *scheme, const char *host)
     return 0;
 }
 
-/* Adds scheme://host:port (host lowercased) unless it is not a host or is
- * in the set already. */
+/* Adds scheme://host:port (host lowercased) unless it is in the set
+ * already or is not an origin a browser sends (cors_origin.c's grammar): the
+ * decision refuses such an Origin before any regex sees it. */
 static void add_origin(probe_set *ps, cors_probe_kind kind, const char *scheme,
                        const char *host, const char *port)
 {
@@ -593,11 +543,9 @@ static void add_origin(probe_set *ps, cors_probe_kind kind, const char *scheme,
     for (c = h; *c; c++) {
         *c = apr_tolower(*c);
     }
-    if (!is_plausible_host(h)) {
-        return;
-    }
     origin = apr_pstrcat(ps->p, scheme, "://", h, port, NULL);
-    if (apr_hash_get(ps->seen, origin, APR_HASH_KEY_STRING)) {
+    if (!cors_origin_is_valid(origin)
+        || apr_hash_get(ps->seen, origin, APR_HASH_KEY_STRING)) {
         return;
     }
     apr_hash_set(ps->seen, origin, APR_HASH_KEY_STRING, origin);
@@ -692,11 +640,7 @@ static void add_backtrack_probes(probe_set *ps, const branch *b,
 
 static int is_loopback(const char *host)
 {
-    apr_size_t len = strlen(host);
-
-    return strcmp(host, "localhost") == 0 || strcmp(host, "127.0.0.1") == 0
-           || strcmp(host, "[::1]") == 0
-           || (len > 10 && strcmp(host + len - 10, ".localhost") == 0);
+    return cors_host_is_loopback(host, strlen(host));
 }
 
 static void add_branch_probes(probe_set *ps, const branch *b,
@@ -807,20 +751,6 @@ apr_array_header_t *cors_probe_set(apr_pool_t *p, const char *regex_source)
     return ps.probes;
 }
 
-apr_array_header_t *cors_probe_attackers(apr_pool_t *p,
-                                         const char *regex_source)
-{
-    const apr_array_header_t *set = cors_probe_set(p, regex_source);
-    apr_array_header_t *out = apr_array_make(p, set->nelts, sizeof(char *));
-    int i;
-
-    for (i = 0; i < set->nelts; i++) {
-        APR_ARRAY_PUSH(out, const char *) =
-            APR_ARRAY_IDX(set, i, cors_probe).origin;
-    }
-    return out;
-}
-
 const cors_probe *cors_probe_find(apr_pool_t *p, const char *regex_source,
                                   cors_match_fn *match, const void *data)
 {
@@ -836,14 +766,6 @@ const cors_probe *cors_probe_find(apr_pool_t *p, const char *regex_source,
         }
     }
     return NULL;
-}
-
-const char *cors_probe_first_match(apr_pool_t *p, const char *regex_source,
-                                   cors_match_fn *match, const void *data)
-{
-    const cors_probe *probe = cors_probe_find(p, regex_source, match, data);
-
-    return probe ? probe->origin : NULL;
 }
 
 /* An alternative of the regex made into an http origin: the scheme

@@ -52,10 +52,6 @@ typedef struct {
  * order of cors_probe_kind, without duplicates.  Never NULL. */
 apr_array_header_t *cors_probe_set(apr_pool_t *p, const char *regex_source);
 
-/* The same set as an array of const char * origins. */
-apr_array_header_t *cors_probe_attackers(apr_pool_t *p,
-                                         const char *regex_source);
-
 /* The marks in the alternatives of cors_probe_branches(). */
 #define CORS_PROBE_WILD '\001'         /* any run of characters */
 #define CORS_PROBE_ANY_CHAR '\002'     /* one unescaped '.' */
@@ -83,10 +79,6 @@ const cors_probe *cors_probe_find(apr_pool_t *p, const char *regex_source,
  * warning CORSAllowOrigin http://... gets. */
 const char *cors_probe_plain_http(apr_pool_t *p, const char *regex_source,
                                   cors_match_fn *match, const void *data);
-
-/* The origin of cors_probe_find(), or NULL. */
-const char *cors_probe_first_match(apr_pool_t *p, const char *regex_source,
-                                   cors_match_fn *match, const void *data);
 
 /* What is wrong with the regex, for messages: "'https://.*' matches the
  * origin of any site (such as https://evil.example)", "'...' has a '.'

@@ -60,13 +60,10 @@
 
 #include "mod_status.h"
 
+#include "mod_cors.h"
 #include "cors_status.h"
 
 APLOG_USE_MODULE(cors);
-
-#ifndef CORSLOGNO
-#define CORSLOGNO(n) "CORS" #n ": "
-#endif
 
 #if !APR_VERSION_AT_LEAST(1, 7, 0)
 #error "cors_status.c needs APR 1.7 (apr_atomic_inc64)"

@@ -114,35 +114,6 @@ static const cors_dir_conf *governing_conf(request_rec *r)
  * Logging a decision
  */
 
-/* Why a request was refused, by reason: the text before and after the
- * offending value. */
-static const struct {
-    const char *before, *after;
-} reason_text[CORS_REASON_COUNT] = {
-    [CORS_REASON_ORIGIN_INVALID] = { "origin '", "' is not a serialized "
-                                     "origin as browsers send it" },
-    [CORS_REASON_ORIGIN_NOT_ALLOWED] = { "origin '", "' not allowed" },
-    [CORS_REASON_MERGED_CONFLICT] = { "the inherited policy joins "
-                                      "CORSAllowCredentials On with ", "" },
-    [CORS_REASON_METHOD_NOT_ALLOWED] = { "method '", "' not allowed" },
-    [CORS_REASON_METHOD_CASE] = { "method '", "' not allowed (methods are "
-                                  "case-sensitive: the policy allows the "
-                                  "uppercase form, which browsers send only "
-                                  "when the page writes it)" },
-    [CORS_REASON_METHOD_NOT_BROWSER] = { "method '", "' not allowed (a "
-                                         "browser sends it uppercase "
-                                         "whatever the page writes, so this "
-                                         "preflight did not come from a "
-                                         "browser)" },
-    [CORS_REASON_HEADER_NOT_ALLOWED] = { "request header '", "' not allowed" },
-    [CORS_REASON_HEADER_MALFORMED] = { "request header '", "' is not a "
-                                       "header name" },
-    [CORS_REASON_HEADERS_TOO_LONG] = { CORS_ACRH " is over ", "" },
-    [CORS_REASON_ORIGIN_MATCH_LIMIT] = { "origin '", "' not allowed: a "
-                                         "CORSAllowOriginMatch regex reached "
-                                         "its match limit on it" },
-};
-
 /* The most of a client's value that a log line repeats (an 8 KB Origin is
  * possible). */
 #define LOGGED_VALUE_MAX 256
@@ -167,9 +138,11 @@ static const char *logged_value(request_rec *r, const cors_decision *d)
 static void log_refusal(request_rec *r, const cors_decision *d,
                         const char *what)
 {
+    const cors_reason_text *text = cors_reason_describe(d->reason);
+
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, CORSLOGNO(0101)
-                  "%s denied: %s%s%s", what, reason_text[d->reason].before,
-                  logged_value(r, d), reason_text[d->reason].after);
+                  "%s denied: %s%s%s", what, text->before, logged_value(r, d),
+                  text->after);
 }
 
 /* Inline: most decisions are no refusal, and the check is all they cost. */

@@ -10,7 +10,8 @@
  *   mod_cors_map.c CORSAllowOriginMap: which process reads, publishes and
  *                  follows the versions of a map (cors_map.c)
  *
- * The decision itself is pure code in cors_decide.c and cors_logic.c.
+ * The decision itself is pure code: cors_decide.c and the files of
+ * cors_logic.h.
  */
 #ifndef MOD_CORS_H
 #define MOD_CORS_H
@@ -23,7 +24,14 @@
 
 extern module AP_MODULE_DECLARE_DATA cors_module;
 
-/* Log message tags of this module (httpd's AHnnnnn numbers are httpd's). */
+/* Log message tags of this module (httpd's AHnnnnn numbers are httpd's):
+ * one number per call site, never reused, by range:
+ *   00xx  configuration warnings (cors_config.c, cors_report.c)
+ *   01xx  requests (mod_cors.c)
+ *   030x  mod_status and -D DUMP_CORS (cors_status.c, cors_report.c)
+ *   031x  CORSAllowOriginMap (mod_cors_map.c; 0310: the map's own messages)
+ *   04xx  CORSAllowOriginMap dbd: (mod_cors_dbd.c)
+ * tests/integration/test_sources.py checks that no number is used twice. */
 #define CORSLOGNO(n) "CORS" #n ": "
 
 typedef enum {

@@ -27,7 +27,6 @@
 #include "apr_optional.h"
 #include "apr_shm.h"
 #include "apr_strings.h"
-#include "apr_thread_mutex.h"
 
 #include "httpd.h"
 #include "http_config.h"
@@ -50,14 +49,17 @@ APLOG_USE_MODULE(cors);
 #define WATCHDOG_NAME "cors-maps"
 #define IMAGE_DIR "cors-maps"
 
+/* How long an exiting child waits for the tick under way (10 ms each). */
+#define TICK_WAIT_MAX 1000
+
 /* One per configuration generation: what the children's threads use. */
 typedef struct {
     apr_array_header_t *maps;   /* of cors_map * */
     apr_proc_mutex_t *loader_lock;
     int loader;                 /* this process holds the lock */
-    volatile apr_uint32_t ready;        /* child_init has mapped the maps,
-                                         * and the child is not exiting */
-    apr_thread_mutex_t *tick_lock;      /* held by a tick (see stop_ticks) */
+    volatile apr_uint32_t ready;        /* child_init has mapped the maps */
+    volatile apr_uint32_t ticking;      /* the watchdog thread is in a tick */
+    volatile apr_uint32_t stopping;     /* the child exits: no tick starts */
     server_rec *s;
 } maps_state;
 
@@ -67,10 +69,13 @@ static maps_state *state;
  * Messages: the pure code's logger
  */
 
-static void log_map_message(void *baton, cors_map_log_level level,
+static void log_map_message(void *baton, cors_log_level level,
                             const char *msg)
 {
-    static const int levels[] = { APLOG_ERR, APLOG_WARNING, APLOG_INFO };
+    static const int levels[] = {
+        [CORS_LOG_ERROR] = APLOG_ERR, [CORS_LOG_WARNING] = APLOG_WARNING,
+        [CORS_LOG_INFO] = APLOG_INFO, [CORS_LOG_DEBUG] = APLOG_DEBUG
+    };
 
     ap_log_error(APLOG_MARK, levels[level], 0, baton, CORSLOGNO(0310) "%s",
                  msg);
@@ -144,7 +149,7 @@ static const char *image_dir(apr_pool_t *pconf, server_rec *s)
     if (geteuid() == 0
         && chown(dir, ap_unixd_config.user_id, ap_unixd_config.group_id)
            != 0) {
-        ap_log_error(APLOG_MARK, APLOG_ERR, errno, s, CORSLOGNO(0313)
+        ap_log_error(APLOG_MARK, APLOG_ERR, errno, s, CORSLOGNO(0319)
                      "cannot give %s to the server's User", dir);
         return NULL;
     }
@@ -267,18 +272,26 @@ static void follow_all(const maps_state *st)
     }
 }
 
-/* A child that exits destroys pchild, and with it what a tick uses (the
- * loader lock, mod_dbd's connections of a dbd: source), while the
- * watchdog's thread, whose pool is the process's, goes on until exit():
- * before those cleanups run, this waits for a tick in progress and stops
- * the next ones. */
-static apr_status_t stop_ticks(void *data)
+/* A child ends with exit() (prefork's MaxConnectionsPerChild, a graceful
+ * stop), which kills the watchdog thread wherever it is: in the middle of a
+ * load, that leaves a temporary image behind and the load to the next
+ * loader, or, between the rename and the new generation, children that
+ * never follow the change.  The child's pool goes before that exit: wait
+ * there for the tick under way, start none after it, and hand the loader
+ * lock on. */
+static apr_status_t finish_ticks(void *data)
 {
     maps_state *st = data;
+    int i;
 
-    apr_thread_mutex_lock(st->tick_lock);
-    apr_atomic_set32(&st->ready, 0);
-    apr_thread_mutex_unlock(st->tick_lock);
+    apr_atomic_xchg32(&st->stopping, 1);
+    for (i = 0; apr_atomic_read32(&st->ticking) && i < TICK_WAIT_MAX; i++) {
+        apr_sleep(apr_time_from_msec(10));
+    }
+    if (st->loader && !apr_atomic_read32(&st->ticking)) {
+        st->loader = 0;
+        apr_proc_mutex_unlock(st->loader_lock);
+    }
     return APR_SUCCESS;
 }
 
@@ -289,16 +302,6 @@ static void maps_child_init(apr_pool_t *pchild, server_rec *s)
     if (st == NULL) {
         return;
     }
-    /* From pconf, which outlives pchild in the child: a tick after
-     * stop_ticks still finds the lock. */
-    if (apr_thread_mutex_create(&st->tick_lock, APR_THREAD_MUTEX_DEFAULT,
-                                s->process->pconf) != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_ERR, errno, s, CORSLOGNO(0319)
-                     "cannot create a lock for the CORS maps' thread; this "
-                     "child follows no map changes");
-        return;
-    }
-    apr_pool_pre_cleanup_register(pchild, st, stop_ticks);
     if (apr_proc_mutex_child_init(&st->loader_lock,
                                   apr_proc_mutex_lockfile(st->loader_lock),
                                   pchild) != APR_SUCCESS) {
@@ -311,6 +314,7 @@ static void maps_child_init(apr_pool_t *pchild, server_rec *s)
      * change answers from the newest version, never from the parent's. */
     follow_all(st);
     apr_atomic_set32(&st->ready, 1);
+    apr_pool_pre_cleanup_register(pchild, st, finish_ticks);
 }
 
 /* The loader's share of a tick: the lock is tried, never waited for. */
@@ -336,21 +340,21 @@ static apr_status_t watch_maps(int wd_state, void *data, apr_pool_t *ptemp)
 {
     maps_state *st = data;
 
+    /* ticking is raised before stopping is read, and finish_ticks() raises
+     * stopping before it reads ticking: one of them sees the other. */
+    apr_atomic_xchg32(&st->ticking, 1);
     if (wd_state == AP_WATCHDOG_STATE_STOPPING) {
         if (st->loader) {
             st->loader = 0;
             apr_proc_mutex_unlock(st->loader_lock);
         }
-        return APR_SUCCESS;
     }
-    if (apr_atomic_read32(&st->ready)) {
-        apr_thread_mutex_lock(st->tick_lock);
-        if (apr_atomic_read32(&st->ready)) {
-            follow_all(st);
-            load_all(st, ptemp);
-        }
-        apr_thread_mutex_unlock(st->tick_lock);
+    else if (apr_atomic_read32(&st->ready)
+             && !apr_atomic_read32(&st->stopping)) {
+        follow_all(st);
+        load_all(st, ptemp);
     }
+    apr_atomic_xchg32(&st->ticking, 0);
     return APR_SUCCESS;
 }
 

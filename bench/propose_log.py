@@ -5,7 +5,7 @@
     bench/propose_log.py --lines 1000000 --run cors-check/cors-check   (make bench-propose)
     bench/propose_log.py --lines 1000 --out small.log                  (only write a log)
 
-Writes a log in the cors_observe format (README.md, "Moving to mod_cors") to
+Writes a log in the cors_observe format (docs/moving-to-mod_cors.md) to
 bench/build/propose-<lines>.log unless it is there already, then runs
 `cors-check propose` on it three times and prints the fastest wall time and the peak RSS.
 The traffic is fixed by a seed: 3 virtual hosts; 25% of the requests without an Origin;

@@ -4,7 +4,7 @@
  * under the bounds of cors_regex.h.
  *
  * Built and run by `make bench-regex` (gcc -O2, with cors_regex.c,
- * cors_probe.c, cors_decide.c and cors_logic.c, as the module has them).
+ * cors_probe.c, cors_decide.c and the origin logic, as the module has them).
  * Two parts:
  *
  *  read   What reading one CORSAllowOriginMatch line costs the module:

@@ -17,7 +17,7 @@ first).  Standard library only; ALWAYS /usr/bin/python3.  Three parts, in one ru
    servers up at once on their own loopback ports, BENCH_ROUNDS rounds of
    BENCH_SECONDS per run with the configurations interleaved; medians of
    requests/s and p99 latency, and each one's ratio to no CORS.
-3. The decision microbenchmark bench/build/micro (ns per call of cors_logic.c).
+3. The decision microbenchmark bench/build/micro (ns per call of the origin and list logic).
 
 It prints the tables and the goals (met or missed; a miss does not fail the
 run) and, when all three parts ran (BENCH_PARTS, default micro,callgrind,wrk),
@@ -859,8 +859,8 @@ def method_section() -> list[str]:
         "configurations interleaved (order rotated each round); the medians, and their "
         "ratio to no CORS. wrk and httpd share the machine's CPUs, so differences of a few "
         "percent are noise.",
-        "- Microbenchmark: bench/micro.c linked with cors_logic.c at -O2; the fastest of 50 "
-        "runs of ~2 ms each.",
+        "- Microbenchmark: bench/micro.c linked with the origin and list logic (LOGIC_SRCS) "
+        "at -O2; the fastest of 50 runs of ~2 ms each.",
         "",
     ]
 
@@ -943,8 +943,8 @@ def wrk_table(wrk: dict) -> list[str]:
 
 
 def micro_table(micro: list) -> list[str]:
-    lines = ["Nanoseconds per call of cors_logic.c (origin: cors_origin_is_valid + "
-             "cors_origins_match; request headers: cors_request_headers_check). They move "
+    lines = ["Nanoseconds per call of the origin and list logic (origin: "
+             "cors_origin_is_valid + cors_origins_match; request headers: cors_request_headers_check). They move "
              "with the machine's load from run to run; the instruction counts above do not.",
              "", "| decision | ns per call |", "|---|---:|"]
     for name, ns, what in micro:

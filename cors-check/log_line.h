@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * log_line.h -- reads one access-log line written with the cors_observe
- * format (README.md, "Moving to mod_cors"):
+ * format (docs/moving-to-mod_cors.md):
  *
  *   LogFormat "%v \"%r\" %>s \"%{Origin}i\" \"%{Access-Control-Request-Method}i\"
  *              \"%{Access-Control-Request-Headers}i\" %{cors}n" cors_observe

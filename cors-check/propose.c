@@ -4,7 +4,7 @@
  * policy it needs.  See propose.h.
  *
  * The origin grammar, the subdomain patterns and their matching, and the
- * method and header-name rules are mod_cors's own (cors_logic.c): what is
+ * method and header-name rules are mod_cors's own (cors_lists.c): what is
  * proposed is checked by the code that will read it.
  */
 #include <stdlib.h>

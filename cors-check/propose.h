@@ -3,7 +3,7 @@
  * propose.h -- `cors-check propose`: from the cross-origin traffic an
  * access log shows to the mod_cors policy it needs, and no more.
  *
- * Two halves, both pure (APR, libpsl and cors_logic.c; no I/O):
+ * Two halves, both pure (APR, libpsl and cors_logic.h; no I/O):
  *  - the tally: each log line (log_line.h) counted under its virtual host
  *    and Origin value.  Memory grows with the distinct origins only: one
  *    entry per (virtual host, Origin value), and per origin at most

@@ -3,7 +3,7 @@
  * test_propose.c -- unit tests of `cors-check propose`: the cors_observe
  * log-line reader (log_line.c) and the tally and proposal (propose.c).
  *
- * Built and run by `make unit-propose` (part of `make test`); the last
+ * Built and run by `make test-unit` (or `make unit-propose`); the last
  * line is "N passed, N failed".  Table-driven: one row per line shape,
  * one row per traffic scenario with the policy it must give.
  */

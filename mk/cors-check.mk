@@ -8,12 +8,13 @@
 #   make grid-cors-check   the full grid (every pair); part of `make ci-extra`
 #
 # cors-check is C with libcurl (Debian's libcurl4-openssl-dev); it links the project's
-# origin and token parsing from the sources in CHECK_SHARED_SRCS.
+# origin and token parsing and the attacker-origin probe from the sources in
+# CHECK_SHARED_SRCS (the Makefile's lists).
 
 CHECK_DIR         := cors-check
 CHECK_BIN         := $(CHECK_DIR)/cors-check
-CHECK_SHARED_SRCS  = cors_logic.c
-CHECK_SHARED_HDRS  = cors_logic.h
+CHECK_SHARED_SRCS  = $(LOGIC_SRCS) cors_probe.c
+CHECK_SHARED_HDRS  = $(LOGIC_HDRS) cors_probe.h cors_decide.h
 CHECK_MODEL_SRCS   = $(CHECK_DIR)/fetch_model.c
 CHECK_SRCS         = $(CHECK_DIR)/cors-check.c $(CHECK_DIR)/net_io.c $(CHECK_DIR)/report.c \
                      $(CHECK_MODEL_SRCS)
@@ -25,7 +26,8 @@ CHECK_CFLAGS       = $(WARN) -O2 -g $(APR_CFLAGS) $(CURL_CFLAGS) -I. -I$(CHECK_D
 CHECK_PKGS        := libcurl4-openssl-dev
 CHECK_LIBS         =
 
-TEST_TARGETS += unit-cors-check test-cors-check
+UNIT_TESTS   += $(CHECK_UNIT)
+TEST_TARGETS += test-cors-check
 CI_TARGETS   += grid-cors-check
 CLEAN_FILES  += $(CHECK_BIN) $(CHECK_UNIT)
 
@@ -88,7 +90,7 @@ PROPOSE_HDRS  = $(CHECK_DIR)/propose_cmd.h $(CHECK_DIR)/propose.h $(CHECK_DIR)/l
 PROPOSE_UNIT := $(CHECK_DIR)/test_propose
 CHECK_SRCS   += $(PROPOSE_SRCS)
 CHECK_HDRS   += $(PROPOSE_HDRS)
-TEST_TARGETS += unit-propose
+UNIT_TESTS   += $(PROPOSE_UNIT)
 CLEAN_FILES  += $(PROPOSE_UNIT)
 
 .PHONY: unit-propose bench-propose
@@ -112,22 +114,22 @@ bench-propose: $(CHECK_BIN)
 
 # ---- cors-check audit: the CORS recipes of a configuration (cors-check/conf_reader.c
 # reads it, audit_read.c, audit.c, audit_origins.c and audit_proposal.c judge the
-# recipes, audit_report.c prints them).  It links the module's attacker-origin probe
-# (cors_probe.c) and PCRE2 for the recipes' regexes (PCRE2_CFLAGS and PCRE2_LIBS from
+# recipes, audit_report.c prints them).  It uses the module's attacker-origin probe
+# (cors_probe.c, in CHECK_SHARED_SRCS) and PCRE2 for the recipes' regexes (PCRE2_CFLAGS and PCRE2_LIBS from
 # the Makefile); its unit tests are in cors-check/test_audit.c and test_audit_shapes.h.
 #   make unit-cors-check-audit   the configuration reader and the table of recipe shapes
 AUDIT_SRCS   = $(CHECK_DIR)/conf_reader.c $(CHECK_DIR)/audit.c $(CHECK_DIR)/audit_read.c \
                $(CHECK_DIR)/audit_origins.c $(CHECK_DIR)/audit_proposal.c \
-               $(CHECK_DIR)/audit_report.c cors_probe.c
+               $(CHECK_DIR)/audit_report.c
 AUDIT_HDRS   = $(CHECK_DIR)/conf_reader.h $(CHECK_DIR)/audit.h $(CHECK_DIR)/audit_int.h \
-               $(CHECK_DIR)/audit_origins.h cors_probe.h cors_decide.h
+               $(CHECK_DIR)/audit_origins.h
 AUDIT_UNIT  := $(CHECK_DIR)/test_audit
 CHECK_SRCS   += $(AUDIT_SRCS)
 CHECK_HDRS   += $(AUDIT_HDRS)
 CHECK_CFLAGS += $(PCRE2_CFLAGS)
 CHECK_LIBS   += $(PCRE2_LIBS)
 CHECK_PKGS   += libpcre2-dev
-TEST_TARGETS += unit-cors-check-audit
+UNIT_TESTS   += $(AUDIT_UNIT)
 CLEAN_FILES  += $(AUDIT_UNIT)
 
 .PHONY: unit-cors-check-audit

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-# mk/fuzz.mk -- libFuzzer targets for cors_logic.c (see tests/fuzz/).
+# mk/fuzz.mk -- libFuzzer targets for the pure code, PURE_SRCS (see tests/fuzz/).
 #
 #   make fuzz [FUZZ_SECONDS=N]   build every target and run each for N s
 #                                (default 10) on tests/fuzz/corpus/<target>/;

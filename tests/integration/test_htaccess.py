@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """CORS policy in .htaccess files (docs/contract.md, "Directives": OR_FILEINFO, AllowOverrideList;
 configuration errors in .htaccess give a 500 and an [core:alert] line; the contract "Scopes and
-merging"; README: .htaccess warnings are logged at debug level only)."""
+merging"; docs/shared-hosting.md: .htaccess warnings are logged at debug level only)."""
 
 import re
 
@@ -349,7 +349,7 @@ def test_regex_verdict_is_the_same_on_every_request(srv):
 # An unreadable .htaccess: httpd refuses the request (403, AH00529) while it walks the
 # directories, before any module sees it.  A <Location> policy still governs that 403 (the
 # module walks the locations itself); a <Directory> policy at or above that directory cannot
-# be known, since httpd's walk stopped there (README, "Decisions the rules leave open").
+# be known, since httpd's walk stopped there (docs/requests.md, "Decisions the rules leave open").
 UNREADABLE_CONF = r"""
 <Location "/loc/">
     CORSAllowOrigin https://a.example

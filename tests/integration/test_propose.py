@@ -2,7 +2,7 @@
 """cors-check propose against the log of a real httpd, and its proposal loaded back.
 
 1. An httpd with two virtual hosts logs with the cors_observe LogFormat (read from
-   conf-examples/observe-traffic.conf, the one the README gives) while a reflect-any-origin
+   conf-examples/observe-traffic.conf, the one docs/moving-to-mod_cors.md gives) while a reflect-any-origin
    recipe answers and mod_cors runs beside it under CORSEngine ReportOnly.  It gets traffic
    from partners, tenant subdomains of a SaaS, scanners' lookalikes, `null`, values that
    are no origin, rare origins, requests outside --prefix and requests without Origin.
@@ -276,8 +276,8 @@ def test_other_vhost_has_its_own_policy(enforced):
     assert r.get("Access-Control-Allow-Origin") is None and r.get("Vary") is None
 
 
-def test_readme_and_man_page_give_the_same_logformat():
-    assert observe_logformat() in (REPO / "README.md").read_text()
+def test_guide_and_man_page_give_the_same_logformat():
+    assert observe_logformat() in (REPO / "docs" / "moving-to-mod_cors.md").read_text()
     man = (REPO / "cors-check" / "cors-check.1").read_text()
     assert observe_logformat().replace('\\"', '\\e"') in man
 

@@ -3,10 +3,11 @@
  * test_cors_map.c -- unit tests of cors_map.c and cors_image.c
  * (CORSAllowOriginMap as published versions).
  *
- * Built and run by `make unit-map`.  Real files in a temporary directory,
- * real apr_dbm files (and httxt2dbm's, when apache2-utils is there), a
- * real FIFO, real threads.  The loader and a child are the same process
- * here: cors_map_poll() publishes, cors_map_follow() maps.  Ends with
+ * Built and run by `make test-unit` (or `make unit-map`).  Real files in a
+ * temporary directory, real apr_dbm files (and httxt2dbm's, when
+ * apache2-utils is there), a real FIFO, real threads.  The loader and a
+ * child are the same process here: cors_map_poll() publishes,
+ * cors_map_follow() maps.  Ends with
  * exactly one line "N passed, N failed"; exit status 1 if any check
  * failed.
  */
@@ -79,10 +80,10 @@ typedef struct {
     char all[16384];            /* every message, one per line */
 } log_capture;
 
-static void capture(void *baton, cors_map_log_level level, const char *msg)
+static void capture(void *baton, cors_log_level level, const char *msg)
 {
     log_capture *lc = baton;
-    if (level == CORS_MAP_LOG_INFO) {
+    if (level == CORS_LOG_INFO) {
         lc->infos++;
     }
     else {
