@@ -22,8 +22,9 @@ the schema and queries of README's "Many servers, one database".
    requests arrive (PostgreSQL's statement log, by application_name).  Goal: about one a
    second per server (the change query), whatever its number of children.
 
-Prints the table and the goals (a miss does not fail the run) and writes them to
-bench/build/BENCHMARKS.dbd.md.  Not a test.
+Prints the table and the goals (a miss does not fail the run) and writes them into
+BENCHMARKS.md between `<!-- bench-dbd -->` markers (bench/run.py keeps that section when it
+rewrites the file); with DBD_PARTS=fleet, to bench/build/BENCHMARKS.dbd.md.  Not a test.
 """
 
 from __future__ import annotations
@@ -170,7 +171,10 @@ def part_fleet(pg: Postgres) -> dict:
 # ---------------------------------------------------------------------------------------------
 
 def report(lookups: dict, fleet: dict) -> list[str]:
-    lines = [f"## CORSAllowOriginMap dbd: {ROWS:,} rows in PostgreSQL", ""]
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    lines = [f"## CORSAllowOriginMap dbd: {ROWS:,} rows in PostgreSQL (`make bench-dbd`)", "",
+             f"Written by `make bench-dbd` (bench/dbd_bench.py) on {when}, "
+             f"{os.cpu_count()} CPUs shared with other work.", ""]
     if lookups:
         base, dbd = lookups["cors-2-tc"], lookups["cors-dbd-1m"]
         lines += ["Instructions per request (connection processing only, see "
@@ -182,7 +186,11 @@ def report(lookups: dict, fleet: dict) -> list[str]:
                   f"| dbd map, {ROWS:,} rows | " + " | ".join(
                       f"{run.fmt_int(dbd[k])} ({dbd[k] / base[k]:.4f})" for k in KINDS) + " |",
                   ""]
-    lines += [f"Fleet of {SERVERS} ({', '.join(fleet['mpms'])}), {CHANGES} changes:", "",
+    lines += [f"Fleet of {SERVERS} ({', '.join(fleet['mpms'])}) on the one database, "
+              f"{CHANGES} changes.  A change's time holds the wait for the loader's next "
+              "change query (up to 1 s), the read of every row, the new image, and the "
+              "children's next look (0.2 s); the loaders of all the servers and PostgreSQL "
+              "run at once on this machine's CPUs.", "",
               "| | median | max |", "|---|---:|---:|"]
     for key, label in (("first_load", "start to the first load answered (s)"),
                        ("insert", "INSERT to every server allowing it (s)"),
@@ -207,7 +215,7 @@ def report(lookups: dict, fleet: dict) -> list[str]:
 
 
 def main() -> int:
-    parts = [p for p in os.environ.get("DBD_PARTS", "lookups,fleet").split(",") if p]
+    parts = [p for p in (os.environ.get("DBD_PARTS") or "lookups,fleet").split(",") if p]
     workdir = run.WORK / "dbd-pg"
     if workdir.exists():
         shutil.rmtree(workdir)
@@ -223,9 +231,14 @@ def main() -> int:
         pg.close()
     lines = report(lookups, fleet)
     print("\n".join(lines))
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text("\n".join(lines) + "\n")
-    run.log(f"written to {OUT}")
+    # BENCHMARKS.md's section only from a whole run; a part of one beside it
+    if "lookups" in parts:
+        run.write_kept_section("bench-dbd", "\n".join(lines))
+        run.log(f"bench-dbd: wrote the section of {run.OUT_MD.relative_to(REPO)}")
+    else:
+        OUT.parent.mkdir(parents=True, exist_ok=True)
+        OUT.write_text("\n".join(lines) + "\n")
+        run.log(f"bench-dbd: wrote {OUT.relative_to(REPO)}")
     return 0
 
 

@@ -1066,6 +1066,17 @@ def kept_sections(path: pathlib.Path) -> str:
     return "".join("\n" + b.group(0) for b in blocks)
 
 
+def write_kept_section(name: str, text: str, path: pathlib.Path = OUT_MD) -> None:
+    """Puts text into path between the markers of `name` (see kept_sections), in place of
+    the section written before, or at the end."""
+    text = f"<!-- {name}: begin -->\n{text.strip()}\n<!-- {name}: end -->\n"
+    md = path.read_text() if path.exists() else ""
+    pat = re.compile(rf"<!-- {re.escape(name)}: begin -->.*?<!-- {re.escape(name)}: end -->\n?",
+                     re.S)
+    md = pat.sub(lambda _: text, md) if pat.search(md) else md.rstrip("\n") + "\n\n" + text
+    path.write_text(md)
+
+
 def main() -> int:
     t0 = time.monotonic()
     for tool, hint in (("valgrind", "valgrind"), ("callgrind_control", "valgrind"),

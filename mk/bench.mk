@@ -5,7 +5,8 @@
 #
 #   make bench            all three parts, about 12 minutes on 2 cores;
 #                         prints the tables and the goals and rewrites
-#                         BENCHMARKS.md
+#                         BENCHMARKS.md; then the dbd row (make bench-dbd,
+#                         mk/dbd.mk: 2 more minutes)
 #   make bench BENCH_PARTS=callgrind   only some parts (micro, callgrind,
 #                         wrk); BENCHMARKS.md is then left alone and the
 #                         tables go to bench/build/BENCHMARKS.partial.md
@@ -32,6 +33,7 @@ export BENCH_PARTS BENCH_REQUESTS BENCH_WARMUP BENCH_PAUSE_MS BENCH_ROUNDS \
 
 bench: all bench-deps $(BENCH_MICRO) $(BENCH_FLOOR)
 	$(PYTHON) bench/run.py
+	@$(MAKE) --no-print-directory bench-dbd
 
 bench-deps: | deps
 	@sh tools/ensure-pkgs.sh valgrind wrk
