@@ -40,7 +40,7 @@
 #include "ap_mpm.h"
 
 #include "cors_explain.h"
-#include "cors_status.h"
+#include "mod_cors_status.h"
 #include "mod_cors.h"
 
 static ap_filter_rec_t *cors_filter_handle;

@@ -6,7 +6,7 @@
  *                  request into a cors_input and a cors_decision into
  *                  headers, status, the "cors" note and the debug log
  *   cors_config.c  per-directory configuration: create, merge, directives
- *   cors_report.c  startup warnings and apachectl -t -D DUMP_CORS
+ *   mod_cors_report.c  startup warnings and apachectl -t -D DUMP_CORS
  *   mod_cors_map.c CORSAllowOriginMap: which process reads, publishes and
  *                  follows the versions of a map (cors_map.c)
  *
@@ -26,9 +26,9 @@ extern module AP_MODULE_DECLARE_DATA cors_module;
 
 /* Log message tags of this module (httpd's AHnnnnn numbers are httpd's):
  * one number per call site, never reused, by range:
- *   00xx  configuration warnings (cors_config.c, cors_report.c)
+ *   00xx  configuration warnings (cors_config.c, mod_cors_report.c)
  *   01xx  requests (mod_cors.c)
- *   030x  mod_status and -D DUMP_CORS (cors_status.c, cors_report.c)
+ *   030x  mod_status and -D DUMP_CORS (mod_cors_status.c, mod_cors_report.c)
  *   031x  CORSAllowOriginMap (mod_cors_map.c; 0310: the map's own messages)
  *   04xx  CORSAllowOriginMap dbd: (mod_cors_dbd.c)
  * tests/integration/test_sources.py checks that no number is used twice. */
@@ -160,7 +160,7 @@ void cors_map_glue_define(struct cors_map *map, cmd_parms *cmd);
  * other matcher. */
 const char *cors_map_matcher_value(apr_pool_t *p, const cors_matcher *m);
 
-/* cors_report.c: apachectl -t (warnings, -D DUMP_CORS) and startup. */
+/* mod_cors_report.c: apachectl -t (warnings, -D DUMP_CORS) and startup. */
 void cors_report_test_config(apr_pool_t *pconf, server_rec *s);
 int cors_report_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                             apr_pool_t *ptemp, server_rec *s);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * cors_status.c -- CORS counters in mod_status's server-status page.
+ * mod_cors_status.c -- CORS counters in mod_status's server-status page.
  *
  * Where the counts live.  One anonymous shared memory segment, created in
  * post_config (in the parent, before the MPM forks its children) from
@@ -61,12 +61,12 @@
 #include "mod_status.h"
 
 #include "mod_cors.h"
-#include "cors_status.h"
+#include "mod_cors_status.h"
 
 APLOG_USE_MODULE(cors);
 
 #if !APR_VERSION_AT_LEAST(1, 7, 0)
-#error "cors_status.c needs APR 1.7 (apr_atomic_inc64)"
+#error "mod_cors_status.c needs APR 1.7 (apr_atomic_inc64)"
 #endif
 
 /* The counters of one server, one per note and one of the requests whose
