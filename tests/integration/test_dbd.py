@@ -180,6 +180,22 @@ def test_unreachable_at_start_allows_nothing_until_the_first_load(make_server, t
     assert not allowed(s, "/dbd/r", B)
 
 
+def test_empty_table_allows_nothing(make_server, tmp_path):
+    # Unlike an empty file (a failed export), a database that answers no rows has answered:
+    # the version allows nothing, and rows that come back are answered again.
+    db = Sqlite(tmp_path / "db" / "origins.db")
+    db.execute(SQLITE_SCHEMA, script=True)
+    db.execute("INSERT INTO tenant_origins (origin) VALUES (?)", (A,))
+    s = make_server(CONF, files=FILES, modules=DBD_MODULES)
+    s.check_log(allow=[FIRST_START])
+    assert answers(s, A, True, CONVERGE_SECONDS), s.new_log_lines()
+    db.execute("DELETE FROM tenant_origins")
+    assert answers(s, A, False, CONVERGE_SECONDS), s.new_log_lines()
+    db.execute("INSERT INTO tenant_origins (origin) VALUES (?)", (B,))
+    assert answers(s, B, True, CONVERGE_SECONDS), s.new_log_lines()
+    assert not allowed(s, "/dbd/r", A)
+
+
 # ---------------------------------------------------------------------------------------------
 # Configuration errors (apache2 -t): nothing connects to a database for these
 # ---------------------------------------------------------------------------------------------
