@@ -378,14 +378,18 @@ const char *cors_map_matcher_value(apr_pool_t *p, const cors_matcher *m)
            : "dbd";
     if (info.in_use) {
         apr_ctime(when, info.read_at);
-        version = apr_psprintf(p, "%ld entries, version %" APR_UINT64_T_FMT
-                               ", read %s", info.entries, info.generation,
-                               when);
+        version = apr_psprintf(p, "%ld entries (%ld skipped), version %"
+                               APR_UINT64_T_FMT ", read %s", info.entries,
+                               info.skipped, info.generation, when);
     }
     else if (info.tested >= 0) {
         version = apr_psprintf(p, "%ld entries read by this check; last good "
                                "version %" APR_UINT64_T_FMT, info.tested,
                                info.last_good);
+    }
+    else if (info.last_good) {
+        version = apr_psprintf(p, "not read by this check; last good version "
+                               "%" APR_UINT64_T_FMT, info.last_good);
     }
     else {
         version = "no version in use";
@@ -407,11 +411,21 @@ static void show_maps_auto(request_rec *r, const maps_state *st)
         cors_map_info info;
         cors_map_describe(r->pool, APR_ARRAY_IDX(st->maps, i, cors_map *),
                           &info);
+        int n = i + 1;
         ap_rprintf(r, "CORSMap%dSource: %s\nCORSMap%dEntries: %ld\n"
+                   "CORSMap%dSkipped: %ld\n"
                    "CORSMap%dVersion: %" APR_UINT64_T_FMT "\n"
-                   "CORSMap%dFailedLoads: %lu\n", i + 1, info.spec, i + 1,
-                   info.entries, i + 1, info.generation, i + 1,
-                   info.failures);
+                   "CORSMap%dRead: %" APR_TIME_T_FMT "\n"
+                   "CORSMap%dFailedLoads: %lu\n", n, info.spec, n,
+                   info.entries, n, info.skipped, n, info.generation, n,
+                   apr_time_sec(info.read_at), n, info.failures);
+        /* a polled source (dbd:): seconds since it last answered */
+        if (info.kind == CORS_MAP_DBD) {
+            ap_rprintf(r, "CORSMap%dSourceAnswered: %" APR_TIME_T_FMT "\n",
+                       n, info.answered
+                          ? apr_time_sec(apr_time_now() - info.answered)
+                          : -1);
+        }
         failures += info.failures;
     }
     ap_rprintf(r, "CORSMapFailedLoads: %lu\n", failures);

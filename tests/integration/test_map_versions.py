@@ -473,6 +473,16 @@ def test_status_and_dump_show_the_version(srv):
     write_atomic(f, f"{one}\n{two}\n")
     row = wait_row(srv, "status.txt", lambda r: int(r["version"]) == version + 2)
     assert int(row["version"]) == version + 2 and row["last error"] == "", row
+    # ?auto: one block per map, numbered as defined
+    auto = srv.request("GET", "/server-status?auto").body.decode()
+    lines = dict(ln.split(": ", 1) for ln in auto.splitlines() if ln.startswith("CORSMap"))
+    n = next(k[len("CORSMap"):-len("Source")] for k, v in lines.items()
+             if k.endswith("Source") and v.endswith("/status.txt"))
+    assert lines[f"CORSMap{n}Entries"] == "2" and lines[f"CORSMap{n}Skipped"] == "0", auto
+    assert lines[f"CORSMap{n}Version"] == str(version + 2), auto
+    assert int(lines[f"CORSMap{n}FailedLoads"]) == failures + 1, auto
+    assert int(lines[f"CORSMap{n}Read"]) > 1_700_000_000, auto
+    assert int(lines["CORSMapFailedLoads"]) >= failures + 1, auto
     out = dump_cors(srv)
     assert re.search(rf"status\.txt \(txt\): 2 entries read by this check; last good version "
                      rf"{version + 2}\b", out), out
