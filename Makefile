@@ -30,8 +30,8 @@ PURE_SRCS  = $(LOGIC_SRCS) cors_decide.c cors_explain.c cors_probe.c \
              cors_image.c cors_regex.c cors_map.c cors_map_file.c
 PURE_HDRS  = $(LOGIC_HDRS) cors_decide.h cors_explain.h cors_probe.h \
              cors_image.h cors_source.h cors_regex.h cors_map.h cors_map_file.h
-GLUE_SRCS  = mod_cors.c cors_config.c mod_cors_report.c mod_cors_status.c mod_cors_map.c \
-             mod_cors_dbd.c
+GLUE_SRCS  = mod_cors.c mod_cors_config.c mod_cors_origins.c mod_cors_report.c \
+             mod_cors_status.c mod_cors_map.c mod_cors_dbd.c
 GLUE_HDRS  = mod_cors.h mod_cors_status.h mod_cors_dbd.h
 SRCS    = $(GLUE_SRCS) $(PURE_SRCS)
 HDRS    = $(GLUE_HDRS) $(PURE_HDRS)

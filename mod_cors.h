@@ -5,7 +5,10 @@
  *   mod_cors.c     the module record, hooks and the output filter: turns a
  *                  request into a cors_input and a cors_decision into
  *                  headers, status, the "cors" note and the debug log
- *   cors_config.c  per-directory configuration: create, merge, directives
+ *   mod_cors_config.c  per-directory configuration: create, merge, the
+ *                  directive table, the handlers of all but the origins
+ *   mod_cors_origins.c CORSAllowOrigin, CORSAllowOriginMatch,
+ *                  CORSAllowOriginMap
  *   mod_cors_report.c  startup warnings and apachectl -t -D DUMP_CORS
  *   mod_cors_map.c CORSAllowOriginMap: which process reads, publishes and
  *                  follows the versions of a map (cors_map.c)
@@ -26,7 +29,7 @@ extern module AP_MODULE_DECLARE_DATA cors_module;
 
 /* Log message tags of this module (httpd's AHnnnnn numbers are httpd's):
  * one number per call site, never reused, by range:
- *   00xx  configuration warnings (cors_config.c, mod_cors_report.c)
+ *   00xx  configuration warnings (mod_cors_config.c, mod_cors_report.c)
  *   01xx  requests (mod_cors.c)
  *   030x  mod_status and -D DUMP_CORS (mod_cors_status.c, mod_cors_report.c)
  *   031x  CORSAllowOriginMap (mod_cors_map.c; 0310: the map's own messages)
@@ -99,7 +102,7 @@ typedef struct cors_dir_conf {
 } cors_dir_conf;
 
 /* The settings, one row per directive, made with the command table from
- * the same rows (cors_config.c, CORS_DIRECTIVES): create, merge and the
+ * the same rows (mod_cors_config.c, CORS_DIRECTIVES): create, merge and the
  * dump are driven by it, so that a directive added later cannot be left
  * out of any of them. */
 typedef enum {
@@ -133,6 +136,38 @@ extern const command_rec cors_cmds[];
 
 void *cors_create_dir_config(apr_pool_t *p, char *dir);
 void *cors_merge_dir_config(apr_pool_t *p, void *basev, void *addv);
+
+/* mod_cors_config.c: what every directive handler uses.  An error is
+ * "<Directive>: msg"; a warning is logged at startup, or at debug level
+ * for .htaccess (read per request), and only built where it would be
+ * printed (cors_want_warning). */
+const char *cors_cmd_error(cmd_parms *cmd, const char *msg);
+int cors_in_htaccess(const cmd_parms *cmd);
+cors_dir_conf *cors_scope_conf(cmd_parms *cmd, void *dconf);
+int cors_want_warning(cmd_parms *cmd);
+void cors_cmd_warning(cmd_parms *cmd, cors_dir_conf *conf, const char *msg);
+/* NULL, or the error of value ('*', null) under CORSAllowCredentials On in
+ * the same scope. */
+const char *cors_check_credentials(cmd_parms *cmd, const cors_dir_conf *conf,
+                                   const char *value);
+
+/* mod_cors_origins.c: the origin directives, and how DUMP_CORS shows them
+ * (rows of cors_config's table). */
+const char *cors_set_allow_origin(cmd_parms *cmd, void *dconf,
+                                  const char *arg);
+const char *cors_set_allow_origin_match(cmd_parms *cmd, void *dconf,
+                                        const char *arg);
+const char *cors_set_allow_origin_map(cmd_parms *cmd, void *dconf,
+                                      const char *arg,
+                                      const char *change_query);
+/* The plain-http warning, where credentials meet a plain-http origin. */
+void cors_warn_insecure(cmd_parms *cmd, cors_dir_conf *conf);
+const char *cors_show_origins(apr_pool_t *p, const cors_dir_conf *c,
+                              const struct cors_setting *s);
+const char *cors_show_matchers(apr_pool_t *p, const cors_dir_conf *c,
+                               const struct cors_setting *s);
+const char *cors_show_maps(apr_pool_t *p, const cors_dir_conf *c,
+                           const struct cors_setting *s);
 
 /* Sets up what a child keeps of .htaccess directives (the regex probe's
  * verdicts). */

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 # mk/docs.mk -- checks of the documentation (tests/docs/test_docs.py):
-# each directive of cors_cmds[] (cors_config.c after the C preprocessor, with
+# each directive of cors_cmds[] (mod_cors_config.c after the C preprocessor, with
 # the build's headers, hence build-deps) has its '## Name'
 # section with the httpd-style table in docs/directives.md and each such
 # section names a directive; every relative link and anchor in README.md,

@@ -35,7 +35,7 @@ static const char *noop_argv(cmd_parms *cmd, void *dconf, int argc,
     return NULL;
 }
 
-/* mod_cors's command table (cors_config.c), with these handlers. */
+/* mod_cors's command table (mod_cors_config.c), with these handlers. */
 static const command_rec noop_cmds[] = {
     AP_INIT_ITERATE("CORSAllowOrigin", noop1, NULL, OR_FILEINFO, "no-op"),
     AP_INIT_TAKE1("CORSAllowOriginMatch", noop1, NULL, OR_FILEINFO, "no-op"),

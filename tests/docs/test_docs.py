@@ -2,7 +2,7 @@
 """The documentation against the module and against itself.
 
 - docs/directives.md has one `## Name` section for each directive of the module's
-  command table (cors_cmds[] in cors_config.c, read from the C source through the C
+  command table (cors_cmds[] in mod_cors_config.c, read from the C source through the C
   preprocessor, with the headers the build uses), each opening
   with the httpd-style table (Description, Syntax, Default, Context, Override where
   .htaccess is a context, Status, Module), and no section for a name the table lacks.
@@ -29,7 +29,7 @@ README_MAX_LINES = 250
 # ---- the command table, from the C source ------------------------------------------
 #
 # The table is read after the C preprocessor, as httpd gets it: its rows may be written
-# as AP_INIT_* lines or made by macros (cors_config.c's CORS_DIRECTIVES).
+# as AP_INIT_* lines or made by macros (mod_cors_config.c's CORS_DIRECTIVES).
 
 def preprocessor_flags() -> list:
     """-I flags for httpd's, APR's and PCRE2's headers (those the build uses)."""
@@ -67,7 +67,7 @@ def c_initializer(text: str, start: int) -> str:
 def command_names(preprocessed: str) -> list:
     """The directive of each row of cors_cmds[]: the first string of each {...} in it."""
     m = re.search(r"\bcors_cmds\s*\[\s*\]\s*=\s*\{", preprocessed)
-    assert m, "no 'cors_cmds[] = {' in the preprocessed cors_config.c"
+    assert m, "no 'cors_cmds[] = {' in the preprocessed mod_cors_config.c"
     table = c_initializer(preprocessed, m.end() - 1)[1:-1]
     names, i = [], 0
     while i < len(table):
@@ -86,7 +86,7 @@ def command_names(preprocessed: str) -> list:
 
 @pytest.fixture(scope="module")
 def commands() -> list:
-    return command_names(preprocess((REPO / "cors_config.c").read_text(), preprocessor_flags()))
+    return command_names(preprocess((REPO / "mod_cors_config.c").read_text(), preprocessor_flags()))
 
 
 def test_the_command_table_is_read(commands):
