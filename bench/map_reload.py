@@ -43,24 +43,23 @@ import os
 import pathlib
 import re
 import shutil
-import socket
 import sys
 import tempfile
-import threading
 import time
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO / "tests" / "lib"))
 
-from httpd_harness import (MAP_PUBLISHED_RE, Httpd, child_statuses, mapping_kb,  # noqa: E402
-                           proc_kb)
+from child_answers import PidLogHttpd  # noqa: E402
+from httpd_harness import MAP_PUBLISHED_RE, child_statuses, mapping_kb, proc_kb  # noqa: E402
 from run import CORS_POLICY as POLICY  # noqa: E402
 
 MAPS = REPO / "bench" / "build" / "maps"
 ALLOWED = "https://app.example.com"
 ONLY = {"A": "https://only-a.example.com", "B": "https://only-b.example.com"}
 PREFIX = {"A": "site", "B": "alt"}
+TARGET = "/data.json"
 IMAGES = "/cors-maps/"          # the images' directory, under DefaultRuntimeDir
 
 GOAL_PSS_COPIES = 1.5           # children's PSS (over the baseline) / one copy
@@ -87,26 +86,6 @@ CONF = """\
 </IfModule>
 CORSAllowOriginMap txt:${{SERVERROOT}}/origins.txt
 """ + POLICY
-
-
-class Server(Httpd):
-    """The harness's httpd with an access log of the pid that served each request, when it
-    came (microseconds since the epoch), and the module's verdict."""
-
-    def conf_logs(self) -> list:
-        return super().conf_logs() + [
-            f'CustomLog "{self.logdir}/pids_log" "%P %{{usec}}t %{{cors}}n %{{Origin}}i"']
-
-    def pid_lines(self, offset: int) -> tuple[list[tuple[int, float, str, str]], int]:
-        """(pid, time, note, origin) of the access-log lines after offset, and the new
-        offset."""
-        data = (self.logdir / "pids_log").read_bytes()
-        out = []
-        for ln in data[offset:].decode("latin-1").splitlines():
-            parts = ln.split()
-            if len(parts) == 4:
-                out.append((int(parts[0]), int(parts[1]) / 1e6, parts[2], parts[3]))
-        return out, len(data)
 
 
 def version_file(version: str, n: int) -> pathlib.Path:
@@ -137,89 +116,6 @@ def swap(target: pathlib.Path, source: pathlib.Path):
     os.rename(side, target)
 
 
-def ask(port: int, origin: str) -> bool | None:
-    """One GET on a new connection: is origin allowed?  None on a socket error."""
-    req = (f"GET /data.json HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: {origin}\r\n"
-           "Connection: close\r\n\r\n").encode()
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
-            s.sendall(req)
-            data = b""
-            while b"\r\n\r\n" not in data:
-                chunk = s.recv(65536)
-                if not chunk:
-                    break
-                data += chunk
-    except OSError:
-        return None
-    head = data.split(b"\r\n\r\n", 1)[0].decode("latin-1").lower()
-    return f"access-control-allow-origin: {origin}" in head
-
-
-class Load:
-    """`clients` threads, each asking for one origin on new connections, a pause between
-    requests, until stopped; counts socket errors."""
-
-    def __init__(self, port: int, origin: str, clients: int, pause: float):
-        self.port, self.origin, self.pause = port, origin, pause
-        self.stop = threading.Event()
-        self.errors = 0
-        self.requests = 0
-        self.lock = threading.Lock()
-        self.threads = [threading.Thread(target=self.run, daemon=True) for _ in range(clients)]
-        for t in self.threads:
-            t.start()
-
-    def run(self):
-        while not self.stop.is_set():
-            r = ask(self.port, self.origin)
-            with self.lock:
-                self.requests += 1
-                self.errors += r is None
-            time.sleep(self.pause)
-
-    def end(self):
-        self.stop.set()
-        for t in self.threads:
-            t.join(timeout=30)
-
-
-def until_every_child(srv: Server, pids: set[int], origin: str, clients: int, timeout: float,
-                      t0: float | None = None) -> dict:
-    """Asks for origin until every pid has allowed it (or timeout).  Per pid: the time of
-    the first request it allowed, and whether it refused one after that."""
-    _, offset = srv.pid_lines(0)
-    load = Load(srv.port, origin, clients, 0.005)
-    first: dict[int, float] = {}
-    regressed: set[int] = set()
-    seen: set[int] = set()
-    deadline = time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            time.sleep(0.05)
-            lines, offset = srv.pid_lines(offset)
-            for pid, when, note, o in lines:
-                if o != origin:
-                    continue
-                seen.add(pid)
-                if note == "allowed":
-                    first.setdefault(pid, when)
-                elif pid in first:
-                    regressed.add(pid)
-            if pids <= set(first):
-                break
-    finally:
-        load.end()
-    lines, offset = srv.pid_lines(offset)
-    for pid, when, note, o in lines:
-        if o == origin and note != "allowed" and pid in first:
-            regressed.add(pid)
-    base = t0 if t0 is not None else 0.0
-    return {"first": {p: t - base for p, t in first.items()}, "regressed": regressed,
-            "missing": pids - set(first), "seen": seen, "requests": load.requests,
-            "errors": load.errors}
-
-
 def memory(parent: int) -> dict[int, dict[str, int]]:
     out = {}
     for pid in sorted(child_statuses(parent)):
@@ -230,15 +126,15 @@ def memory(parent: int) -> dict[int, dict[str, int]]:
     return out
 
 
-def image_size(srv: Server) -> int:
+def image_size(srv: PidLogHttpd) -> int:
     """Bytes of the newest image file under DefaultRuntimeDir/cors-maps."""
     files = [f for f in (srv.rundir / "cors-maps").glob("*.map")]
     return max(f.stat().st_size for f in files) if files else 0
 
 
 def start(workdir: pathlib.Path, name: str, mpm: str, children: int,
-          source: pathlib.Path) -> Server:
-    srv = Server(workdir / name, CONF.format(children=children, workers=16 * children),
+          source: pathlib.Path) -> PidLogHttpd:
+    srv = PidLogHttpd(workdir / name, CONF.format(children=children, workers=16 * children),
                  files={"htdocs/data.json": "{}\n" * 512}, mpm=mpm,
                  loglevel="warn cors:info", startup_timeout=180)
     swap(srv.root / "origins.txt", source)
@@ -246,7 +142,7 @@ def start(workdir: pathlib.Path, name: str, mpm: str, children: int,
     return srv
 
 
-def wait_children(srv: Server, children: int, timeout: float = 60) -> set[int]:
+def wait_children(srv: PidLogHttpd, children: int, timeout: float = 60) -> set[int]:
     deadline = time.monotonic() + timeout
     while True:
         pids = set(child_statuses(srv.proc.pid))
@@ -265,7 +161,7 @@ def baseline(mpm: str, children: int, workdir: pathlib.Path) -> int:
     srv = start(workdir, f"{mpm}-base", mpm, children, one)
     try:
         pids = wait_children(srv, children)
-        until_every_child(srv, pids, ALLOWED, 2 * children, 30)
+        srv.until_every_child(pids, ALLOWED, TARGET, 2 * children, 30)
         return sum(v["pss"] for v in memory(srv.proc.pid).values())
     finally:
         srv.stop()
@@ -279,12 +175,12 @@ def run_one(n: int, mpm: str, children: int, workdir: pathlib.Path) -> dict:
     t = time.monotonic()
     srv = start(workdir, f"{mpm}-{n}", mpm, children, files["A"])
     res["start_s"] = time.monotonic() - t
-    clients = 2 * children
+    clients = children + 2
     try:
         pids = wait_children(srv, children)
         if len(pids) != children:
             res["problems"].append(f"{len(pids)} children, not {children}")
-        a = until_every_child(srv, pids, ONLY["A"], clients, 60)
+        a = srv.until_every_child(pids, ONLY["A"], TARGET, clients, 60)
         if a["missing"]:
             res["problems"].append(f"children {sorted(a['missing'])} never allowed A")
         time.sleep(1)
@@ -293,7 +189,7 @@ def run_one(n: int, mpm: str, children: int, workdir: pathlib.Path) -> dict:
         log_offset = len(srv.error_log())
         t0 = time.time()
         swap(srv.root / "origins.txt", files["B"])
-        b = until_every_child(srv, pids, ONLY["B"], clients, 30, t0)
+        b = srv.until_every_child(pids, ONLY["B"], TARGET, clients, 30, t0)
         res["apply"] = b
         if b["missing"]:
             res["problems"].append(f"children {sorted(b['missing'])} never allowed B")
@@ -301,10 +197,10 @@ def run_one(n: int, mpm: str, children: int, workdir: pathlib.Path) -> dict:
             res["problems"].append(f"children {sorted(b['regressed'])} refused B after "
                                    "allowing it")
         time.sleep(2)
-        old = until_every_child(srv, pids, ONLY["A"], clients, 3)
+        old = srv.until_every_child(pids, ONLY["A"], TARGET, clients, 3)
         if old["first"]:
             res["problems"].append(f"children {sorted(old['first'])} still allow A")
-        again = until_every_child(srv, pids, ONLY["B"], clients, 30)
+        again = srv.until_every_child(pids, ONLY["B"], TARGET, clients, 30)
         if again["missing"]:
             res["problems"].append(f"children {sorted(again['missing'])} did not answer "
                                    "after the change")
@@ -315,7 +211,8 @@ def run_one(n: int, mpm: str, children: int, workdir: pathlib.Path) -> dict:
                                    f"{sorted(res['after'])}")
         log = srv.error_log()[log_offset:]
         res["published"] = [(int(m.group(1)), int(m.group(3)), int(m.group(4)),
-                             int(m.group(5))) for m in MAP_PUBLISHED_RE.finditer(log)]
+                             int(m.group(5)), log_time(log, m.start()) - t0)
+                            for m in MAP_PUBLISHED_RE.finditer(log)]
         # prefork: twice as many clients as children keep every child busy, on purpose
         res["errors"] = [ln for ln in log.splitlines()
                          if re.search(r"\[[a-z_]*:?(error|crit|alert|emerg)\]", ln)
@@ -326,6 +223,16 @@ def run_one(n: int, mpm: str, children: int, workdir: pathlib.Path) -> dict:
     finally:
         srv.stop()
     return res
+
+
+def log_time(log: str, at: int) -> float:
+    """The time (seconds since the epoch) of the error-log line that holds offset at."""
+    line = log[log.rfind("\n", 0, at) + 1:]
+    m = re.match(r"\[\w+ (\w+ \d+ [\d:]+)\.(\d+) (\d+)\]", line)
+    if not m:
+        return float("nan")
+    when = time.strptime(f"{m.group(1)} {m.group(3)}", "%b %d %H:%M:%S %Y")
+    return time.mktime(when) + int(m.group(2)) / 10 ** len(m.group(2))
 
 
 def mib(kb: float) -> str:
@@ -374,8 +281,10 @@ def report(r: dict) -> list[str]:
                        f" ({mib(b[pid]['img_pss'])} -> "
                        f"{mib(a.get(pid, {}).get('img_pss', 0))})" for pid in sorted(b))]
     pub = r["published"]
-    out.append("  published: " + (", ".join(f"version {v} ({e:,} entries) by pid {p} in "
-                                            f"{ms} ms" for p, v, e, ms in pub) or "none"))
+    out.append("  published: " + (", ".join(f"version {v} ({e:,} entries) by pid {p}, "
+                                            f"read to image in place in {ms} ms, logged "
+                                            f"{at:.2f} s after the rename"
+                                            for p, v, e, ms, at in pub) or "none"))
     out.append(f"  rename -> every child allowing the new origin: {worst:.2f} s (goal <= "
                f"{GOAL_APPLY_S:g} s: {verdict(worst <= GOAL_APPLY_S)}); per child: "
                + ", ".join(f"{t:.2f}" for t in sorted(apply.values()))
