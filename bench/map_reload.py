@@ -53,7 +53,7 @@ sys.path.insert(0, str(REPO / "tests" / "lib"))
 
 from child_answers import PidLogHttpd  # noqa: E402
 from httpd_harness import MAP_PUBLISHED_RE, child_statuses, mapping_kb, proc_kb  # noqa: E402
-from run import CORS_POLICY as POLICY  # noqa: E402
+from run import CORS_POLICY as POLICY, MAP_SECTION, OUT_MD, with_map_section  # noqa: E402
 
 MAPS = REPO / "bench" / "build" / "maps"
 ALLOWED = "https://app.example.com"
@@ -86,6 +86,34 @@ CONF = """\
 </IfModule>
 CORSAllowOriginMap txt:${{SERVERROOT}}/origins.txt
 """ + POLICY
+
+
+METHOD = """\
+- Each row is a throw-away httpd (tests/lib/httpd_harness.py) with `CORSAllowOriginMap txt:`
+  and the policy of section 1, keep-alive off; prefork with 8 children, event with 2 children
+  of 16 threads.  Two versions of the map, A and B, of N entries each (`https://site<i>.example.com`
+  / `https://alt<i>.example.com`, one origin per line, no second field) differ in every entry
+  but https://app.example.com, so a change rebuilds the whole set.
+- The change: a hard link of B renamed over the configured file.  Requests for B's own origin
+  on new connections (children + 2 clients, 20 ms apart each) until an access log with `%P`
+  shows that every child allowed it; "rename -> every child" is the latest, over the
+  children, of the first request (`%{usec}t`) each allowed, minus the time of the rename.
+  "rename -> published" is the time of the loader's `published version` line at
+  `LogLevel cors:info` (and the read, compile and write it reports).  No child refused B's
+  origin after it had allowed it, and two seconds later none allowed A's.
+- Memory: each child's whole-process PSS (`/proc/PID/smaps_rollup`: a page shared by k
+  processes counts 1/k in each), summed over the children, once every child had answered
+  from A ("before") and two seconds after every child answered from B ("after"; the old
+  image is unmapped at the next watchdog tick); "images' PSS" is the part of that sum in
+  the mappings of the image files (`DefaultRuntimeDir/cors-maps/*.map`, from
+  `/proc/PID/smaps`); "with a 1-entry map" is the same server's sum with a map of one line,
+  and "map's cost" = the sum after the change minus that.  One copy = the size of the image
+  file the loader published (a hash table of 8-byte slots at most 80% full, then each entry
+  as a 2-byte length and its bytes).
+- Goals: the children's PSS at most 1.5 copies (the map's cost; the whole-process sum in
+  copies is given too: with a 200,000-entry map under prefork, httpd's own 4 MiB over 8
+  children is half a copy), one copy at most 2x the txt file, every child on the new
+  version within 2 s of the rename."""
 
 
 def version_file(version: str, n: int) -> pathlib.Path:
@@ -301,7 +329,10 @@ def main() -> int:
     ap.add_argument("--entries", default=os.environ.get("MAP_ENTRIES", "200000,1000000"))
     ap.add_argument("--servers", default=os.environ.get("MAP_SERVERS", "prefork:8,event:2"),
                     help="MPM:children,...")
+    ap.add_argument("--bench-lines", type=pathlib.Path,
+                    help="map_bench's output (load times, lookups), for BENCHMARKS.md")
     args = ap.parse_args()
+    load = os.getloadavg()
     servers = []
     for s in args.servers.split(","):
         mpm, _, children = s.strip().partition(":")
@@ -320,15 +351,55 @@ def main() -> int:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     print("\n".join(summary(results)))
+    write_md(results, args, load)
     return 1 if bad else 0
+
+
+def write_md(results: list[dict], args, load: tuple) -> None:
+    """The section of BENCHMARKS.md, when the run is the default one (both sizes, both
+    servers); else bench/build/BENCHMARKS-map.partial.md."""
+    bench = args.bench_lines.read_text().splitlines() if args.bench_lines and \
+        args.bench_lines.exists() else []
+    section = [MAP_SECTION[0], "## 4. Origin maps: one copy per server, and a change "
+               "(make bench-map)", "",
+               f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} CPUs, "
+               f"load average {load[0]:.1f} at the start (the machine is shared).", "",
+               *[ln for ln in METHOD.splitlines()], ""]
+    section += summary(results)[1:] + [""]
+    for r in results:
+        if r["problems"] or r["errors"]:
+            section.append(f"- {r['n']:,} entries, {r['mpm']}: "
+                           + "; ".join(r["problems"] + r["errors"][:3]))
+    if bench:
+        section += ["bench/map_bench.c (`map_bench load N`: the parent's read, compile and "
+                    "publish of a txt map of `https://t<i>.tenant.example allow` lines; "
+                    "`map_bench lookup`: instructions per lookup under callgrind, half hits, "
+                    "half misses; `set 2` is two configured origins):", "", "```",
+                    *bench, "```", ""]
+    section.append(MAP_SECTION[1])
+    complete = args.entries.replace(" ", "") == "200000,1000000" and \
+        args.servers.replace(" ", "") == "prefork:8,event:2"
+    target = OUT_MD if complete else REPO / "bench" / "build" / "BENCHMARKS-map.partial.md"
+    text = OUT_MD.read_text() if complete and OUT_MD.exists() else ""
+    target.write_text(with_map_section(text, section))
+    print(f"bench-map: wrote {target.relative_to(REPO)}")
+
+
+def published_after(r: dict) -> str:
+    """When the loader logged the new version, after the rename, and how long its read took."""
+    pub = r["published"]
+    if not pub:
+        return "none"
+    _, _, _, ms, at = pub[-1]
+    return f"{at:.2f} s (read {ms:,} ms)"
 
 
 def summary(results: list[dict]) -> list[str]:
     """A Markdown table of every run (BENCHMARKS.md)."""
     out = ["", "| entries | server | txt file | one copy (image) | copy / file | children's PSS "
            "before -> after | with a 1-entry map | images' PSS after | map's cost after "
-           "(copies) | whole PSS after (copies) | rename -> every child |",
-           "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+           "(copies) | whole PSS after (copies) | rename -> published | rename -> every child |",
+           "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         f = figures(r)
         c = f["copy_kb"]
@@ -336,7 +407,7 @@ def summary(results: list[dict]) -> list[str]:
                    f"{mib(f['file_kb'])} MiB | {mib(c)} MiB | {r['copy'] / r['file']:.2f} | "
                    f"{mib(f['sum_b'])} -> {mib(f['sum_a'])} MiB | {mib(r['baseline'])} MiB | "
                    f"{mib(f['img_a'])} MiB | {mib(f['cost'])} MiB ({f['cost'] / c:.2f}) | "
-                   f"{f['sum_a'] / c:.2f} | {f['apply']:.2f} s |")
+                   f"{f['sum_a'] / c:.2f} | {published_after(r)} | {f['apply']:.2f} s |")
     return out
 
 

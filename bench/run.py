@@ -1034,6 +1034,35 @@ def goals(ir: dict) -> tuple[list[str], list[str]]:
     return lines, missed
 
 
+# The section of BENCHMARKS.md that `make bench-map` writes (bench/map_reload.py) and
+# `make bench` keeps as it is, before the goals.
+MAP_SECTION = ("<!-- written by make bench-map (bench/map_reload.py); make bench keeps it -->",
+               "<!-- end of make bench-map's section -->")
+
+
+def map_section(text: str) -> list[str]:
+    """The lines of make bench-map's section in text, markers included; [] when none."""
+    lines = text.splitlines()
+    if MAP_SECTION[0] not in lines or MAP_SECTION[1] not in lines:
+        return []
+    return lines[lines.index(MAP_SECTION[0]):lines.index(MAP_SECTION[1]) + 1]
+
+
+def with_map_section(text: str, section: list[str]) -> str:
+    """text with make bench-map's section replaced by section (put before the goals, or at
+    the end, when text has none)."""
+    lines = text.splitlines()
+    old = map_section(text)
+    if old:
+        at = lines.index(MAP_SECTION[0])
+        del lines[at:at + len(old)]
+    else:
+        at = lines.index("## Goals") if "## Goals" in lines else len(lines)
+        section = section + [""]
+    lines[at:at] = section
+    return "\n".join(lines) + "\n"
+
+
 def report(results: dict, elapsed: float) -> str:
     md = ["# mod_cors benchmarks", "",
           "Written by `make bench` (bench/run.py, mk/bench.mk); running it again rewrites "
@@ -1049,6 +1078,9 @@ def report(results: dict, elapsed: float) -> str:
     if "micro" in results:
         md += ["## 3. Decision microbenchmark (bench/micro.c)", ""] \
             + micro_table(results["micro"]) + [""]
+    if OUT_MD.exists():
+        kept = map_section(OUT_MD.read_text())
+        md += kept + ([""] if kept else [])
     if ir:
         glines, missed = goals(ir)
         md += ["## Goals", ""] + glines + [""]

@@ -57,15 +57,20 @@ MAP_ENTRIES ?= 200000,1000000
 MAP_SERVERS ?= prefork:8,event:2
 export MAP_ENTRIES MAP_SERVERS
 
+# map_bench's lines go to BENCHMARKS.md's map section too (bench/map_reload.py).
+MAP_BENCH_OUT := bench/build/map_bench.out
+
 bench-map: all $(MAP_BENCH) bench-deps
-	./$(MAP_BENCH) load 200000
-	./$(MAP_BENCH) load 1000000
+	./$(MAP_BENCH) load 200000 > $(MAP_BENCH_OUT)
+	./$(MAP_BENCH) load 1000000 >> $(MAP_BENCH_OUT)
+	@cat $(MAP_BENCH_OUT)
 	@for cfg in "set 2" "txt 2" "txt 10000" "txt 1000000" "sdbm 2" "sdbm 10000" \
 	            "sdbm 1000000" "sdbm-open-each 10000"; do \
 	    set -- $$cfg; out=bench/build/callgrind.map.$$1.$$2; \
 	    valgrind --tool=callgrind --toggle-collect=lookups --callgrind-out-file=$$out \
 	        ./$(MAP_BENCH) lookup $$1 $$2 20000 >/dev/null 2>&1 || exit 1; \
 	    ir=$$(sed -n 's/^summary: *//p;s/^totals: *//p' $$out | head -n 1); \
-	    echo "lookup $$1 n=$$2: $$((ir / 20000)) instructions per lookup"; \
+	    echo "lookup $$1 n=$$2: $$((ir / 20000)) instructions per lookup" \
+	        | tee -a $(MAP_BENCH_OUT); \
 	done
-	$(PYTHON) bench/map_reload.py
+	$(PYTHON) bench/map_reload.py --bench-lines $(MAP_BENCH_OUT)
