@@ -20,8 +20,9 @@ import time
 from httpd_harness import Httpd
 
 # The pid that served, when the request came (microseconds since the epoch), mod_cors's
-# note (allowed, denied-origin, ...) and the Origin.
-PID_LOG_FORMAT = "%P %{usec}t %{cors}n %{Origin}i"
+# note (allowed, denied-origin, ...), the Origin and the URL (the prober's end in PROBE).
+PID_LOG_FORMAT = "%P %{usec}t %{cors}n %{Origin}i %U%q"
+PROBE = "?child-probe"
 
 
 def allowed_on_new_connection(port: int, origin: str, path: str) -> bool | None:
@@ -81,9 +82,9 @@ class PidLogHttpd(Httpd):
     def pids_log_path(self):
         return self.logdir / "pids_log"
 
-    def pid_lines(self, offset: int) -> tuple[list[tuple[int, float, str, str]], int]:
-        """(pid, time in seconds since the epoch, note, origin) of the lines after offset
-        (bytes), and the new offset."""
+    def pid_lines(self, offset: int) -> tuple[list[tuple[int, float, str, str, str]], int]:
+        """(pid, time in seconds since the epoch, note, origin, URL) of the lines after
+        offset (bytes), and the new offset."""
         try:
             data = self.pids_log_path.read_bytes()
         except FileNotFoundError:
@@ -92,28 +93,30 @@ class PidLogHttpd(Httpd):
         end = data.rfind(b"\n", offset) + 1 or offset     # whole lines only
         for ln in data[offset:end].decode("latin-1").splitlines():
             parts = ln.split()
-            if len(parts) == 4:
-                out.append((int(parts[0]), int(parts[1]) / 1e6, parts[2], parts[3]))
+            if len(parts) == 5:
+                out.append((int(parts[0]), int(parts[1]) / 1e6, parts[2], parts[3],
+                            parts[4]))
         return out, max(end, offset)
 
     def until_every_child(self, pids: set[int], origin: str, path: str, clients: int,
                           timeout: float, t0: float | None = None,
                           pause: float = 0.02) -> dict:
-        """Asks for origin on new connections (`clients` threads, each waiting `pause`
-        seconds between requests: a light load, that leaves the CPUs to the server) until
-        every pid has allowed it, or timeout.  Returns "first": per pid, the time of the first request it
+        """Asks for origin with GET path + PROBE on new connections (`clients` threads, each
+        waiting `pause` seconds between requests: a light load, that leaves the CPUs to the
+        server) until every pid has allowed it, or timeout; other requests in the log (a
+        load test's) are not counted.  Returns "first": per pid, the time of the first request it
         allowed (minus t0 when given); "regressed": the pids that refused it after they had
         allowed it; "missing": the pids that never allowed it; "seen": the pids that
         answered at all; "requests"; "errors" (socket errors)."""
         offset = self.pids_log_path.stat().st_size if self.pids_log_path.exists() else 0
-        load = Load(self.port, origin, path, clients, pause)
+        load = Load(self.port, origin, path + PROBE, clients, pause)
         first: dict[int, float] = {}
         regressed: set[int] = set()
         seen: set[int] = set()
 
         def take(lines):
-            for pid, when, note, o in lines:
-                if o != origin:
+            for pid, when, note, o, url in lines:
+                if o != origin or url != path + PROBE:
                     continue
                 seen.add(pid)
                 if note == "allowed":

@@ -261,7 +261,9 @@ def final_answers(srv: PidLogHttpd, res: dict):
     res["final_children"] = len(pids)
     if got["missing"] or got["regressed"] or got["errors"]:
         res["problems"].append(f"at the end, children {sorted(got['missing'])} did not "
-                               f"allow {ALWAYS[0][1]} ({got['errors']} socket errors)")
+                               f"allow {ALWAYS[0][1]}, children {sorted(got['regressed'])} "
+                               f"refused it after they had allowed it ({got['errors']} socket "
+                               "errors)")
     for origin in (LARGE_ONLY[0][1], *TORN_ONLY):
         got = srv.until_every_child(pids, origin, "/api/r", clients, 2)
         if got["first"]:
@@ -436,9 +438,9 @@ def main():
     ap.add_argument("--large", type=int, default=int(env("SOAK_MAP_LARGE", 100000)))
     ap.add_argument("--interval", type=float, default=1.0,
                     help="seconds between a good write and the next step")
-    ap.add_argument("--hold", type=float, default=1.5,
+    ap.add_argument("--hold", type=float, default=2.5,
                     help="seconds a torn file, a FIFO or an empty file stays (more than the "
-                    "settle interval, so that the loader reads it)")
+                    "2 s in which the loader must see a change, so that it reads it)")
     ap.add_argument("--prefork-children", type=int, default=8)
     ap.add_argument("--pss-slack", type=float, default=16.0,
                     help="MiB the children's PSS sum may grow from before the first change "
