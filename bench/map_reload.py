@@ -15,9 +15,9 @@ and B https://only-b.example.com, and the rest differs (site<i> / alt<i>), so a 
 rebuilds the whole set.  The change is a rename of a hard link of B over the configured
 file (a file written long before: settled the moment it is seen).
 
-1. A is in force: requests on new connections (concurrent enough to keep every child
-   busy) until the access log (`%P`, the pid that served) shows that every child allows
-   A's origin.  Memory "before".
+1. A is in force: requests on new connections (tests/lib/child_answers.py: children + 2
+   clients, 20 ms between two requests of one client) until the access log (`%P`, the
+   pid that served) shows that every child allows A's origin.  Memory "before".
 2. At T0, B is renamed in; the same requests ask for B's origin until every child has
    allowed it.  "Rename -> every child": the latest, over the children, of the first
    request (its `%{usec}t`) a child allowed, minus T0.  A child that refused the origin
@@ -163,8 +163,8 @@ def image_size(srv: PidLogHttpd) -> int:
 def start(workdir: pathlib.Path, name: str, mpm: str, children: int,
           source: pathlib.Path) -> PidLogHttpd:
     srv = PidLogHttpd(workdir / name, CONF.format(children=children, workers=16 * children),
-                 files={"htdocs/data.json": "{}\n" * 512}, mpm=mpm,
-                 loglevel="warn cors:info", startup_timeout=180)
+                      files={"htdocs/data.json": "{}\n" * 512}, mpm=mpm,
+                      loglevel="warn cors:info", startup_timeout=180)
     swap(srv.root / "origins.txt", source)
     srv.start()
     return srv
@@ -189,7 +189,7 @@ def baseline(mpm: str, children: int, workdir: pathlib.Path) -> int:
     srv = start(workdir, f"{mpm}-base", mpm, children, one)
     try:
         pids = wait_children(srv, children)
-        srv.until_every_child(pids, ALLOWED, TARGET, 2 * children, 30)
+        srv.until_every_child(pids, ALLOWED, TARGET, children + 2, 30)
         return sum(v["pss"] for v in memory(srv.proc.pid).values())
     finally:
         srv.stop()
@@ -226,8 +226,9 @@ def run_one(n: int, mpm: str, children: int, workdir: pathlib.Path) -> dict:
                                    "allowing it")
         time.sleep(2)
         old = srv.until_every_child(pids, ONLY["A"], TARGET, clients, 3)
-        if old["first"]:
-            res["problems"].append(f"children {sorted(old['first'])} still allow A")
+        if old["first"] or old["seen"] != pids:
+            res["problems"].append(f"children {sorted(old['first'])} still allow A, "
+                                   f"{sorted(pids - old['seen'])} not asked")
         again = srv.until_every_child(pids, ONLY["B"], TARGET, clients, 30)
         if again["missing"]:
             res["problems"].append(f"children {sorted(again['missing'])} did not answer "
