@@ -175,16 +175,24 @@ def rename_in(target: pathlib.Path, text: str | None):
 
 
 def write_in_place(target: pathlib.Path, text: str, pieces: int = 4, pause: float = 0.02):
-    """Truncates target and writes text in `pieces` pieces, each cut mid-line, `pause`
-    seconds apart (an editor's or cp's slow write; shorter than the settle interval)."""
+    """Truncates target and writes text in `pieces` pieces, `pause` seconds apart (an
+    editor's or cp's slow write; shorter than the settle interval).  Every cut is mid-line:
+    a write that stops at the end of a line for longer than the settle interval may be
+    taken for a version (a shorter one), and a stalled writer must not make the soak fail
+    for it."""
+    cuts = []
+    for k in range(1, pieces):
+        at = len(text) * k // pieces
+        while at < len(text) and text[at - 1] == "\n":
+            at += 1
+        cuts.append(at)
     with open(target, "w") as f:
-        f.flush()
-        step = max(1, len(text) // pieces)
-        for at in range(0, len(text), step):
-            chunk = text[at:at + step]
-            f.write(chunk)
+        start = 0
+        for at in [*cuts, len(text)]:
+            f.write(text[start:at])
             f.flush()
-            if at + step < len(text):
+            start = at
+            if at < len(text):
                 time.sleep(pause)
 
 
