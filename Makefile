@@ -20,16 +20,29 @@ APXS    ?= apxs
 PYTHON  ?= /usr/bin/python3
 CC      ?= cc
 
-SRCS    = mod_cors.c cors_config.c cors_report.c cors_status.c mod_cors_map.c \
-          cors_decide.c cors_explain.c cors_probe.c cors_map.c cors_image.c \
-          cors_logic.c
-HDRS    = mod_cors.h cors_status.h cors_decide.h cors_explain.h cors_probe.h \
-          cors_map.h cors_image.h cors_source.h cors_logic.h
+# The one list of sources.  The pure code (APR, APR-util, libc, libpsl and
+# PCRE2; no httpd header) is what the unit tests, the fuzzers, the benchmarks
+# and cors-check link; the glue is the httpd side.  mk/*.mk use these lists.
+LOGIC_SRCS = cors_set.c cors_origin.c cors_origin_set.c cors_lists.c
+LOGIC_HDRS = cors_chars.h cors_set.h cors_origin.h cors_origin_set.h \
+             cors_lists.h cors_logic.h cors_log.h
+PURE_SRCS  = $(LOGIC_SRCS) cors_decide.c cors_explain.c cors_probe.c \
+             cors_image.c cors_regex.c cors_map.c cors_map_file.c
+PURE_HDRS  = $(LOGIC_HDRS) cors_decide.h cors_explain.h cors_probe.h \
+             cors_image.h cors_source.h cors_regex.h cors_map.h cors_map_file.h
+GLUE_SRCS  = mod_cors.c cors_config.c mod_cors_report.c mod_cors_status.c mod_cors_map.c
+GLUE_HDRS  = mod_cors.h mod_cors_status.h
+SRCS    = $(GLUE_SRCS) $(PURE_SRCS)
+HDRS    = $(GLUE_HDRS) $(PURE_HDRS)
 WARN    = -Wall -Wextra -Werror
 # Recursive (=), not :=, so that pkg-config runs when a recipe needs the flags, after
 # the dependencies are in place, and not when the Makefile is read.
 APR_CFLAGS = $(shell pkg-config --cflags apr-1 apr-util-1 2>/dev/null)
 APR_LIBS   = $(shell pkg-config --libs apr-1 apr-util-1 2>/dev/null)
+# CORSAllowOriginMatch regexes are compiled with PCRE2 itself (cors_regex.c),
+# for the match limits that ap_regex does not let a module set.
+PCRE2_CFLAGS = $(shell pkg-config --cflags libpcre2-8 2>/dev/null)
+PCRE2_LIBS   = $(shell pkg-config --libs libpcre2-8 2>/dev/null || echo -lpcre2-8)
 
 # The httpd the tests run, handed to tests/lib/httpd_harness.py.  With the default
 # apxs: Debian's apache2, and the module in .libs.  With APXS given on the command
@@ -65,9 +78,15 @@ endif
 #   TEST_TARGETS  run by 'make test' after the unit and integration tests
 #   CI_TARGETS    run by .ci/run after 'make test' (CI-only checks)
 #   CLEAN_FILES   removed by 'make clean'
+#   UNIT_TESTS    unit programs, run by 'make test-unit'
 TEST_TARGETS :=
 CI_TARGETS   :=
 CLEAN_FILES  :=
+# The unit tests of the pure code: one program per part under test, each
+# built from its tests/unit/<name>.c and PURE_SRCS.
+UNIT_TESTS   := tests/unit/test_cors_logic tests/unit/test_cors_decide \
+                tests/unit/test_cors_explain tests/unit/test_cors_regex \
+                tests/unit/test_cors_map tests/unit/test_cors_probe
 .DEFAULT_GOAL := all
 -include mk/*.mk
 
@@ -83,8 +102,9 @@ build-deps:
 
 # apxs builds through libtool; only cors_module is exported.  libtool's
 # command lines are hidden unless V=1; compiler diagnostics always show.
-APXS_BUILD = $(APXS) -c $(addprefix -Wc$(comma),$(WARN)) \
-	"-Wl,-export-symbols-regex cors_module" -lpsl -o mod_cors.la $(SRCS)
+APXS_BUILD = $(APXS) -c $(addprefix -Wc$(comma),$(WARN) $(PCRE2_CFLAGS)) \
+	"-Wl,-export-symbols-regex cors_module" -lpsl $(PCRE2_LIBS) \
+	-o mod_cors.la $(SRCS)
 ifeq ($(V),1)
 RUN_APXS_BUILD = $(APXS_BUILD)
 else
@@ -109,18 +129,15 @@ $(CORS_SO): $(SRCS) $(HDRS) | build-deps
 	@cd $(CORS_BUILD) && $(RUN_APXS_BUILD)
 endif
 
-# The unit tests of the pure code: one program per file under test.
-UNIT_TESTS = tests/unit/test_cors_logic tests/unit/test_cors_decide \
-             tests/unit/test_cors_explain
-PURE_SRCS  = cors_decide.c cors_explain.c cors_probe.c cors_logic.c
-PURE_HDRS  = cors_decide.h cors_explain.h cors_probe.h cors_logic.h
-
+# -pthread: test_cors_map runs lookups in threads against a reload.
 tests/unit/%: tests/unit/%.c tests/unit/check.h $(PURE_SRCS) $(PURE_HDRS) | build-deps
 	@echo "  CC      $@"
-	@$(CC) $(WARN) -g -O1 $(APR_CFLAGS) -I. -o $@ $< $(PURE_SRCS) $(APR_LIBS) -lpsl
+	@$(CC) $(WARN) -g -O1 -pthread $(APR_CFLAGS) $(PCRE2_CFLAGS) -I. -o $@ $< \
+	    $(PURE_SRCS) $(APR_LIBS) -lpsl $(PCRE2_LIBS)
 
+# Every unit program, even after one fails; the status says whether all passed.
 test-unit: $(UNIT_TESTS)
-	@for t in $(UNIT_TESTS); do echo "== $$t"; ./$$t || exit 1; done
+	@rc=0; for t in $(UNIT_TESTS); do echo "== $$t"; ./$$t || rc=1; done; exit $$rc
 
 # Each run gets its own pytest base directory: pytest resets the shared
 # default one at start, which would pull it from under a concurrent run.
@@ -130,6 +147,11 @@ PYTEST = $(PYTHON) -m pytest -q -p no:cacheprovider \
 test-integration: all
 	@sh tools/ensure-deps.sh test
 	CORS_MODULE=$(abspath $(CORS_SO)) $(PYTEST) tests/integration
+
+# make print-VAR: a variable's value (tests/integration/test_sources.py reads
+# the source lists this way).
+print-%:
+	@echo $($*)
 
 # The old names.
 unit: test-unit

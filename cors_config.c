@@ -24,11 +24,12 @@
 #include "http_config.h"
 #include "http_log.h"
 #include "http_main.h"
-#include "ap_regex.h"
+#include "ap_regex.h"            /* RegexDefaultOptions */
 
 #include "cors_explain.h"
 #include "cors_map.h"
 #include "cors_probe.h"
+#include "cors_regex.h"
 #include "mod_cors.h"
 
 APLOG_USE_MODULE(cors);
@@ -177,7 +178,7 @@ static void cmd_warning(cmd_parms *cmd, cors_dir_conf *conf, const char *msg)
                                     msg);
     if (in_htaccess(cmd)) {
         ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, cmd->server,
-                     CORSLOGNO(0001) "%s", line);
+                     CORSLOGNO(0003) "%s", line);
         return;
     }
     if (conf->warnings == NULL) {
@@ -186,8 +187,8 @@ static void cmd_warning(cmd_parms *cmd, cors_dir_conf *conf, const char *msg)
     APR_ARRAY_PUSH(conf->warnings, const char *) = line;
 }
 
-/* The words a one-word directive takes, the value each sets, and how a
- * refusal names them. */
+/* The words a one-word directive takes, as the documentation writes them
+ * (read in any case), and the value each sets. */
 typedef struct {
     const char *word;
     int value;
@@ -196,12 +197,33 @@ typedef struct {
 typedef struct {
     apr_size_t offset;                  /* of the int field in cors_dir_conf */
     const keyword *words;               /* ends with word NULL */
-    const char *expected;               /* "On or Off" */
 } keyword_setting;
 
 static const keyword on_off_words[] = {
-    { "on", CORS_ON }, { "off", CORS_OFF }, { NULL, 0 }
+    { "On", CORS_ON }, { "Off", CORS_OFF }, { NULL, 0 }
 };
+
+/* "On or Off", "On, Off or ReportOnly": the words, for messages. */
+static const char *keyword_choices(apr_pool_t *p, const keyword *w)
+{
+    const char *s = w->word;
+
+    for (w++; w->word; w++) {
+        s = apr_pstrcat(p, s, w[1].word ? ", " : " or ", w->word, NULL);
+    }
+    return s;
+}
+
+/* The word of value, or NULL. */
+static const char *keyword_word(const keyword *w, int value)
+{
+    for (; w->word; w++) {
+        if (w->value == value) {
+            return w->word;
+        }
+    }
+    return NULL;
+}
 
 /* Sets *field from the word arg names (case-insensitively), or returns
  * the directive's error. */
@@ -217,7 +239,7 @@ static const char *parse_keyword(cmd_parms *cmd, const keyword_setting *k,
         }
     }
     return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not %s", arg,
-                                       k->expected));
+                                       keyword_choices(cmd->pool, k->words)));
 }
 
 /* Called by every directive that can bring '*' or null into a scope that
@@ -308,25 +330,13 @@ static const char *set_allow_origin(cmd_parms *cmd, void *dconf,
     return NULL;
 }
 
-/* The cors_matcher of a CORSAllowOriginMatch regex. */
-static int regex_match(const void *data, const char *origin)
-{
-    return ap_regexec(data, origin, 0, NULL, 0) == 0;
-}
-
-/* What the decision would ask of the regex: valid origins other than
- * null only (the probe also tries null and invalid forms). */
-static int regex_allows(const void *data, const char *origin)
-{
-    return strcmp(origin, "null") != 0 && cors_origin_is_valid(origin)
-           && regex_match(data, origin);
-}
-
 /* What the probe says of a regex: the attacker origin it lets in and the
- * description of that, or NULLs. */
+ * description of that, or NULLs; or the limit it reached (the probe
+ * stopped on lets_in, which it may not let in). */
 typedef struct {
     const char *lets_in;
     const char *what;
+    cors_regex_limit limit;
 } probe_verdict;
 
 /* The verdicts of a child, by regex source.  In .htaccess a
@@ -372,12 +382,50 @@ static void unlock_cache(void)
 #endif
 }
 
+/* Probes m's regex under the probe's budget of work. */
+static probe_verdict probe_regex(cmd_parms *cmd, const cors_matcher *m)
+{
+    probe_verdict v = { NULL, NULL, CORS_REGEX_LIMIT_NONE };
+    const cors_probe *probe;
+    cors_regex_budget budget;
+
+    cors_regex_budget_init(&budget, m->data);
+    probe = cors_probe_find(cmd->temp_pool, m->source,
+                            cors_regex_probe_match, &budget);
+    if (probe) {
+        v.lets_in = apr_pstrdup(cmd->pool, probe->origin);
+        v.what = cors_probe_describe(cmd->pool, m->source, probe);
+        v.limit = budget.limit;
+    }
+    return v;
+}
+
+/* A regex that allows its own site on plain http is, with credentials,
+ * what CORSAllowOrigin http://... is: the scope's first such origin is
+ * kept where the warning looks, whichever of the two directives comes
+ * first.  Only where warnings are wanted: it costs a probe. */
+static void note_plain_http(cmd_parms *cmd, cors_dir_conf *conf,
+                            const cors_matcher *m)
+{
+    cors_origins *origins = (cors_origins *)conf->policy.origins;
+    const char *http;
+
+    if (origins->insecure || !want_warning(cmd)) {
+        return;
+    }
+    http = cors_probe_plain_http(cmd->temp_pool, m->source,
+                                 cors_regex_match, m->data);
+    if (http) {
+        origins->insecure = apr_pstrdup(cmd->pool, http);
+        warn_insecure(cmd, conf);
+    }
+}
+
 /* The verdict for m's regex, from the cache or by probing (and kept). */
 static probe_verdict regex_verdict(cmd_parms *cmd, const cors_matcher *m)
 {
     const probe_verdict *kept = NULL;
-    probe_verdict v = { NULL, NULL };
-    const cors_probe *probe;
+    probe_verdict v;
     probe_verdict *copy;
 
     if (probe_cache.verdicts) {
@@ -389,17 +437,14 @@ static probe_verdict regex_verdict(cmd_parms *cmd, const cors_matcher *m)
             return *kept;
         }
     }
-    probe = cors_probe_find(cmd->temp_pool, m->source, regex_allows, m->data);
-    if (probe) {
-        v.lets_in = apr_pstrdup(cmd->pool, probe->origin);
-        v.what = cors_probe_describe(cmd->pool, m->source, probe);
-    }
+    v = probe_regex(cmd, m);
     if (probe_cache.verdicts) {
         lock_cache();
         if (apr_hash_count(probe_cache.verdicts) < PROBE_CACHE_MAX
             && !apr_hash_get(probe_cache.verdicts, m->source,
                              APR_HASH_KEY_STRING)) {
             copy = apr_palloc(probe_cache.pool, sizeof(*copy));
+            copy->limit = v.limit;
             copy->lets_in = v.lets_in ? apr_pstrdup(probe_cache.pool,
                                                     v.lets_in) : NULL;
             copy->what = v.what ? apr_pstrdup(probe_cache.pool, v.what)
@@ -424,7 +469,18 @@ static const char *probe_origin_regex(cmd_parms *cmd, cors_dir_conf *conf,
     const char *what = v.what;
 
     if (v.lets_in == NULL) {
+        note_plain_http(cmd, conf, m);
         return NULL;
+    }
+    /* A regex that cannot be checked within bounds is refused, with or
+     * without credentials: it could let attackers in, and it costs every
+     * request that reads it. */
+    if (v.limit != CORS_REGEX_LIMIT_NONE) {
+        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is refused: "
+                                           "checking it against the origin "
+                                           "%s reached %s", m->source,
+                                           v.lets_in, cors_regex_limit_text(
+                                               cmd->pool, v.limit)));
     }
     m->lets_in = v.lets_in;
     if (conf->policy.credentials == CORS_ON) {
@@ -443,23 +499,51 @@ static const char *probe_origin_regex(cmd_parms *cmd, cors_dir_conf *conf,
     return NULL;
 }
 
+/* The scope's CORSAllowOriginMatch regexes so far. */
+static int count_regexes(const cors_dir_conf *conf)
+{
+    const apr_array_header_t *m = conf->policy.matchers;
+    int i, n = 0;
+
+    for (i = 0; m && i < m->nelts; i++) {
+        n += APR_ARRAY_IDX(m, i, cors_matcher).match == cors_regex_match;
+    }
+    return n;
+}
+
+/* RegexDefaultOptions, as ap_regcomp() would apply them. */
+static int regex_options(void)
+{
+    int cflags = ap_regcomp_get_default_cflags(), o = 0;
+
+    o |= (cflags & AP_REG_ICASE) ? CORS_REGEX_ICASE : 0;
+    o |= (cflags & AP_REG_DOTALL) ? CORS_REGEX_DOTALL : 0;
+    o |= (cflags & AP_REG_DOLLAR_ENDONLY) ? CORS_REGEX_DOLLAR_ENDONLY : 0;
+    o |= (cflags & AP_REG_EXTENDED) ? CORS_REGEX_EXTENDED : 0;
+    return o;
+}
+
 static const char *set_allow_origin_match(cmd_parms *cmd, void *dconf,
                                           const char *arg)
 {
     cors_dir_conf *conf = scope_conf(cmd, dconf);
     cors_matcher *m;
-    ap_regex_t *re;
+    cors_regex *re;
+    const char *err;
 
-    /* Anchored at both ends however it is written: an unanchored
-     * "https://.*\.example\.com" must not allow
-     * "https://a.example.com.evil.net". */
-    re = ap_pregcomp(cmd->pool, apr_pstrcat(cmd->pool, "^(?:", arg, ")$",
-                                            NULL), 0);
-    if (re == NULL || *arg == '\0') {
-        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is not a valid "
-                                           "regular expression", arg));
+    /* Each request can be matched against every regex of the scope. */
+    if (in_htaccess(cmd) && count_regexes(conf) >= CORS_REGEX_MAX_PER_SCOPE) {
+        return cmd_error(cmd, apr_psprintf(cmd->pool, "'%s' is refused: "
+                                           "a .htaccess scope can have at "
+                                           "most %d CORSAllowOriginMatch "
+                                           "regexes", arg,
+                                           CORS_REGEX_MAX_PER_SCOPE));
     }
-    m = add_matcher(cmd, conf, regex_match, re, arg);
+    err = cors_regex_compile(cmd->pool, arg, regex_options(), &re);
+    if (err) {
+        return cmd_error(cmd, err);
+    }
+    m = add_matcher(cmd, conf, cors_regex_match, re, arg);
     return probe_origin_regex(cmd, conf, m);
 }
 
@@ -702,90 +786,19 @@ static const char *set_debug(cmd_parms *cmd, void *dconf, const char *args)
 }
 
 /* ------------------------------------------------------------------------
- * The command table and the settings table
+ * The defaults, and what DUMP_CORS shows of each setting
  */
 
-#define OFFSET(field) ((void *)APR_OFFSETOF(cors_dir_conf, field))
-
-#define KEYWORDS(name, field, words, expected)                            \
-    static const keyword_setting name = {                                 \
-        APR_OFFSETOF(cors_dir_conf, field), words, expected               \
-    }
-
-static const keyword status_words[] = {
-    { "200", HTTP_OK }, { "204", HTTP_NO_CONTENT }, { NULL, 0 }
+/* What an unset setting means, read by the request code (CORS_CONF_INT)
+ * and by the dump alike: the one place a default is written.  Lists and
+ * pointers unset mean "none" and are shown by their own functions. */
+const cors_dir_conf cors_defconf = {
+    .policy = { .credentials = CORS_OFF, .private_network = CORS_OFF },
+    .preflight_status = HTTP_NO_CONTENT,
+    .preflight_continue = CORS_OFF,
+    .backend = CORS_BACKEND_REPLACE,
+    .engine = CORS_ENGINE_ON,
 };
-static const keyword backend_words[] = {
-    { "replace", CORS_BACKEND_REPLACE }, { "keep", CORS_BACKEND_KEEP },
-    { NULL, 0 }
-};
-static const keyword engine_words[] = {
-    { "on", CORS_ENGINE_ON }, { "off", CORS_ENGINE_OFF },
-    { "reportonly", CORS_ENGINE_REPORT_ONLY }, { NULL, 0 }
-};
-
-/* command_rec's info is void *; the handlers read it as const. */
-#define KEYWORD_INFO(name) ((void *)&name)
-
-KEYWORDS(credentials_setting, policy.credentials, on_off_words, "On or Off");
-KEYWORDS(private_network_setting, policy.private_network, on_off_words,
-         "On or Off");
-KEYWORDS(preflight_status_setting, preflight_status, status_words,
-         "200 or 204");
-KEYWORDS(preflight_continue_setting, preflight_continue, on_off_words,
-         "On or Off");
-KEYWORDS(backend_setting, backend, backend_words, "replace or keep");
-KEYWORDS(engine_setting, engine, engine_words, "On, Off or ReportOnly");
-
-const command_rec cors_cmds[] = {
-    AP_INIT_ITERATE("CORSAllowOrigin", set_allow_origin, NULL, OR_FILEINFO,
-                    "origins allowed: scheme://host[:port], "
-                    "https://*.example.com, http://localhost:*, null or *"),
-    AP_INIT_TAKE1("CORSAllowOriginMatch", set_allow_origin_match, NULL,
-                  OR_FILEINFO, "a regex matched against the whole Origin"),
-    AP_INIT_TAKE1("CORSAllowOriginMap", set_allow_origin_map, NULL,
-                  RSRC_CONF | ACCESS_CONF | OR_FILEINFO,
-                  "[txt:|dbm[=TYPE]:]path: a file of allowed origins, "
-                  "re-read when it changes"),
-    AP_INIT_TAKE_ARGV("CORSAllowMethods", set_allow_methods,
-                      OFFSET(policy.methods), OR_FILEINFO,
-                      "methods allowed beyond GET, HEAD, POST, or *"),
-    AP_INIT_TAKE_ARGV("CORSAllowHeaders", set_header_list,
-                      OFFSET(policy.allow_headers), OR_FILEINFO,
-                      "request headers allowed, or *"),
-    AP_INIT_TAKE_ARGV("CORSExposeHeaders", set_header_list,
-                      OFFSET(policy.expose_headers), OR_FILEINFO,
-                      "response headers a page may read, or *"),
-    AP_INIT_TAKE1("CORSAllowCredentials", set_credentials,
-                  KEYWORD_INFO(credentials_setting), OR_FILEINFO,
-                  "On to allow cookies and HTTP authentication"),
-    AP_INIT_TAKE1("CORSMaxAge", set_max_age, NULL, OR_FILEINFO,
-                  "seconds a browser may cache a preflight (0 to 86400)"),
-    AP_INIT_TAKE1("CORSAllowPrivateNetwork", set_private_network,
-                  KEYWORD_INFO(private_network_setting), OR_FILEINFO,
-                  "On to answer Private Network Access preflights (older "
-                  "Chrome)"),
-    AP_INIT_TAKE1("CORSPreflightStatus", set_keyword,
-                  KEYWORD_INFO(preflight_status_setting), OR_FILEINFO,
-                  "status of a successful preflight: 200 or 204"),
-    AP_INIT_TAKE1("CORSPreflightContinue", set_keyword,
-                  KEYWORD_INFO(preflight_continue_setting), OR_FILEINFO,
-                  "On to pass preflights on to the handler"),
-    AP_INIT_TAKE1("CORSBackendHeaders", set_keyword,
-                  KEYWORD_INFO(backend_setting), OR_FILEINFO,
-                  "replace or keep CORS headers set upstream"),
-    AP_INIT_TAKE1("CORSEngine", set_keyword, KEYWORD_INFO(engine_setting),
-                  OR_FILEINFO,
-                  "Off to turn the inherited policy off, ReportOnly to only "
-                  "log what it would do"),
-    AP_INIT_RAW_ARGS("CORSDebug", set_debug, NULL, OR_FILEINFO,
-                     "Off, or an expression: the responses of requests it "
-                     "is true for explain the decision in a CORS-Debug "
-                     "header"),
-    {NULL}
-};
-
-/* What each setting shows in DUMP_CORS, effective value or default. */
 
 static void push_keys(apr_array_header_t *all, const cors_set *set)
 {
@@ -797,8 +810,10 @@ static void push_keys(apr_array_header_t *all, const cors_set *set)
     }
 }
 
-static const char *show_origins(apr_pool_t *p, const cors_dir_conf *c)
+static const char *show_origins(apr_pool_t *p, const cors_dir_conf *c,
+                                const cors_setting *s)
 {
+    (void)s;
     const cors_origins *o = c->policy.origins;
     apr_array_header_t *all = apr_array_make(p, 8, sizeof(const char *));
 
@@ -816,8 +831,10 @@ static const char *show_origins(apr_pool_t *p, const cors_dir_conf *c)
     return all->nelts ? apr_array_pstrcat(p, all, ' ') : "(none)";
 }
 
-static const char *show_matchers(apr_pool_t *p, const cors_dir_conf *c)
+static const char *show_matchers(apr_pool_t *p, const cors_dir_conf *c,
+                                 const cors_setting *s)
 {
+    (void)s;
     const apr_array_header_t *m = c->policy.matchers;
     const char *v = NULL;
     int i;
@@ -826,7 +843,7 @@ static const char *show_matchers(apr_pool_t *p, const cors_dir_conf *c)
         const cors_matcher *one = &APR_ARRAY_IDX(m, i, cors_matcher);
         const char *shown;
 
-        if (one->match != regex_match) {
+        if (one->match != cors_regex_match) {
             continue;
         }
         shown = one->lets_in ? apr_pstrcat(p, one->source,
@@ -839,8 +856,10 @@ static const char *show_matchers(apr_pool_t *p, const cors_dir_conf *c)
     return v ? v : "(none)";
 }
 
-static const char *show_maps(apr_pool_t *p, const cors_dir_conf *c)
+static const char *show_maps(apr_pool_t *p, const cors_dir_conf *c,
+                             const cors_setting *s)
 {
+    (void)s;
     const apr_array_header_t *m = c->policy.matchers;
     const char *v = NULL, *one;
     int i;
@@ -859,117 +878,170 @@ static const char *list_or(const cors_list *list, const char *none)
     return list ? list->value : none;
 }
 
-static const char *show_methods(apr_pool_t *p, const cors_dir_conf *c)
+static const char *show_methods(apr_pool_t *p, const cors_dir_conf *c,
+                                const cors_setting *s)
 {
     (void)p;
+    (void)s;
     return list_or(c->policy.methods, "(unset: GET, HEAD, POST)");
 }
 
-static const char *show_allow_headers(apr_pool_t *p, const cors_dir_conf *c)
+static const char *show_allow_headers(apr_pool_t *p, const cors_dir_conf *c,
+                                      const cors_setting *s)
 {
     (void)p;
+    (void)s;
     return list_or(c->policy.allow_headers, "(unset: safelisted only)");
 }
 
-static const char *show_expose_headers(apr_pool_t *p, const cors_dir_conf *c)
+static const char *show_expose_headers(apr_pool_t *p, const cors_dir_conf *c,
+                                       const cors_setting *s)
 {
     (void)p;
+    (void)s;
     return list_or(c->policy.expose_headers, "(unset: none)");
 }
 
-static const char *on_off(cors_flag flag)
+static const char *show_max_age(apr_pool_t *p, const cors_dir_conf *c,
+                                const cors_setting *s)
 {
-    return flag == CORS_ON ? "On" : flag == CORS_OFF ? "Off" : "(unset: Off)";
-}
-
-static const char *show_credentials(apr_pool_t *p, const cors_dir_conf *c)
-{
-    (void)p;
-    return on_off(c->policy.credentials);
-}
-
-static const char *show_max_age(apr_pool_t *p, const cors_dir_conf *c)
-{
+    (void)s;
     (void)p;
     return c->policy.max_age ? c->policy.max_age : "(unset: no header)";
 }
 
-static const char *show_private_network(apr_pool_t *p, const cors_dir_conf *c)
+static const char *show_debug(apr_pool_t *p, const cors_dir_conf *c,
+                              const cors_setting *s)
 {
-    (void)p;
-    return on_off(c->policy.private_network);
-}
-
-static const char *show_preflight_status(apr_pool_t *p, const cors_dir_conf *c)
-{
-    return c->preflight_status == CORS_UNSET
-               ? "(unset: 204)" : apr_itoa(p, c->preflight_status);
-}
-
-static const char *show_preflight_continue(apr_pool_t *p,
-                                           const cors_dir_conf *c)
-{
-    (void)p;
-    return on_off(c->preflight_continue);
-}
-
-static const char *show_backend(apr_pool_t *p, const cors_dir_conf *c)
-{
-    (void)p;
-    return c->backend == CORS_BACKEND_KEEP      ? "keep"
-           : c->backend == CORS_BACKEND_REPLACE ? "replace"
-                                                : "(unset: replace)";
-}
-
-static const char *show_engine(apr_pool_t *p, const cors_dir_conf *c)
-{
-    (void)p;
-    switch (c->engine) {
-    case CORS_ENGINE_OFF:
-        return "Off";
-    case CORS_ENGINE_ON:
-        return "On";
-    case CORS_ENGINE_REPORT_ONLY:
-        return "ReportOnly";
-    case CORS_ENGINE_UNSET:
-        break;
-    }
-    return "(unset: On)";
-}
-
-static const char *show_debug(apr_pool_t *p, const cors_dir_conf *c)
-{
+    (void)s;
     (void)p;
     return c->debug ? c->debug->source : "(unset: Off)";
 }
 
-#define SETTING(name, kind, field, show) \
-    { name, kind, APR_OFFSETOF(cors_dir_conf, field), show }
+/* A keyword setting (cmd info of its row): its word, or its default's. */
+static const char *show_keyword(apr_pool_t *p, const cors_dir_conf *c,
+                                const cors_setting *s)
+{
+    const keyword_setting *k = s->info;
+    int value = *(const int *)FIELD(c, k->offset);
+
+    if (value == CORS_UNSET) {
+        return apr_pstrcat(p, "(unset: ",
+                           keyword_word(k->words, *(const int *)FIELD(
+                                            &cors_defconf, k->offset)),
+                           ")", NULL);
+    }
+    return keyword_word(k->words, value);
+}
+
+/* ------------------------------------------------------------------------
+ * The directives
+ */
+
+#define OFFSET(field) ((void *)APR_OFFSETOF(cors_dir_conf, field))
+
+#define KEYWORDS(name, field, words)                                      \
+    static const keyword_setting name = {                                 \
+        APR_OFFSETOF(cors_dir_conf, field), words                         \
+    }
+
+static const keyword status_words[] = {
+    { "200", HTTP_OK }, { "204", HTTP_NO_CONTENT }, { NULL, 0 }
+};
+static const keyword backend_words[] = {
+    { "replace", CORS_BACKEND_REPLACE }, { "keep", CORS_BACKEND_KEEP },
+    { NULL, 0 }
+};
+static const keyword engine_words[] = {
+    { "On", CORS_ENGINE_ON }, { "Off", CORS_ENGINE_OFF },
+    { "ReportOnly", CORS_ENGINE_REPORT_ONLY }, { NULL, 0 }
+};
+
+KEYWORDS(credentials_setting, policy.credentials, on_off_words);
+KEYWORDS(private_network_setting, policy.private_network, on_off_words);
+KEYWORDS(preflight_status_setting, preflight_status, status_words);
+KEYWORDS(preflight_continue_setting, preflight_continue, on_off_words);
+KEYWORDS(backend_setting, backend, backend_words);
+KEYWORDS(engine_setting, engine, engine_words);
+
+/* command_rec's info is void *; the handlers read it as const. */
+#define KEYWORD_INFO(name) ((void *)&name)
+
+/* One row per directive: how httpd reads its arguments, its handler and
+ * the handler's info, where it may stand, the setting it makes (merged
+ * and dumped by that kind), how DUMP_CORS shows the effective value, and
+ * the help text.  The command table and the settings table are both made
+ * from these rows.  Every directive is allowed in .htaccess under
+ * AllowOverride FileInfo; CORSAllowOriginMap is listed there only to say
+ * why it is refused. */
+#define CORS_DIRECTIVES(X)                                                  \
+    X(ITERATE, "CORSAllowOrigin", set_allow_origin, NULL, OR_FILEINFO,      \
+      ORIGINS, policy.origins, show_origins,                                \
+      "origins allowed: scheme://host[:port], https://*.example.com, "      \
+      "http://localhost:*, null or *")                                      \
+    X(TAKE1, "CORSAllowOriginMatch", set_allow_origin_match, NULL,          \
+      OR_FILEINFO, PART, policy.matchers, show_matchers,                    \
+      "a regex matched against the whole Origin")                           \
+    X(TAKE1, "CORSAllowOriginMap", set_allow_origin_map, NULL,              \
+      RSRC_CONF | ACCESS_CONF | OR_FILEINFO, PART, policy.matchers,         \
+      show_maps, "[txt:|dbm[=TYPE]:]path: a file of allowed origins, "      \
+      "re-read when it changes")                                            \
+    X(TAKE_ARGV, "CORSAllowMethods", set_allow_methods,                     \
+      OFFSET(policy.methods), OR_FILEINFO, POINTER, policy.methods,         \
+      show_methods, "methods allowed beyond GET, HEAD, POST, or *")         \
+    X(TAKE_ARGV, "CORSAllowHeaders", set_header_list,                       \
+      OFFSET(policy.allow_headers), OR_FILEINFO, POINTER,                   \
+      policy.allow_headers, show_allow_headers,                             \
+      "request headers allowed, or *")                                      \
+    X(TAKE_ARGV, "CORSExposeHeaders", set_header_list,                      \
+      OFFSET(policy.expose_headers), OR_FILEINFO, POINTER,                  \
+      policy.expose_headers, show_expose_headers,                           \
+      "response headers a page may read, or *")                             \
+    X(TAKE1, "CORSAllowCredentials", set_credentials,                       \
+      KEYWORD_INFO(credentials_setting), OR_FILEINFO, INT,                  \
+      policy.credentials, show_keyword,                                     \
+      "On to allow cookies and HTTP authentication")                        \
+    X(TAKE1, "CORSMaxAge", set_max_age, NULL, OR_FILEINFO, POINTER,         \
+      policy.max_age, show_max_age,                                         \
+      "seconds a browser may cache a preflight (0 to 86400)")               \
+    X(TAKE1, "CORSAllowPrivateNetwork", set_private_network,                \
+      KEYWORD_INFO(private_network_setting), OR_FILEINFO, INT,              \
+      policy.private_network, show_keyword,                                 \
+      "On to answer Private Network Access preflights (older Chrome)")      \
+    X(TAKE1, "CORSPreflightStatus", set_keyword,                            \
+      KEYWORD_INFO(preflight_status_setting), OR_FILEINFO, INT,             \
+      preflight_status, show_keyword,                                       \
+      "status of a successful preflight: 200 or 204")                       \
+    X(TAKE1, "CORSPreflightContinue", set_keyword,                          \
+      KEYWORD_INFO(preflight_continue_setting), OR_FILEINFO, INT,           \
+      preflight_continue, show_keyword,                                     \
+      "On to pass preflights on to the handler")                            \
+    X(TAKE1, "CORSBackendHeaders", set_keyword,                             \
+      KEYWORD_INFO(backend_setting), OR_FILEINFO, INT, backend,             \
+      show_keyword, "replace or keep CORS headers set upstream")            \
+    X(TAKE1, "CORSEngine", set_keyword, KEYWORD_INFO(engine_setting),       \
+      OR_FILEINFO, INT, engine, show_keyword,                               \
+      "Off to turn the inherited policy off, ReportOnly to only log what "  \
+      "it would do")                                                        \
+    X(RAW_ARGS, "CORSDebug", set_debug, NULL, OR_FILEINFO, POINTER, debug,  \
+      show_debug, "Off, or an expression: the responses of requests it is " \
+      "true for explain the decision in a CORS-Debug header")
+
+#define COMMAND_ROW(args, name, handler, info, where, kind, field, show,    \
+                    help)                                                   \
+    AP_INIT_##args(name, handler, info, where, help),
+
+const command_rec cors_cmds[] = {
+    CORS_DIRECTIVES(COMMAND_ROW)
+    {NULL}
+};
+
+#define SETTING_ROW(args, name, handler, info, where, kind, field, show,    \
+                    help)                                                   \
+    { name, CORS_SETTING_##kind, APR_OFFSETOF(cors_dir_conf, field), show,  \
+      info },
 
 const cors_setting cors_settings[] = {
-    SETTING("CORSAllowOrigin", CORS_SETTING_ORIGINS, policy.origins,
-            show_origins),
-    SETTING("CORSAllowOriginMatch", CORS_SETTING_PART, policy.matchers,
-            show_matchers),
-    SETTING("CORSAllowOriginMap", CORS_SETTING_PART, policy.matchers,
-            show_maps),
-    SETTING("CORSAllowMethods", CORS_SETTING_POINTER, policy.methods,
-            show_methods),
-    SETTING("CORSAllowHeaders", CORS_SETTING_POINTER, policy.allow_headers,
-            show_allow_headers),
-    SETTING("CORSExposeHeaders", CORS_SETTING_POINTER, policy.expose_headers,
-            show_expose_headers),
-    SETTING("CORSAllowCredentials", CORS_SETTING_INT, policy.credentials,
-            show_credentials),
-    SETTING("CORSMaxAge", CORS_SETTING_POINTER, policy.max_age, show_max_age),
-    SETTING("CORSAllowPrivateNetwork", CORS_SETTING_INT,
-            policy.private_network, show_private_network),
-    SETTING("CORSPreflightStatus", CORS_SETTING_INT, preflight_status,
-            show_preflight_status),
-    SETTING("CORSPreflightContinue", CORS_SETTING_INT, preflight_continue,
-            show_preflight_continue),
-    SETTING("CORSBackendHeaders", CORS_SETTING_INT, backend, show_backend),
-    SETTING("CORSEngine", CORS_SETTING_INT, engine, show_engine),
-    SETTING("CORSDebug", CORS_SETTING_POINTER, debug, show_debug),
-    { NULL, CORS_SETTING_PART, 0, NULL }
+    CORS_DIRECTIVES(SETTING_ROW)
+    { NULL, CORS_SETTING_PART, 0, NULL, NULL }
 };

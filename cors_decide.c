@@ -24,6 +24,44 @@ const char *cors_note_name(cors_note note)
     return note_names[note];
 }
 
+/* What each refusal says: the CORS-Debug reason= token (cors_explain.c) and
+ * the debug log's text around the offending value (mod_cors.c). */
+static const cors_reason_text reason_texts[CORS_REASON_COUNT] = {
+    [CORS_REASON_ORIGIN_INVALID] = {
+        "invalid", "origin '",
+        "' is not a serialized origin as browsers send it" },
+    [CORS_REASON_ORIGIN_NOT_ALLOWED] = {
+        "not-allowed", "origin '", "' not allowed" },
+    [CORS_REASON_MERGED_CONFLICT] = {
+        "merged-conflict",
+        "the inherited policy joins CORSAllowCredentials On with ", "" },
+    [CORS_REASON_METHOD_NOT_ALLOWED] = {
+        "not-allowed", "method '", "' not allowed" },
+    [CORS_REASON_METHOD_CASE] = {
+        "case", "method '",
+        "' not allowed (methods are case-sensitive: the policy allows the "
+        "uppercase form, which browsers send only when the page writes it)" },
+    [CORS_REASON_METHOD_NOT_BROWSER] = {
+        "not-browser", "method '",
+        "' not allowed (a browser sends it uppercase whatever the page "
+        "writes, so this preflight did not come from a browser)" },
+    [CORS_REASON_HEADER_NOT_ALLOWED] = {
+        "not-allowed", "request header '", "' not allowed" },
+    [CORS_REASON_HEADER_MALFORMED] = {
+        "malformed", "request header '", "' is not a header name" },
+    [CORS_REASON_HEADERS_TOO_LONG] = {
+        "too-long", CORS_ACRH " is over ", "" },
+    [CORS_REASON_ORIGIN_MATCH_LIMIT] = {
+        "match-limit", "origin '",
+        "' not allowed: a CORSAllowOriginMatch regex reached its match limit "
+        "on it" },
+};
+
+const cors_reason_text *cors_reason_describe(cors_reason reason)
+{
+    return &reason_texts[reason];
+}
+
 /* What a preflight's answer varies on, with and without Private Network
  * Access (whose request header then changes the answer too). */
 #define VARY_PREFLIGHT "Origin, " CORS_ACRM ", " CORS_ACRH
@@ -58,18 +96,6 @@ static APR_INLINE const char *credentials_conflict(const cors_policy *policy)
 const char *cors_credentials_conflict(const cors_policy *policy)
 {
     return credentials_conflict(policy);
-}
-
-const char *cors_decision_header(const cors_decision *d, const char *name)
-{
-    int i;
-
-    for (i = 0; i < d->nheaders; i++) {
-        if (apr_cstr_casecmp(d->headers[i].name, name) == 0) {
-            return d->headers[i].value;
-        }
-    }
-    return NULL;
 }
 
 static void start(cors_decision *d, cors_note note, const char *vary)
@@ -133,8 +159,15 @@ static int origin_allowed(const cors_policy *policy, const char *origin,
                 && i < policy->matchers->nelts; i++) {
         const cors_matcher *m =
             &APR_ARRAY_IDX(policy->matchers, i, cors_matcher);
-        if (m->match(m->data, origin)) {
+        switch (m->match(m->data, origin)) {
+        case CORS_MATCH_NO:
+            continue;
+        case CORS_MATCH_YES:
             return 1;
+        default:                /* fail closed, and no more work */
+            deny(d, denied, CORS_REASON_ORIGIN_MATCH_LIMIT, origin,
+                 strlen(origin));
+            return 0;
         }
     }
     deny(d, denied, CORS_REASON_ORIGIN_NOT_ALLOWED, origin, strlen(origin));

@@ -59,12 +59,34 @@ typedef enum {
     CORS_REASON_HEADER_NOT_ALLOWED,
     CORS_REASON_HEADER_MALFORMED,
     CORS_REASON_HEADERS_TOO_LONG,
+    CORS_REASON_ORIGIN_MATCH_LIMIT, /* a regex reached a limit on it */
     CORS_REASON_COUNT
 } cors_reason;
 
+/* What a refusal says, the one table of it: the token of CORS-Debug's
+ * reason= and, for the debug log, the text before and after the offending
+ * value ("origin '" ... "' not allowed"). */
+typedef struct {
+    const char *token;
+    const char *before;
+    const char *after;
+} cors_reason_text;
+
+const cors_reason_text *cors_reason_describe(cors_reason reason);
+
+/* What a matcher says of an origin.  CORS_MATCH_LIMIT: it could not tell
+ * within its bounds of work (a regex reached a PCRE2 limit); the decision
+ * refuses the origin and asks no other matcher. */
+enum {
+    CORS_MATCH_NO = 0,
+    CORS_MATCH_YES = 1,
+    CORS_MATCH_LIMIT = 2
+};
+
 /* An origin source beyond the compiled set (CORSAllowOriginMatch, a map):
- * match() returns non-zero when it allows origin, a valid serialized
- * origin other than "null".  It must be safe to call from any thread. */
+ * match() says CORS_MATCH_YES when it allows origin, a valid serialized
+ * origin other than "null" (any other non-zero value is not a "yes"). It
+ * must be safe to call from any thread. */
 typedef int cors_match_fn(const void *data, const char *origin);
 
 typedef struct {
@@ -156,9 +178,6 @@ static APR_INLINE int cors_decision_allowed(const cors_decision *d)
  * credentials On such a policy is refused at config time in one scope and
  * denied per request when merging joins them. */
 const char *cors_credentials_conflict(const cors_policy *policy);
-
-/* The value of a header the decision sends, or NULL. */
-const char *cors_decision_header(const cors_decision *d, const char *name);
 
 /* The Access-Control-* names the decision uses (one source for each). */
 #define CORS_ACAO "Access-Control-Allow-Origin"

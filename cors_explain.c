@@ -48,19 +48,6 @@ static const char *policy_string(apr_pool_t *p, const char *s)
     return cors_sf_string(p, s, strlen(s), CORS_EXPLAIN_POLICY_MAX);
 }
 
-/* The reason= token of each refusal. */
-static const char *const reason_names[CORS_REASON_COUNT] = {
-    [CORS_REASON_ORIGIN_INVALID] = "invalid",
-    [CORS_REASON_ORIGIN_NOT_ALLOWED] = "not-allowed",
-    [CORS_REASON_MERGED_CONFLICT] = "merged-conflict",
-    [CORS_REASON_METHOD_NOT_ALLOWED] = "not-allowed",
-    [CORS_REASON_METHOD_CASE] = "case",
-    [CORS_REASON_METHOD_NOT_BROWSER] = "not-browser",
-    [CORS_REASON_HEADER_NOT_ALLOWED] = "not-allowed",
-    [CORS_REASON_HEADER_MALFORMED] = "malformed",
-    [CORS_REASON_HEADERS_TOO_LONG] = "too-long",
-};
-
 /* ------------------------------------------------------------------------
  * What the policy allows
  */
@@ -180,7 +167,7 @@ static const char *explain_refusal(apr_pool_t *p, const char *v,
     default:
         break;
     }
-    v = param(p, v, "reason", reason_names[d->reason]);
+    v = param(p, v, "reason", cors_reason_describe(d->reason)->token);
     if (d->reason == CORS_REASON_MERGED_CONFLICT) {
         v = param(p, v, "conflict",
                   policy_string(p, apr_pstrmemdup(p, d->offending,
@@ -220,6 +207,14 @@ const char *cors_explain(apr_pool_t *p, const cors_policy *policy,
  * Whatever else appears (a variable, a function, -R, a regex) is unknown,
  * and an unknown part makes the whole unknown unless || or && decide
  * without it.  Only an expression that parsed is judged.
+ *
+ * Why a reader of the text and not httpd's parse tree: ap_expr_parse_cmd()
+ * has parsed the expression already (its errors are the directive's), but
+ * the tree it returns is opaque to a module (struct ap_expr_node is in
+ * httpd's private util_expr_private.h, not installed with httpd-dev), and
+ * evaluating it needs a request: one evaluation cannot tell "true for
+ * every request" from "true for this one".  So this reads only the
+ * constant part of the grammar and leaves the rest unknown.
  */
 
 typedef enum { TRI_FALSE, TRI_TRUE, TRI_UNKNOWN } tri;

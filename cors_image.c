@@ -165,7 +165,7 @@ static void keep_key(cors_map_builder *b, const char *key, apr_size_t len)
 static const char *entry_key(cors_map_builder *b, const char *entry,
                              const char **key)
 {
-    if (cors_origin_is_valid(entry) && strncmp(entry, "file:", 5) != 0) {
+    if (cors_origin_is_own_key(entry)) {
         *key = entry;
         return NULL;
     }

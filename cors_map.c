@@ -11,10 +11,9 @@
  *  - every child (cors_map_follow, cors_map_match): maps the newest image
  *    and answers requests from it.
  *
- * Files are opened with O_NONBLOCK and anything but a regular file is
- * refused, so a FIFO or a device in a map's place never blocks a process;
- * a dbm file is read whole into the image and closed, so no lock is held
- * on it between reads (httxt2dbm can write it in place).
+ * What a file source is and how it is read is cors_map_file.c's; a source
+ * polled through a function (dbd:) is the glue's.  The image files are
+ * opened with O_NONBLOCK too, and only regular files are mapped.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,10 +26,8 @@
 #endif
 
 #include "apr_atomic.h"
-#include "apr_dbm.h"
 #include "apr_file_io.h"
 #include "apr_hash.h"
-#include "apr_lib.h"
 #include "apr_mmap.h"
 #include "apr_portable.h"
 #include "apr_strings.h"
@@ -39,10 +36,11 @@
 
 #define READ_CHUNK 65536
 #define ERROR_MAX 512
-#define TOKEN_MAX CORS_IMAGE_TOKEN_MAX
+#define TOKEN_MAX CORS_MAP_TOKEN_MAX
 
 struct cors_map_shared {
-    volatile apr_uint32_t generation;   /* low bits of the newest published */
+    volatile apr_uint32_t generation;   /* the newest published */
+    volatile apr_uint32_t issued;       /* the last generation handed out */
     volatile apr_uint32_t failures;     /* failed loads since start */
     volatile apr_uint32_t seq;          /* odd while the loader writes */
     apr_time_t error_at;
@@ -58,11 +56,8 @@ typedef struct {
 } map_version;
 
 struct cors_map {
-    cors_map_kind kind;
     const char *spec;
-    const char *path;
-    const char *dbm_type;       /* as apr_dbm_open_ex() names it */
-    const char *files[2];       /* what is looked at: the file(s) on disk */
+    cors_map_file file;         /* kind CORS_MAP_DBD: the rest unused */
     cors_source_poll_fn *poll_fn;
     void *source;
     void *server;
@@ -91,23 +86,15 @@ struct cors_map {
     apr_time_t retry_at;        /* and when it is tried again */
     apr_time_t next_poll;       /* a polled source */
 
-    cors_map_log_fn *log;
+    cors_log_fn *log;
     void *log_baton;
 };
-
-/* What reading a source gave. */
-typedef enum {
-    READ_OK,
-    READ_UNCHANGED,             /* the version in use is still the newest */
-    READ_UNSETTLED,             /* changing: try again at a later tick */
-    READ_FAILED                 /* invalid or unreadable: *err says why */
-} read_result;
 
 /* ------------------------------------------------------------------------
  * Messages
  */
 
-static void map_log(const cors_map *m, cors_map_log_level level,
+static void map_log(const cors_map *m, cors_log_level level,
                     const char *fmt, ...)
 {
     char msg[2048];
@@ -122,7 +109,7 @@ static void map_log(const cors_map *m, cors_map_log_level level,
     m->log(m->log_baton, level, msg);
 }
 
-void cors_map_set_logger(cors_map *map, cors_map_log_fn *fn, void *baton)
+void cors_map_set_logger(cors_map *map, cors_log_fn *fn, void *baton)
 {
     map->log = fn;
     map->log_baton = baton;
@@ -189,7 +176,7 @@ static void register_map(apr_pool_t *pconf, registry *r, cors_map *m)
 
 cors_map_kind cors_map_kind_of(const cors_map *map)
 {
-    return map->kind;
+    return map->file.kind;
 }
 
 const char *cors_map_spec(const cors_map *map)
@@ -209,75 +196,6 @@ const char *cors_map_defined_at(const cors_map *map)
     return map->defined_at ? map->defined_at : "?";
 }
 
-/* ------------------------------------------------------------------------
- * The spec: [txt:|dbm[=TYPE]:]path
- */
-
-static const char *dbm_type_name(const char *type)
-{
-    static const char *const names[][2] = {
-        { "sdbm", "SDBM" }, { "gdbm", "GDBM" }, { "db", "DB" },
-        { "default", "default" }
-    };
-    size_t i;
-
-    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        if (strcasecmp(type, names[i][0]) == 0) {
-            return names[i][1];
-        }
-    }
-    return NULL;
-}
-
-static const char *parse_spec(apr_pool_t *p, cors_map *m, const char *spec,
-                              const char *root)
-{
-    const char *path = spec;
-    char *full;
-
-    m->kind = CORS_MAP_TXT;
-    if (strncasecmp(spec, "txt:", 4) == 0) {
-        path = spec + 4;
-    }
-    else if (strncasecmp(spec, "dbm:", 4) == 0) {
-        m->kind = CORS_MAP_DBM;
-        m->dbm_type = "default";
-        path = spec + 4;
-    }
-    else if (strncasecmp(spec, "dbm=", 4) == 0) {
-        const char *colon = strchr(spec + 4, ':');
-        const char *type =
-            colon ? apr_pstrmemdup(p, spec + 4, (apr_size_t)(colon - spec - 4))
-                  : spec + 4;
-        m->kind = CORS_MAP_DBM;
-        if (colon == NULL || (m->dbm_type = dbm_type_name(type)) == NULL) {
-            return apr_psprintf(p, "'%s': unknown dbm type '%s' (write "
-                                "dbm=sdbm:, dbm=gdbm:, dbm=db: or dbm:)",
-                                spec, type);
-        }
-        path = colon + 1;
-    }
-    if (*path == '\0') {
-        return apr_psprintf(p, "'%s' names no file", spec);
-    }
-    if (apr_filepath_merge(&full, root, path, 0, p) != APR_SUCCESS) {
-        return apr_psprintf(p, "'%s': '%s' is not a valid path", spec, path);
-    }
-    m->spec = apr_pstrdup(p, spec);
-    m->path = full;
-    if (m->kind == CORS_MAP_TXT) {
-        m->files[0] = full;
-        return NULL;
-    }
-    /* sdbm keeps two files (path.dir, path.pag), the others one. */
-    if (apr_dbm_get_usednames_ex(p, m->dbm_type, full, &m->files[0],
-                                 &m->files[1]) != APR_SUCCESS) {
-        return apr_psprintf(p, "'%s': dbm type '%s' is not available here",
-                            spec, m->dbm_type);
-    }
-    return NULL;
-}
-
 const char *cors_map_define(apr_pool_t *pconf, const char *spec,
                             const char *root, cors_map **out)
 {
@@ -289,9 +207,10 @@ const char *cors_map_define(apr_pool_t *pconf, const char *spec,
     if (m == NULL) {
         m = apr_pcalloc(pconf, sizeof(*m));
         m->tested = -1;
-        if ((err = parse_spec(pconf, m, spec, root)) != NULL) {
+        if ((err = cors_map_file_parse(pconf, spec, root, &m->file)) != NULL) {
             return err;
         }
+        m->spec = apr_pstrdup(pconf, spec);
         m->key = key;
         register_map(pconf, r, m);
     }
@@ -310,9 +229,8 @@ cors_map *cors_map_define_source(apr_pool_t *pconf, const char *spec,
     if (m == NULL) {
         m = apr_pcalloc(pconf, sizeof(*m));
         m->tested = -1;
-        m->kind = CORS_MAP_DBD;
+        m->file.kind = CORS_MAP_DBD;
         m->spec = apr_pstrdup(pconf, spec);
-        m->path = m->spec;
         m->key = k;
         m->poll_fn = fn;
         m->source = source;
@@ -341,8 +259,8 @@ static const char *image_name(apr_pool_t *p, const cors_map *m)
         h = (h ^ *s) * APR_UINT64_C(0x100000001b3);
     }
     return apr_psprintf(p, "%s-%016" APR_UINT64_T_HEX_FMT ".map",
-                        m->kind == CORS_MAP_TXT ? "txt"
-                        : m->kind == CORS_MAP_DBM ? "dbm" : "dbd", h);
+                        m->file.kind == CORS_MAP_TXT ? "txt"
+                        : m->file.kind == CORS_MAP_DBM ? "dbm" : "dbd", h);
 }
 
 void cors_map_attach(cors_map *map, const char *dir, void *shared)
@@ -384,12 +302,12 @@ static void record_failure(cors_map *m, const char *err)
         return;
     }
     if (v) {
-        map_log(m, CORS_MAP_LOG_ERROR, "CORSAllowOriginMap %s: %s; keeping "
+        map_log(m, CORS_LOG_ERROR, "CORSAllowOriginMap %s: %s; keeping "
                 "the last good version (%" APR_UINT64_T_FMT ")", m->spec, err,
                 v->img.meta.generation);
     }
     else {
-        map_log(m, CORS_MAP_LOG_ERROR, "CORSAllowOriginMap %s: %s; no "
+        map_log(m, CORS_LOG_ERROR, "CORSAllowOriginMap %s: %s; no "
                 "version yet: the map allows no origin", m->spec, err);
     }
 }
@@ -403,47 +321,6 @@ static void clear_failure(cors_map *m)
         sh->error[0] = '\0';
         apr_atomic_inc32(&sh->seq);
     }
-}
-
-/* ------------------------------------------------------------------------
- * Files: what identifies their content without reading it
- */
-
-static apr_int64_t ns_of(const struct timespec *ts)
-{
-    return (apr_int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
-}
-
-/* The identity of the map's file(s), as a token, and the newest
- * modification time.  Returns NULL or what is wrong.  stat(2) never
- * blocks on a FIFO; open(2) would. */
-static const char *file_identity(apr_pool_t *p, const cors_map *m,
-                                 char *token, apr_int64_t *mtime_ns)
-{
-    struct stat st;
-    int i;
-
-    token[0] = '\0';
-    *mtime_ns = 0;
-    for (i = 0; i < 2 && m->files[i]; i++) {
-        size_t used = strlen(token);
-        if (stat(m->files[i], &st) != 0) {
-            return apr_psprintf(p, "%s: %s", m->files[i], strerror(errno));
-        }
-        if (!S_ISREG(st.st_mode)) {
-            return apr_psprintf(p, "%s: not a regular file", m->files[i]);
-        }
-        apr_snprintf(token + used, TOKEN_MAX - used, "%s%" APR_UINT64_T_FMT
-                     ":%" APR_UINT64_T_FMT ":%" APR_INT64_T_FMT ":%"
-                     APR_INT64_T_FMT ":%" APR_INT64_T_FMT, i ? "/" : "",
-                     (apr_uint64_t)st.st_dev, (apr_uint64_t)st.st_ino,
-                     (apr_int64_t)st.st_size, ns_of(&st.st_mtim),
-                     ns_of(&st.st_ctim));
-        if (ns_of(&st.st_mtim) > *mtime_ns) {
-            *mtime_ns = ns_of(&st.st_mtim);
-        }
-    }
-    return NULL;
 }
 
 /* Has the identity been the same for the settle interval?  A file last
@@ -463,353 +340,6 @@ static int settled(cors_map *m, const char *token, apr_int64_t mtime_ns,
         }
     }
     return now - m->settling_since >= settle;
-}
-
-/* ------------------------------------------------------------------------
- * The txt parser: fed the file in chunks, one line at a time into a
- * bounded buffer, so that neither a long line nor a big file costs more
- * than the bounds.
- */
-
-typedef struct {
-    apr_pool_t *p;
-    const char *name;
-    cors_map_builder *b;
-    int comments;
-    long line;
-    apr_size_t len;
-    char buf[CORS_MAP_LINE_MAX + 1];
-} txt_parser;
-
-static const char *txt_error(txt_parser *tp, const char *fmt, ...)
-{
-    va_list ap;
-    const char *what;
-
-    va_start(ap, fmt);
-    what = apr_pvsprintf(tp->p, fmt, ap);
-    va_end(ap);
-    return apr_psprintf(tp->p, "%s line %ld: %s", tp->name, tp->line, what);
-}
-
-/* One line (tp->buf[0..len), NUL-terminated): its first field is the
- * entry; a second one is allowed (httxt2dbm's value) but not a second
- * origin, which would be silently ignored. */
-static const char *txt_line(txt_parser *tp)
-{
-    char *s = tp->buf, *entry, *second;
-    const char *err;
-
-    s[tp->len] = '\0';
-    while (apr_isspace(*s)) {
-        s++;
-    }
-    if (*s == '#') {
-        tp->comments = 1;
-    }
-    if ((second = strchr(s, '#')) != NULL) {
-        *second = '\0';
-    }
-    if (*s == '\0') {
-        return NULL;
-    }
-    entry = s;
-    while (*s && !apr_isspace(*s)) {
-        s++;
-    }
-    if (*s) {
-        *s++ = '\0';
-        while (apr_isspace(*s)) {
-            s++;
-        }
-        second = s;
-        while (*s && !apr_isspace(*s)) {
-            s++;
-        }
-        if (strstr(second, "://") && second < s) {
-            *s = '\0';
-            return txt_error(tp, "'%s' after '%s': one origin per line (a "
-                             "second field is a value for httxt2dbm)", second,
-                             entry);
-        }
-    }
-    if ((err = cors_map_builder_add(tp->b, entry, strlen(entry))) != NULL) {
-        return txt_error(tp, "%s", err);
-    }
-    return NULL;
-}
-
-static const char *txt_feed(txt_parser *tp, const char *data, apr_size_t n)
-{
-    const char *end = data + n, *nl, *err;
-
-    while (data < end) {
-        apr_size_t take, room;
-
-        nl = memchr(data, '\n', (apr_size_t)(end - data));
-        take = (apr_size_t)((nl ? nl : end) - data);
-        room = CORS_MAP_LINE_MAX - tp->len;
-        /* The first bad byte decides, wherever the chunks were cut: a NUL
-         * within the bound, else the byte past it. */
-        if (memchr(data, '\0', take < room ? take : room)) {
-            tp->line++;
-            return txt_error(tp, "has a NUL byte");
-        }
-        if (take > room) {
-            tp->line++;
-            return txt_error(tp, "longer than %d bytes", CORS_MAP_LINE_MAX);
-        }
-        memcpy(tp->buf + tp->len, data, take);
-        tp->len += take;
-        data += take;
-        if (nl) {
-            tp->line++;
-            if ((err = txt_line(tp)) != NULL) {
-                return err;
-            }
-            tp->len = 0;
-            data++;
-        }
-    }
-    return NULL;
-}
-
-/* The end of the text: a last line without "\n" is a write cut short (or
- * still going on), never an entry. */
-static const char *txt_finish(txt_parser *tp)
-{
-    if (tp->len == 0) {
-        return NULL;
-    }
-    tp->line++;
-    return txt_error(tp, "the file does not end with a newline (cut short, "
-                     "or still being written?)");
-}
-
-static void txt_init(txt_parser *tp, apr_pool_t *p, const char *name,
-                     cors_map_builder *b)
-{
-    tp->p = p;
-    tp->name = name;
-    tp->b = b;
-    tp->comments = 0;
-    tp->line = 0;
-    tp->len = 0;
-}
-
-const char *cors_map_parse_txt(apr_pool_t *p, const char *name,
-                               const char *buf, apr_size_t len,
-                               apr_size_t chunk, cors_map_builder *b,
-                               int *comments)
-{
-    txt_parser *tp = apr_palloc(p, sizeof(*tp));
-    const char *err = NULL;
-    apr_size_t off = 0;
-
-    txt_init(tp, p, name, b);
-    if (chunk == 0) {
-        chunk = len;
-    }
-    while (err == NULL && off < len) {
-        apr_size_t n = len - off < chunk ? len - off : chunk;
-        err = txt_feed(tp, buf + off, n);
-        off += n;
-    }
-    if (err == NULL) {
-        err = txt_finish(tp);
-    }
-    *comments = tp->comments;
-    return err;
-}
-
-/* A version needs an entry, or a comment saying that it means none: an
- * empty file is a failed export or a truncation caught midway. */
-static const char *txt_verdict(txt_parser *tp, const cors_map *m)
-{
-    if (!cors_image_builder_is_empty(tp->b)) {
-        return NULL;
-    }
-    if (tp->comments) {
-        map_log(m, CORS_MAP_LOG_WARNING, "CORSAllowOriginMap %s: %s has only "
-                "comments: the map allows no origin", m->spec, m->path);
-        return NULL;
-    }
-    return apr_psprintf(tp->p, "%s: has no entries (a file that really "
-                        "allows nothing says so in a comment line)", m->path);
-}
-
-/* Reads the txt file into b.  token: the identity it was settled at; a
- * file that changed since, or while it was read, is READ_UNSETTLED. */
-static read_result read_txt(cors_map *m, apr_pool_t *p, const char *token,
-                            cors_map_builder *b, const char **err)
-{
-    txt_parser *tp = apr_palloc(p, sizeof(*tp));
-    char *chunk = apr_palloc(p, READ_CHUNK), now_token[TOKEN_MAX];
-    apr_int64_t total = 0, mtime;
-    struct stat st;
-    int fd;
-
-    *err = NULL;
-    fd = open(m->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) {
-        *err = apr_psprintf(p, "%s: %s", m->path, strerror(errno));
-        return READ_FAILED;
-    }
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        *err = apr_psprintf(p, "%s: not a regular file", m->path);
-        return READ_FAILED;
-    }
-    if (st.st_size == 0) {
-        close(fd);
-        *err = apr_psprintf(p, "%s: empty (0 bytes): not a version (a "
-                            "failed export, or a truncation caught midway?)",
-                            m->path);
-        return READ_FAILED;
-    }
-    txt_init(tp, p, m->path, b);
-    for (;;) {
-        ssize_t n = read(fd, chunk, READ_CHUNK);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n < 0) {
-            *err = apr_psprintf(p, "%s: read error: %s", m->path,
-                                strerror(errno));
-            break;
-        }
-        if (n == 0) {
-            *err = txt_finish(tp);
-            break;
-        }
-        /* The file may grow while it is read. */
-        if ((total += n) > CORS_MAP_FILE_MAX) {
-            *err = apr_psprintf(p, "%s: more than the %ld bytes a txt map "
-                                "may have (use a dbm map)", m->path,
-                                CORS_MAP_FILE_MAX);
-            break;
-        }
-        if ((*err = txt_feed(tp, chunk, (apr_size_t)n)) != NULL) {
-            break;
-        }
-    }
-    close(fd);
-    if (token && (file_identity(p, m, now_token, &mtime) != NULL
-                  || strcmp(now_token, token) != 0)) {
-        return READ_UNSETTLED;          /* written while read */
-    }
-    if (*err == NULL) {
-        *err = txt_verdict(tp, m);
-    }
-    return *err ? READ_FAILED : READ_OK;
-}
-
-/* ------------------------------------------------------------------------
- * dbm: read whole into the image, then closed
- */
-
-/* Is a writer (httxt2dbm) holding the lock of the file?  Asked without
- * waiting, so that the read that follows seldom waits on it. */
-static int dbm_locked(const cors_map *m)
-{
-    struct flock fl;
-    int fd = open(m->files[0], O_RDONLY | O_NONBLOCK | O_CLOEXEC), busy;
-
-    if (fd < 0) {
-        return 0;
-    }
-    memset(&fl, 0, sizeof(fl));
-    fl.l_type = F_RDLCK;
-    fl.l_whence = SEEK_SET;
-    busy = fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
-    close(fd);
-    return busy;
-}
-
-static const char *dbm_error(apr_pool_t *p, const cors_map *m,
-                             apr_status_t rv, apr_dbm_t *db)
-{
-    char buf[256];
-    int code;
-
-    if (db) {
-        apr_dbm_geterror(db, &code, buf, sizeof(buf));
-    }
-    else {
-        apr_strerror(rv, buf, sizeof(buf));
-    }
-    return apr_psprintf(p, "%s: cannot open as a %s dbm file: %s", m->path,
-                        m->dbm_type, buf);
-}
-
-static const char *dbm_keys(const cors_map *m, apr_pool_t *p, apr_dbm_t *db,
-                            cors_map_builder *b)
-{
-    apr_datum_t key, prev;
-    const char *err;
-
-    apr_dbm_firstkey(db, &key);
-    while (key.dptr != NULL) {
-        if ((err = cors_map_builder_add(b, key.dptr, key.dsize)) != NULL) {
-            return apr_psprintf(p, "%s: key '%s': %s", m->path,
-                                apr_pstrmemdup(p, key.dptr,
-                                               key.dsize < 80 ? key.dsize
-                                                              : 80), err);
-        }
-        /* gdbm mallocs each key and frees it only with the pool: free
-         * the one before, once the next is found from it. */
-        prev = key;
-        apr_dbm_nextkey(db, &key);
-        apr_dbm_freedatum(db, prev);
-    }
-    if (cors_image_builder_is_empty(b)) {
-        return apr_psprintf(p, "%s: has no keys: not a version (a failed "
-                            "export, or a truncation caught midway?)",
-                            m->path);
-    }
-    return NULL;
-}
-
-static read_result read_dbm(cors_map *m, apr_pool_t *p, const char *token,
-                            cors_map_builder *b, const char **err)
-{
-    char now_token[TOKEN_MAX];
-    apr_int64_t mtime;
-    apr_dbm_t *db;
-    apr_status_t rv;
-
-    if (dbm_locked(m)) {
-        *err = NULL;
-        return READ_UNSETTLED;
-    }
-    rv = apr_dbm_open_ex(&db, m->dbm_type, m->path, APR_DBM_READONLY,
-                         APR_OS_DEFAULT, p);
-    if (rv != APR_SUCCESS) {
-        *err = dbm_error(p, m, rv, NULL);
-        return READ_FAILED;
-    }
-    *err = dbm_keys(m, p, db, b);
-    apr_dbm_close(db);
-    if (token && (file_identity(p, m, now_token, &mtime) != NULL
-                  || strcmp(now_token, token) != 0)) {
-        return READ_UNSETTLED;
-    }
-    return *err ? READ_FAILED : READ_OK;
-}
-
-static read_result read_file_source(cors_map *m, apr_pool_t *p,
-                                    const char *token, cors_map_builder *b,
-                                    const char **err)
-{
-    return m->kind == CORS_MAP_TXT ? read_txt(m, p, token, b, err)
-                                   : read_dbm(m, p, token, b, err);
-}
-
-static cors_map_builder *builder_for(const cors_map *m, apr_pool_t *p)
-{
-    return cors_image_builder_make(p, m->kind == CORS_MAP_DBM
-                                      ? CORS_BUILD_EXACT_ONLY
-                                      : CORS_BUILD_ANY_ENTRY);
 }
 
 /* ------------------------------------------------------------------------
@@ -885,11 +415,38 @@ static int map_image(const cors_map *m, char *err, apr_size_t errlen,
     return 0;
 }
 
-static void announce(cors_map *m, apr_uint64_t generation)
+/* Raises the shared generation to g (never lowers it). */
+static void announce(cors_map *m, apr_uint64_t g)
 {
-    if (m->shared) {
-        apr_atomic_set32(&m->shared->generation, (apr_uint32_t)generation);
+    apr_uint32_t seen;
+
+    if (m->shared == NULL) {
+        return;
     }
+    do {
+        seen = apr_atomic_read32(&m->shared->generation);
+    } while (seen < (apr_uint32_t)g
+             && apr_atomic_cas32(&m->shared->generation, (apr_uint32_t)g,
+                                 seen) != seen);
+    do {
+        seen = apr_atomic_read32(&m->shared->issued);
+    } while (seen < (apr_uint32_t)g
+             && apr_atomic_cas32(&m->shared->issued, (apr_uint32_t)g, seen)
+                != seen);
+}
+
+/* The next generation, never handed out twice in a server, even when a
+ * loader that is exiting still publishes while the next one starts. */
+static apr_uint64_t next_generation(cors_map *m, apr_uint64_t newest)
+{
+    apr_uint32_t g;
+
+    if (m->shared == NULL) {
+        return newest + 1;
+    }
+    announce(m, newest);
+    g = apr_atomic_inc32(&m->shared->issued) + 1;
+    return g > newest ? g : newest + 1;
 }
 
 /* Writes b as the next version: to a temporary file beside the image,
@@ -907,7 +464,7 @@ static const char *publish(cors_map *m, apr_pool_t *p,
     apr_status_t rv;
     char buf[256];
 
-    meta->generation = newest + 1;
+    meta->generation = next_generation(m, newest);
     rv = apr_file_open(&f, tmp, APR_FOPEN_CREATE | APR_FOPEN_READ
                        | APR_FOPEN_WRITE | APR_FOPEN_TRUNCATE
                        | APR_FOPEN_BINARY, APR_FPROT_UREAD | APR_FPROT_UWRITE
@@ -1025,7 +582,7 @@ void cors_map_follow(cors_map *m)
      * change, and this child would answer from an old version until then. */
     if (map_image(m, err, sizeof(err), &v) != 0) {
         if (!m->follow_logged) {
-            map_log(m, CORS_MAP_LOG_ERROR, "CORSAllowOriginMap %s: cannot "
+            map_log(m, CORS_LOG_ERROR, "CORSAllowOriginMap %s: cannot "
                     "use the published version: %s", m->spec, err);
             m->follow_logged = 1;
         }
@@ -1068,6 +625,16 @@ static const char *describe_version(apr_pool_t *p, const cors_image_meta *m)
                         "read %s", m->generation, m->entries, when);
 }
 
+/* A file of comments only is a map that means to allow nothing: said
+ * once per version. */
+static void warn_if_empty(const cors_map *m, int comments_only)
+{
+    if (comments_only) {
+        map_log(m, CORS_LOG_WARNING, "CORSAllowOriginMap %s: %s has only "
+                "comments: the map allows no origin", m->spec, m->file.path);
+    }
+}
+
 /* Publishes what b holds, read at now; logs it. */
 static int publish_read(cors_map *m, apr_pool_t *p, cors_map_builder *b,
                         const char *token, long skipped, apr_time_t now)
@@ -1085,10 +652,20 @@ static int publish_read(cors_map *m, apr_pool_t *p, cors_map_builder *b,
         return 0;
     }
     clear_failure(m);
-    map_log(m, CORS_MAP_LOG_INFO, "CORSAllowOriginMap %s: published %s in %"
+    map_log(m, CORS_LOG_INFO, "CORSAllowOriginMap %s: published %s in %"
             APR_TIME_T_FMT " ms", m->spec, describe_version(p, &meta),
             apr_time_as_msec(apr_time_now() - now));
     return 1;
+}
+
+/* Is the published image still there?  A runtime directory emptied
+ * under a running server (a tmp cleaner) would leave the children started
+ * later without a version: the loader publishes it again. */
+static int image_on_disk(const cors_map *m)
+{
+    struct stat st;
+
+    return stat(m->image_path, &st) == 0;
 }
 
 static int poll_file(cors_map *m, apr_pool_t *p, apr_time_t now)
@@ -1099,15 +676,15 @@ static int poll_file(cors_map *m, apr_pool_t *p, apr_time_t now)
     apr_int64_t mtime;
     cors_map_builder *b;
     apr_pool_t *load;
-    read_result r;
-    int published = 0;
+    cors_read_result r;
+    int published = 0, comments_only;
 
-    if ((err = file_identity(p, m, token, &mtime)) != NULL) {
+    if ((err = cors_map_file_identity(p, &m->file, token, &mtime)) != NULL) {
         m->settling[0] = '\0';
         record_failure(m, err);
         return 0;
     }
-    if (v && strcmp(v->img.meta.token, token) == 0) {
+    if (v && strcmp(v->img.meta.token, token) == 0 && image_on_disk(m)) {
         clear_failure(m);       /* the file is the version in use again */
         return 0;
     }
@@ -1116,17 +693,18 @@ static int poll_file(cors_map *m, apr_pool_t *p, apr_time_t now)
         return 0;
     }
     load = own_pool();
-    b = builder_for(m, load);
-    r = read_file_source(m, load, token, b, &err);
-    if (r == READ_UNSETTLED) {
+    b = cors_map_file_builder(&m->file, load);
+    r = cors_map_file_read(&m->file, load, token, b, &comments_only, &err);
+    if (r == CORS_READ_UNSETTLED) {
         m->settling[0] = '\0';
     }
-    else if (r == READ_FAILED) {
+    else if (r == CORS_READ_FAILED) {
         record_failure(m, err);
         apr_cpystrn(m->failed, token, sizeof(m->failed));
         m->retry_at = now + apr_time_from_msec(CORS_MAP_RETRY_MS);
     }
     else {
+        warn_if_empty(m, comments_only);
         published = publish_read(m, load, b, token, 0, now);
     }
     drop_pool(load);
@@ -1204,6 +782,7 @@ int cors_map_poll(cors_map *m, apr_pool_t *ptemp)
 const char *cors_map_test(cors_map *m, apr_pool_t *ptemp)
 {
     const char *err = NULL;
+    int comments_only;
     cors_map_builder *b;
     apr_pool_t *load;
 
@@ -1211,8 +790,8 @@ const char *cors_map_test(cors_map *m, apr_pool_t *ptemp)
         return NULL;            /* a database is not the config's to test */
     }
     load = own_pool();
-    b = builder_for(m, load);
-    if (read_file_source(m, load, NULL, b, &err) != READ_OK) {
+    b = cors_map_file_builder(&m->file, load);
+    if (cors_map_file_read(&m->file, load, NULL, b, &comments_only, &err) != CORS_READ_OK) {
         err = apr_pstrdup(ptemp, err ? err : "changed while it was read");
     }
     m->tested = cors_image_builder_entries(b);
@@ -1225,12 +804,12 @@ const char *cors_map_test(cors_map *m, apr_pool_t *ptemp)
 static const char *settled_identity(cors_map *m, apr_pool_t *p, char *token)
 {
     apr_int64_t mtime;
-    const char *err = file_identity(p, m, token, &mtime);
+    const char *err = cors_map_file_identity(p, &m->file, token, &mtime);
     apr_int64_t age_ms = (apr_time_now() * 1000 - mtime) / 1000000;
 
     if (err == NULL && age_ms >= 0 && age_ms < CORS_MAP_SETTLE_MS) {
         apr_sleep(apr_time_from_msec(CORS_MAP_SETTLE_MS - age_ms));
-        err = file_identity(p, m, token, &mtime);
+        err = cors_map_file_identity(p, &m->file, token, &mtime);
     }
     return err;
 }
@@ -1243,7 +822,8 @@ static const char *start_read(cors_map *m, apr_pool_t *ptemp,
     const char *err;
     cors_map_builder *b;
     apr_pool_t *load;
-    read_result r;
+    cors_read_result r;
+    int comments_only;
 
     if ((err = settled_identity(m, ptemp, token)) != NULL) {
         return err;
@@ -1253,10 +833,11 @@ static const char *start_read(cors_map *m, apr_pool_t *ptemp,
         return NULL;            /* the file has not changed since */
     }
     load = own_pool();
-    b = builder_for(m, load);
-    r = read_file_source(m, load, token, b, &err);
-    if (r == READ_OK) {
+    b = cors_map_file_builder(&m->file, load);
+    r = cors_map_file_read(&m->file, load, token, b, &comments_only, &err);
+    if (r == CORS_READ_OK) {
         cors_image_meta meta;
+        warn_if_empty(m, comments_only);
         memset(&meta, 0, sizeof(meta));
         meta.read_at = apr_time_now();
         meta.entries = cors_image_builder_entries(b);
@@ -1264,7 +845,7 @@ static const char *start_read(cors_map *m, apr_pool_t *ptemp,
         err = publish(m, load, b, &meta,
                       last ? last->img.meta.generation : 0);
     }
-    else if (r == READ_UNSETTLED) {
+    else if (r == CORS_READ_UNSETTLED) {
         err = "changed while it was read";
     }
     err = err ? apr_pstrdup(ptemp, err) : NULL;
@@ -1284,14 +865,14 @@ const char *cors_map_start(cors_map *m, apr_pool_t *ptemp)
             announce(m, last->img.meta.generation);
         }
         else {
-            map_log(m, CORS_MAP_LOG_WARNING, "CORSAllowOriginMap %s: no "
+            map_log(m, CORS_LOG_WARNING, "CORSAllowOriginMap %s: no "
                     "version on disk yet: the map allows no origin until "
                     "its first load", m->spec);
         }
     }
     else if ((err = start_read(m, ptemp, last)) != NULL) {
         if (last) {
-            map_log(m, CORS_MAP_LOG_ERROR, "CORSAllowOriginMap %s: %s; "
+            map_log(m, CORS_LOG_ERROR, "CORSAllowOriginMap %s: %s; "
                     "starting with the last good %s", m->spec, err,
                     describe_version(ptemp, &last->img.meta));
             share_failure(m, err);
@@ -1318,9 +899,9 @@ void cors_map_describe(apr_pool_t *p, cors_map *m, cors_map_info *info)
     map_version *v = enter_version(m, &e);
 
     memset(info, 0, sizeof(*info));
-    info->kind = m->kind;
+    info->kind = m->file.kind;
     info->spec = m->spec;
-    info->dbm_type = m->dbm_type;
+    info->dbm_type = m->file.dbm_type;
     info->tested = m->tested;
     if (v == NULL && m->shared == NULL && m->image_path) {
         map_version *last;

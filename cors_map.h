@@ -31,12 +31,9 @@
 #include "apr_time.h"
 
 #include "cors_image.h"
+#include "cors_log.h"
+#include "cors_map_file.h"
 #include "cors_source.h"
-
-/* Bounds of a txt map, checked while it is read: a longer line or a bigger
- * file is an error (and CORS_MAP_ENTRIES_MAX, cors_image.h). */
-#define CORS_MAP_LINE_MAX 1024                   /* bytes, without "\n" */
-#define CORS_MAP_FILE_MAX (256L * 1024 * 1024)  /* bytes */
 
 /* How a file is known complete: unchanged (size, times, inode) for this
  * long before it is read, and unchanged while it is read. */
@@ -52,23 +49,6 @@
 
 /* How many invalid rows of one load are named in the log. */
 #define CORS_MAP_SKIP_LOG_MAX 10
-
-typedef enum {
-    CORS_MAP_TXT,
-    CORS_MAP_DBM,
-    CORS_MAP_DBD
-} cors_map_kind;
-
-typedef enum {
-    CORS_MAP_LOG_ERROR,
-    CORS_MAP_LOG_WARNING,
-    CORS_MAP_LOG_INFO
-} cors_map_log_level;
-
-/* The glue's logger (ap_log_error with the module's tag); msg is valid
- * only during the call. */
-typedef void cors_map_log_fn(void *baton, cors_map_log_level level,
-                             const char *msg);
 
 typedef struct cors_map cors_map;
 
@@ -112,7 +92,8 @@ cors_map *cors_map_define_source(apr_pool_t *pconf, const char *spec,
                                  const char *key, cors_source_poll_fn *fn,
                                  void *source, void *server);
 
-void cors_map_set_logger(cors_map *map, cors_map_log_fn *fn, void *baton);
+/* The map's messages go to fn (cors_log.h) with baton. */
+void cors_map_set_logger(cors_map *map, cors_log_fn *fn, void *baton);
 
 /* The maps of the configuration, in the order defined (NULL: none). */
 apr_array_header_t *cors_map_all(apr_pool_t *pconf);
@@ -173,19 +154,5 @@ int cors_map_match(const void *map, const char *origin);
 
 /* Fills info with what the map holds now. */
 void cors_map_describe(apr_pool_t *p, cors_map *map, cors_map_info *info);
-
-/* ------------------------------------------------------------------------
- * For the fuzzer and the unit tests
- */
-
-/* The txt parser on a buffer, as the loader runs it on a file: adds each
- * entry of buf[0..len) to b.  Returns NULL or an error naming name, the
- * line and the value.  chunk > 0 feeds the buffer in pieces of that size,
- * the way the loader reads a file.  *comments tells whether a comment
- * line was seen. */
-const char *cors_map_parse_txt(apr_pool_t *p, const char *name,
-                               const char *buf, apr_size_t len,
-                               apr_size_t chunk, cors_map_builder *b,
-                               int *comments);
 
 #endif /* CORS_MAP_H */

@@ -19,14 +19,17 @@
  */
 #include <string.h>
 
+#include <libpsl.h>
+
 #include "apr_hash.h"
 #include "apr_lib.h"
 #include "apr_strings.h"
 
+#include "cors_origin.h"
 #include "cors_probe.h"
 
-#define WILD '\001'             /* any run of characters */
-#define ANY_CHAR '\002'         /* one unescaped '.' */
+#define WILD CORS_PROBE_WILD
+#define ANY_CHAR CORS_PROBE_ANY_CHAR
 
 /* Bounds that keep a hostile regex from costing much: the set stays a
  * few thousand origins at most. */
@@ -336,6 +339,15 @@ static branches *read_regex(apr_pool_t *p, const char *source)
     return all;
 }
 
+apr_array_header_t *cors_probe_branches(apr_pool_t *p, const char *regex_source,
+                                        int *complete)
+{
+    branches *all = read_regex(p, regex_source ? regex_source : "");
+
+    *complete = all->nelts < MAX_BRANCHES;
+    return all;
+}
+
 /* ------------------------------------------------------------------------
  * What a branch names: scheme, domain, port
  */
@@ -346,56 +358,25 @@ typedef struct {
     int wild_before;            /* something precedes run in the host */
     int wild_after;             /* something follows run in the host */
     const char *domain;         /* run as a name: "example.com" */
-    const char *site;           /* its registrable domain, guessed */
+    const char *site;           /* its registrable domain */
     const char *port;           /* ":8443", or "" */
+    const char *host;           /* the host as read, marks kept */
 } branch;
 
-/* Second-level labels under which ccTLDs register names (co.uk, com.au):
- * without the Public Suffix List, enough to keep "example.co.uk" whole. */
-static int is_second_level(const char *label, apr_size_t len)
+/* The registrable domain, the site (Public Suffix List, ICANN and private
+ * sections: "example.co.uk", "app.github.io"); an IP address, a public
+ * suffix or a single label as it is. */
+static const char *site_of(const char *domain)
 {
-    static const char *const names[] = {
-        "ac", "co", "com", "edu", "go", "gob", "gov", "mil", "ne", "net",
-        "or", "org", NULL
-    };
-    int i;
+    const char *c, *site;
 
-    for (i = 0; names[i]; i++) {
-        if (strlen(names[i]) == len && strncmp(names[i], label, len) == 0) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
-/* The registrable domain: the last two labels, three under co.uk-like
- * suffixes; an IP address or a single label as it is. */
-static const char *guess_site(const char *domain)
-{
-    const char *last = strrchr(domain, '.'), *second, *c;
-
-    if (last == NULL || domain[0] == '[') {
-        return domain;
-    }
     for (c = domain; *c && (apr_isdigit(*c) || *c == '.'); c++) {
     }
-    if (*c == '\0') {
-        return domain;          /* IPv4 */
+    if (*c == '\0' || domain[0] == '[') {
+        return domain;          /* an IP address */
     }
-    for (second = last; second > domain && second[-1] != '.'; second--) {
-    }
-    if (second == domain) {
-        return domain;
-    }
-    if (strlen(last + 1) == 2
-        && is_second_level(second, (apr_size_t)(last - second))) {
-        const char *third = second - 1;
-        while (third > domain && third[-1] != '.') {
-            third--;
-        }
-        return third;
-    }
-    return second;
+    site = psl_registrable_domain(psl_builtin(), domain);
+    return site ? site : domain;
 }
 
 /* The text of run with its marks as dots, lowercased, without leading
@@ -495,6 +476,7 @@ static void read_branch(apr_pool_t *p, const char *text, branch *b)
     if (host[hlen] == ':') {
         b->port = port_of(p, host + hlen + 1, strcspn(host + hlen + 1, "/"));
     }
+    b->host = apr_pstrmemdup(p, host, hlen);
     find_run(host, hlen, &start, &end);
     if (end == start) {
         return;
@@ -505,7 +487,7 @@ static void read_branch(apr_pool_t *p, const char *text, branch *b)
         b->run = b->domain = NULL;
         return;
     }
-    b->site = guess_site(b->domain);
+    b->site = site_of(b->domain);
     b->wild_before = memchr(host, WILD, start) != NULL
                      || (sep == NULL && start > 0);
     b->wild_after = memchr(host + end, WILD, hlen - end) != NULL;
@@ -522,28 +504,6 @@ typedef struct {
     const branch *branches;
     int nbranches;
 } probe_set;
-
-/* A host a browser could send: lowercase letters, digits, '-' and '.'
- * in non-empty labels, or a bracketed IPv6 address. */
-static int is_plausible_host(const char *h)
-{
-    const char *c;
-
-    if (*h == '[') {
-        apr_size_t n = strspn(h + 1, "0123456789abcdef:.");
-        return n > 1 && h[n + 1] == ']' && h[n + 2] == '\0';
-    }
-    if (*h == '\0' || *h == '.' || *h == '-') {
-        return 0;
-    }
-    for (c = h; *c; c++) {
-        if (!(apr_islower(*c) || apr_isdigit(*c) || *c == '-'
-              || (*c == '.' && c[1] != '.' && c[1] != '\0'))) {
-            return 0;
-        }
-    }
-    return 1;
-}
 
 static int host_is_under(const char *host, const char *site)
 {
@@ -570,8 +530,11 @@ static int is_named(const probe_set *ps, const char *scheme, const char *host)
     return 0;
 }
 
-static void add_probe(probe_set *ps, cors_probe_kind kind, const char *scheme,
-                      const char *host, const char *port)
+/* Adds scheme://host:port (host lowercased) unless it is in the set
+ * already or is not an origin a browser sends (cors_origin.c's grammar): the
+ * decision refuses such an Origin before any regex sees it. */
+static void add_origin(probe_set *ps, cors_probe_kind kind, const char *scheme,
+                       const char *host, const char *port)
 {
     char *h = apr_pstrdup(ps->p, host), *c;
     const char *origin;
@@ -580,17 +543,29 @@ static void add_probe(probe_set *ps, cors_probe_kind kind, const char *scheme,
     for (c = h; *c; c++) {
         *c = apr_tolower(*c);
     }
-    if (!is_plausible_host(h) || is_named(ps, scheme, h)) {
-        return;
-    }
     origin = apr_pstrcat(ps->p, scheme, "://", h, port, NULL);
-    if (apr_hash_get(ps->seen, origin, APR_HASH_KEY_STRING)) {
+    if (!cors_origin_is_valid(origin)
+        || apr_hash_get(ps->seen, origin, APR_HASH_KEY_STRING)) {
         return;
     }
     apr_hash_set(ps->seen, origin, APR_HASH_KEY_STRING, origin);
     probe = apr_array_push(ps->probes);
     probe->origin = origin;
     probe->kind = kind;
+}
+
+/* An attacker origin: one of a site the regex does not name. */
+static void add_probe(probe_set *ps, cors_probe_kind kind, const char *scheme,
+                      const char *host, const char *port)
+{
+    char *h = apr_pstrdup(ps->p, host), *c;
+
+    for (c = h; *c; c++) {
+        *c = apr_tolower(*c);
+    }
+    if (!is_named(ps, scheme, h)) {
+        add_origin(ps, kind, scheme, h, port);
+    }
 }
 
 /* The branch's host as written, with something where its wildcards are:
@@ -629,13 +604,43 @@ static void add_for_hosts(probe_set *ps, const branch *b, cors_probe_kind kind,
               apr_pstrcat(ps->p, prefix, b->domain, suffix, NULL), port);
 }
 
+/* Origins made to make a backtracking regex work hard: the branch's host
+ * with each wildcard a run of 60 of one character and a '-' at the end,
+ * where no regex written for hosts can end ("https://([a-z]+)+\.a{40}p0"
+ * "\.com" tries every split of the run).  The regex may be meant to
+ * allow such a host: only reaching a limit on one counts. */
+static void add_backtrack_probes(probe_set *ps, const branch *b,
+                                 const char *scheme, const char *port)
+{
+    /* Long enough for the shortest subject PCRE2 would try a regex with
+     * a{40} on (a shorter one fails before any backtracking), short
+     * enough for a label. */
+    char runs[2][61];
+    apr_size_t i;
+    const char *c;
+
+    memset(runs[0], 'a', 60);
+    memset(runs[1], '0', 60);
+    runs[0][60] = runs[1][60] = '\0';
+
+    if (strchr(b->host, WILD) == NULL) {
+        return;
+    }
+    for (i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+        const char *h = "";
+        for (c = b->host; *c; c++) {
+            h = apr_pstrcat(ps->p, h, *c == WILD ? runs[i]
+                                     : *c == ANY_CHAR ? "a"
+                                     : apr_pstrmemdup(ps->p, c, 1), NULL);
+        }
+        add_origin(ps, CORS_PROBE_BACKTRACK, scheme,
+                   apr_pstrcat(ps->p, h, "-", NULL), port);
+    }
+}
+
 static int is_loopback(const char *host)
 {
-    apr_size_t len = strlen(host);
-
-    return strcmp(host, "localhost") == 0 || strcmp(host, "127.0.0.1") == 0
-           || strcmp(host, "[::1]") == 0
-           || (len > 10 && strcmp(host + len - 10, ".localhost") == 0);
+    return cors_host_is_loopback(host, strlen(host));
 }
 
 static void add_branch_probes(probe_set *ps, const branch *b,
@@ -688,6 +693,9 @@ static void add_branch_probes(probe_set *ps, const branch *b,
                 add_probe(ps, kind, "http", b->domain, port);
             }
         }
+        break;
+    case CORS_PROBE_BACKTRACK:
+        add_backtrack_probes(ps, b, scheme, port);
         break;
     default:
         break;
@@ -743,20 +751,6 @@ apr_array_header_t *cors_probe_set(apr_pool_t *p, const char *regex_source)
     return ps.probes;
 }
 
-apr_array_header_t *cors_probe_attackers(apr_pool_t *p,
-                                         const char *regex_source)
-{
-    const apr_array_header_t *set = cors_probe_set(p, regex_source);
-    apr_array_header_t *out = apr_array_make(p, set->nelts, sizeof(char *));
-    int i;
-
-    for (i = 0; i < set->nelts; i++) {
-        APR_ARRAY_PUSH(out, const char *) =
-            APR_ARRAY_IDX(set, i, cors_probe).origin;
-    }
-    return out;
-}
-
 const cors_probe *cors_probe_find(apr_pool_t *p, const char *regex_source,
                                   cors_match_fn *match, const void *data)
 {
@@ -765,19 +759,65 @@ const cors_probe *cors_probe_find(apr_pool_t *p, const char *regex_source,
 
     for (i = 0; i < set->nelts; i++) {
         const cors_probe *probe = &APR_ARRAY_IDX(set, i, cors_probe);
-        if (match(data, probe->origin)) {
+        int said = match(data, probe->origin);
+        if (said == CORS_MATCH_LIMIT
+            || (said && probe->kind != CORS_PROBE_BACKTRACK)) {
             return probe;
         }
     }
     return NULL;
 }
 
-const char *cors_probe_first_match(apr_pool_t *p, const char *regex_source,
-                                   cors_match_fn *match, const void *data)
+/* An alternative of the regex made into an http origin: the scheme
+ * replaced, each unknown run filled ("app" for a wildcard, '.' for an
+ * unescaped dot); NULL when it has no "://". */
+static const char *as_plain_http(apr_pool_t *p, const char *alt)
 {
-    const cors_probe *probe = cors_probe_find(p, regex_source, match, data);
+    const char *rest = strstr(alt, "://"), *c;
+    char *out, *o;
 
-    return probe ? probe->origin : NULL;
+    if (rest == NULL) {
+        return NULL;
+    }
+    out = o = apr_palloc(p, 7 + 3 * strlen(rest) + 1);
+    memcpy(o, "http://", 7);
+    o += 7;
+    for (c = rest + 3; *c; c++) {
+        if (*c == CORS_PROBE_WILD) {
+            memcpy(o, "app", 3);
+            o += 3;
+        }
+        else {
+            *o++ = *c == CORS_PROBE_ANY_CHAR ? '.' : *c;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+const char *cors_probe_plain_http(apr_pool_t *p, const char *regex_source,
+                                  cors_match_fn *match, const void *data)
+{
+    int complete, i;
+    apr_array_header_t *alts = cors_probe_branches(p, regex_source,
+                                                   &complete);
+
+    for (i = 0; i < alts->nelts; i++) {
+        const char *origin = as_plain_http(p, APR_ARRAY_IDX(alts, i,
+                                                            const char *));
+        char host[256];
+        if (origin == NULL) {
+            continue;
+        }
+        apr_cpystrn(host, origin + 7, sizeof(host));
+        if (host[0] != '[') {
+            host[strcspn(host, ":")] = '\0';
+        }
+        if (!is_loopback(host) && match(data, origin) == CORS_MATCH_YES) {
+            return origin;
+        }
+    }
+    return NULL;
 }
 
 const char *cors_probe_describe(apr_pool_t *p, const char *regex_source,
@@ -794,6 +834,7 @@ const char *cors_probe_describe(apr_pool_t *p, const char *regex_source,
         "matches %s: plain http, which anyone on the network path can "
         "impersonate",
         "matches %s, the origin of sandboxed pages and local files",
+        "takes too much work to match %s",
     };
 
     return apr_pstrcat(p, "'", regex_source, "' ",

@@ -16,7 +16,9 @@
  * that neither ap_regex nor PCRE is known here.  Hosts of the domains the
  * regex names (anything under its registrable domain, on the scheme it
  * names) are never in the set, so a regex that allows only what it names
- * matches none of them.
+ * matches none of them; but for a few origins made to make a backtracking
+ * regex work hard (CORS_PROBE_BACKTRACK), which count only when the regex
+ * reaches a limit of its matching on them.
  */
 #ifndef CORS_PROBE_H
 #define CORS_PROBE_H
@@ -36,6 +38,7 @@ typedef enum {
     CORS_PROBE_DOT,             /* https://appxexample.com: '.' unescaped */
     CORS_PROBE_PLAIN_HTTP,      /* http://app.example.com */
     CORS_PROBE_NULL,            /* null */
+    CORS_PROBE_BACKTRACK,       /* https://aaa(60 a)aaa.example.com- */
     CORS_PROBE_KIND_COUNT
 } cors_probe_kind;
 
@@ -49,18 +52,33 @@ typedef struct {
  * order of cors_probe_kind, without duplicates.  Never NULL. */
 apr_array_header_t *cors_probe_set(apr_pool_t *p, const char *regex_source);
 
-/* The same set as an array of const char * origins. */
-apr_array_header_t *cors_probe_attackers(apr_pool_t *p,
-                                         const char *regex_source);
+/* The marks in the alternatives of cors_probe_branches(). */
+#define CORS_PROBE_WILD '\001'         /* any run of characters */
+#define CORS_PROBE_ANY_CHAR '\002'     /* one unescaped '.' */
+
+/* The alternatives the regex can match as the probe reads them: the
+ * literal text each requires, with the two marks above (anchors and
+ * lookarounds dropped, optional parts both ways).  *complete is 0 when
+ * the regex has more alternatives than the reader keeps: the list is then
+ * only a part of them.  cors-check audit reads a recipe's regex for the
+ * origins its author meant with it. */
+apr_array_header_t *cors_probe_branches(apr_pool_t *p, const char *regex_source,
+                                        int *complete);
 
 /* The first probe of the set that match() allows, or NULL when it allows
- * none.  match is called with data and each origin in turn. */
+ * none.  match is called with data and each origin in turn.  A
+ * CORS_PROBE_BACKTRACK origin is found only when match() says
+ * CORS_MATCH_LIMIT (it may be one the regex is meant to allow); any
+ * origin is found when it does. */
 const cors_probe *cors_probe_find(apr_pool_t *p, const char *regex_source,
                                   cors_match_fn *match, const void *data);
 
-/* The origin of cors_probe_find(), or NULL. */
-const char *cors_probe_first_match(apr_pool_t *p, const char *regex_source,
-                                   cors_match_fn *match, const void *data);
+/* A plain-http origin of a site the regex names (not loopback) that
+ * match() allows, or NULL: such an origin is the regex's own, so the
+ * attacker probe does not report it, yet with credentials it deserves the
+ * warning CORSAllowOrigin http://... gets. */
+const char *cors_probe_plain_http(apr_pool_t *p, const char *regex_source,
+                                  cors_match_fn *match, const void *data);
 
 /* What is wrong with the regex, for messages: "'https://.*' matches the
  * origin of any site (such as https://evil.example)", "'...' has a '.'

@@ -40,7 +40,7 @@
 #include "ap_mpm.h"
 
 #include "cors_explain.h"
-#include "cors_status.h"
+#include "mod_cors_status.h"
 #include "mod_cors.h"
 
 static ap_filter_rec_t *cors_filter_handle;
@@ -77,6 +77,25 @@ static const cors_request_state *request_state(request_rec *r)
                                 &cors_module);
 }
 
+/* httpd resets a request's configuration to the server's before it walks
+ * the directories, and a request refused in that walk (an unreadable
+ * .htaccess, AH00529) gets no further: its <Location> sections are walked
+ * here, for the policy only (r keeps its configuration).  Its <Directory>
+ * sections cannot be known: the walk stopped at that directory. */
+static const ap_conf_vector_t *walked_config(request_rec *r)
+{
+    ap_conf_vector_t *saved = r->per_dir_config, *walked = saved;
+
+    /* Only a request translated to a file (r->filename) got that far: one
+     * refused while it was read (a 400) is no request for a URL yet. */
+    if (saved == r->server->lookup_defaults && r->filename && r->uri
+        && r->uri[0] == '/' && ap_location_walk(r) == OK) {
+        walked = r->per_dir_config;
+    }
+    r->per_dir_config = saved;
+    return walked;
+}
+
 /* The policy that governs r's responses, or NULL. */
 static const cors_dir_conf *governing_conf(request_rec *r)
 {
@@ -86,7 +105,7 @@ static const cors_dir_conf *governing_conf(request_rec *r)
     if (state) {
         return state->conf;
     }
-    conf = ap_get_module_config(failed_request(r)->per_dir_config,
+    conf = ap_get_module_config(walked_config(failed_request(r)),
                                 &cors_module);
     return cors_policy_in_effect(conf) ? conf : NULL;
 }
@@ -94,32 +113,6 @@ static const cors_dir_conf *governing_conf(request_rec *r)
 /* ------------------------------------------------------------------------
  * Logging a decision
  */
-
-/* Why a request was refused, by reason: the text before and after the
- * offending value. */
-static const struct {
-    const char *before, *after;
-} reason_text[CORS_REASON_COUNT] = {
-    [CORS_REASON_ORIGIN_INVALID] = { "origin '", "' is not a serialized "
-                                     "origin as browsers send it" },
-    [CORS_REASON_ORIGIN_NOT_ALLOWED] = { "origin '", "' not allowed" },
-    [CORS_REASON_MERGED_CONFLICT] = { "the inherited policy joins "
-                                      "CORSAllowCredentials On with ", "" },
-    [CORS_REASON_METHOD_NOT_ALLOWED] = { "method '", "' not allowed" },
-    [CORS_REASON_METHOD_CASE] = { "method '", "' not allowed (methods are "
-                                  "case-sensitive: the policy allows the "
-                                  "uppercase form, which browsers send only "
-                                  "when the page writes it)" },
-    [CORS_REASON_METHOD_NOT_BROWSER] = { "method '", "' not allowed (a "
-                                         "browser sends it uppercase "
-                                         "whatever the page writes, so this "
-                                         "preflight did not come from a "
-                                         "browser)" },
-    [CORS_REASON_HEADER_NOT_ALLOWED] = { "request header '", "' not allowed" },
-    [CORS_REASON_HEADER_MALFORMED] = { "request header '", "' is not a "
-                                       "header name" },
-    [CORS_REASON_HEADERS_TOO_LONG] = { CORS_ACRH " is over ", "" },
-};
 
 /* The most of a client's value that a log line repeats (an 8 KB Origin is
  * possible). */
@@ -145,9 +138,11 @@ static const char *logged_value(request_rec *r, const cors_decision *d)
 static void log_refusal(request_rec *r, const cors_decision *d,
                         const char *what)
 {
+    const cors_reason_text *text = cors_reason_describe(d->reason);
+
     ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r, CORSLOGNO(0101)
-                  "%s denied: %s%s%s", what, reason_text[d->reason].before,
-                  logged_value(r, d), reason_text[d->reason].after);
+                  "%s denied: %s%s%s", what, text->before, logged_value(r, d),
+                  text->after);
 }
 
 /* Inline: most decisions are no refusal, and the check is all they cost. */
@@ -169,7 +164,7 @@ static void note_decision(request_rec *r, const cors_decision *d)
 static void record_decision(request_rec *r, const cors_decision *d)
 {
     note_decision(r, d);
-    cors_status_count(r, d->note);
+    cors_status_count(r, d);
 }
 
 /* ------------------------------------------------------------------------
@@ -350,7 +345,7 @@ static void explain_decision(request_rec *r, const cors_dir_conf *conf,
     ctx.defined_at = conf->section ? cors_scope_defined_at(r->pool,
                                                            conf->section)
                                    : NULL;
-    ctx.report_only = conf->engine == CORS_ENGINE_REPORT_ONLY;
+    ctx.report_only = CORS_CONF_INT(conf, engine) == CORS_ENGINE_REPORT_ONLY;
     apr_table_unset(r->err_headers_out, CORS_DEBUG_HEADER);
     apr_table_setn(r->headers_out, CORS_DEBUG_HEADER,
                    cors_explain(r->pool, &conf->policy, in, d, &ctx));
@@ -370,7 +365,7 @@ static APR_INLINE void write_debug(request_rec *r, const cors_dir_conf *conf,
  * left as it is. */
 static int keeps_backend_headers(request_rec *r, const cors_dir_conf *conf)
 {
-    return conf->backend == CORS_BACKEND_KEEP
+    return CORS_CONF_INT(conf, backend) == CORS_BACKEND_KEEP
            && (apr_table_get(r->headers_out, CORS_ACAO)
                || apr_table_get(r->err_headers_out, CORS_ACAO));
 }
@@ -456,7 +451,7 @@ static int preflight_status(const cors_dir_conf *conf, const cors_decision *d)
     if (!cors_decision_allowed(d)) {
         return HTTP_FORBIDDEN;
     }
-    return conf->preflight_status == HTTP_OK ? HTTP_OK : HTTP_NO_CONTENT;
+    return CORS_CONF_INT(conf, preflight_status);
 }
 
 /* Answers a preflight in the module, or keeps its decision for the
@@ -471,10 +466,10 @@ static int answer_preflight(request_rec *r, const cors_dir_conf *conf,
     /* header_parser runs once, on the request the browser sent, so nothing
      * has noted it yet: the note is added without a search. */
     apr_table_addn(r->notes, "cors", cors_note_name(d->note));
-    cors_status_count(r, d->note);
+    cors_status_count(r, d);
     log_decision(r, d, "preflight");
-    if (conf->preflight_continue == CORS_ON
-        || conf->engine == CORS_ENGINE_REPORT_ONLY) {
+    if (CORS_CONF_INT(conf, preflight_continue) == CORS_ON
+        || CORS_CONF_INT(conf, engine) == CORS_ENGINE_REPORT_ONLY) {
         /* The handler answers; the output filter adds the headers (or,
          * reporting only, nothing).  The decision and its input point into
          * the request and the config only, so copies of them keep. */
@@ -569,7 +564,7 @@ static apr_status_t cors_output_filter(ap_filter_t *f, apr_bucket_brigade *bb)
         note_decision(r, d);    /* the handler's response, after a redirect */
     }
     /* CORSEngine ReportOnly: decide and log, change nothing. */
-    if (conf->engine != CORS_ENGINE_REPORT_ONLY) {
+    if (CORS_CONF_INT(conf, engine) != CORS_ENGINE_REPORT_ONLY) {
         apply_decision(r, conf, d);
     }
     write_debug(r, conf, &in, d);

@@ -6,11 +6,12 @@
  *                  request into a cors_input and a cors_decision into
  *                  headers, status, the "cors" note and the debug log
  *   cors_config.c  per-directory configuration: create, merge, directives
- *   cors_report.c  startup warnings and apachectl -t -D DUMP_CORS
+ *   mod_cors_report.c  startup warnings and apachectl -t -D DUMP_CORS
  *   mod_cors_map.c CORSAllowOriginMap: which process reads, publishes and
  *                  follows the versions of a map (cors_map.c)
  *
- * The decision itself is pure code in cors_decide.c and cors_logic.c.
+ * The decision itself is pure code: cors_decide.c and the files of
+ * cors_logic.h.
  */
 #ifndef MOD_CORS_H
 #define MOD_CORS_H
@@ -23,7 +24,14 @@
 
 extern module AP_MODULE_DECLARE_DATA cors_module;
 
-/* Log message tags of this module (httpd's AHnnnnn numbers are httpd's). */
+/* Log message tags of this module (httpd's AHnnnnn numbers are httpd's):
+ * one number per call site, never reused, by range:
+ *   00xx  configuration warnings (cors_config.c, mod_cors_report.c)
+ *   01xx  requests (mod_cors.c)
+ *   030x  mod_status and -D DUMP_CORS (mod_cors_status.c, mod_cors_report.c)
+ *   031x  CORSAllowOriginMap (mod_cors_map.c; 0310: the map's own messages)
+ *   04xx  CORSAllowOriginMap dbd: (mod_cors_dbd.c)
+ * tests/integration/test_sources.py checks that no number is used twice. */
 #define CORSLOGNO(n) "CORS" #n ": "
 
 typedef enum {
@@ -90,9 +98,10 @@ typedef struct cors_dir_conf {
     cors_request_state governs;
 } cors_dir_conf;
 
-/* The settings, one row per directive: create, merge and the dump are
- * driven by this table, so that a setting added later cannot be left out
- * of any of them. */
+/* The settings, one row per directive, made with the command table from
+ * the same rows (cors_config.c, CORS_DIRECTIVES): create, merge and the
+ * dump are driven by it, so that a directive added later cannot be left
+ * out of any of them. */
 typedef enum {
     CORS_SETTING_ORIGINS,       /* policy.origins and policy.matchers */
     CORS_SETTING_PART,          /* merged with the row before (Match) */
@@ -100,15 +109,26 @@ typedef enum {
     CORS_SETTING_INT            /* CORS_UNSET (-1): unset */
 } cors_setting_kind;
 
-typedef struct {
+typedef struct cors_setting {
     const char *directive;
     cors_setting_kind kind;
     apr_size_t offset;                  /* of the field in cors_dir_conf */
-    /* The effective value for DUMP_CORS. */
-    const char *(*show)(apr_pool_t *p, const cors_dir_conf *conf);
+    /* The effective value for DUMP_CORS, the default when unset. */
+    const char *(*show)(apr_pool_t *p, const cors_dir_conf *conf,
+                        const struct cors_setting *setting);
+    const void *info;                   /* the command's cmd->info */
 } cors_setting;
 
 extern const cors_setting cors_settings[];      /* ends with directive NULL */
+
+/* What an unset setting means: the one place each default is written,
+ * read through CORS_CONF_INT by the request code and by DUMP_CORS. */
+extern const cors_dir_conf cors_defconf;
+
+/* The effective value of an int setting (CORS_UNSET: the default). */
+#define CORS_CONF_INT(conf, field)                                          \
+    ((int)(conf)->field != CORS_UNSET ? (int)(conf)->field                  \
+                                      : (int)cors_defconf.field)
 extern const command_rec cors_cmds[];
 
 void *cors_create_dir_config(apr_pool_t *p, char *dir);
@@ -121,7 +141,8 @@ void cors_config_child_init(apr_pool_t *pchild);
 /* Is a policy in effect under conf (origins set, CORSEngine not Off)? */
 static APR_INLINE int cors_policy_in_effect(const cors_dir_conf *conf)
 {
-    return conf && conf->policy.origins && conf->engine != CORS_ENGINE_OFF;
+    return conf && conf->policy.origins
+           && CORS_CONF_INT(conf, engine) != CORS_ENGINE_OFF;
 }
 
 /* Where the scope was written: "file:line", and the section as written
@@ -139,7 +160,7 @@ void cors_map_glue_define(struct cors_map *map, cmd_parms *cmd);
  * other matcher. */
 const char *cors_map_matcher_value(apr_pool_t *p, const cors_matcher *m);
 
-/* cors_report.c: apachectl -t (warnings, -D DUMP_CORS) and startup. */
+/* mod_cors_report.c: apachectl -t (warnings, -D DUMP_CORS) and startup. */
 void cors_report_test_config(apr_pool_t *pconf, server_rec *s);
 int cors_report_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                             apr_pool_t *ptemp, server_rec *s);

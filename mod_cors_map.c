@@ -49,12 +49,17 @@ APLOG_USE_MODULE(cors);
 #define WATCHDOG_NAME "cors-maps"
 #define IMAGE_DIR "cors-maps"
 
+/* How long an exiting child waits for the tick under way (10 ms each). */
+#define TICK_WAIT_MAX 1000
+
 /* One per configuration generation: what the children's threads use. */
 typedef struct {
     apr_array_header_t *maps;   /* of cors_map * */
     apr_proc_mutex_t *loader_lock;
     int loader;                 /* this process holds the lock */
     volatile apr_uint32_t ready;        /* child_init has mapped the maps */
+    volatile apr_uint32_t ticking;      /* the watchdog thread is in a tick */
+    volatile apr_uint32_t stopping;     /* the child exits: no tick starts */
     server_rec *s;
 } maps_state;
 
@@ -64,10 +69,13 @@ static maps_state *state;
  * Messages: the pure code's logger
  */
 
-static void log_map_message(void *baton, cors_map_log_level level,
+static void log_map_message(void *baton, cors_log_level level,
                             const char *msg)
 {
-    static const int levels[] = { APLOG_ERR, APLOG_WARNING, APLOG_INFO };
+    static const int levels[] = {
+        [CORS_LOG_ERROR] = APLOG_ERR, [CORS_LOG_WARNING] = APLOG_WARNING,
+        [CORS_LOG_INFO] = APLOG_INFO, [CORS_LOG_DEBUG] = APLOG_DEBUG
+    };
 
     ap_log_error(APLOG_MARK, levels[level], 0, baton, CORSLOGNO(0310) "%s",
                  msg);
@@ -98,8 +106,8 @@ static int maps_check_config(apr_pool_t *pconf, apr_pool_t *plog,
     if (APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_get_instance) == NULL) {
         ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_EMERG, 0, s,
                      CORSLOGNO(0311) "CORSAllowOriginMap needs mod_watchdog "
-                     "(LoadModule watchdog_module ...; on Debian: a2enmod "
-                     "watchdog): it reads the maps while httpd runs");
+                     "(LoadModule watchdog_module ...): it reads the maps "
+                     "while httpd runs");
         return !OK;
     }
     if (ap_state_query(AP_SQ_RUN_MODE) != AP_SQ_RM_CONFIG_TEST) {
@@ -141,7 +149,7 @@ static const char *image_dir(apr_pool_t *pconf, server_rec *s)
     if (geteuid() == 0
         && chown(dir, ap_unixd_config.user_id, ap_unixd_config.group_id)
            != 0) {
-        ap_log_error(APLOG_MARK, APLOG_ERR, errno, s, CORSLOGNO(0313)
+        ap_log_error(APLOG_MARK, APLOG_ERR, errno, s, CORSLOGNO(0319)
                      "cannot give %s to the server's User", dir);
         return NULL;
     }
@@ -264,6 +272,29 @@ static void follow_all(const maps_state *st)
     }
 }
 
+/* A child ends with exit() (prefork's MaxConnectionsPerChild, a graceful
+ * stop), which kills the watchdog thread wherever it is: in the middle of a
+ * load, that leaves a temporary image behind and the load to the next
+ * loader, or, between the rename and the new generation, children that
+ * never follow the change.  The child's pool goes before that exit: wait
+ * there for the tick under way, start none after it, and hand the loader
+ * lock on. */
+static apr_status_t finish_ticks(void *data)
+{
+    maps_state *st = data;
+    int i;
+
+    apr_atomic_xchg32(&st->stopping, 1);
+    for (i = 0; apr_atomic_read32(&st->ticking) && i < TICK_WAIT_MAX; i++) {
+        apr_sleep(apr_time_from_msec(10));
+    }
+    if (st->loader && !apr_atomic_read32(&st->ticking)) {
+        st->loader = 0;
+        apr_proc_mutex_unlock(st->loader_lock);
+    }
+    return APR_SUCCESS;
+}
+
 static void maps_child_init(apr_pool_t *pchild, server_rec *s)
 {
     maps_state *st = state;
@@ -283,6 +314,7 @@ static void maps_child_init(apr_pool_t *pchild, server_rec *s)
      * change answers from the newest version, never from the parent's. */
     follow_all(st);
     apr_atomic_set32(&st->ready, 1);
+    apr_pool_pre_cleanup_register(pchild, st, finish_ticks);
 }
 
 /* The loader's share of a tick: the lock is tried, never waited for. */
@@ -308,17 +340,21 @@ static apr_status_t watch_maps(int wd_state, void *data, apr_pool_t *ptemp)
 {
     maps_state *st = data;
 
+    /* ticking is raised before stopping is read, and finish_ticks() raises
+     * stopping before it reads ticking: one of them sees the other. */
+    apr_atomic_xchg32(&st->ticking, 1);
     if (wd_state == AP_WATCHDOG_STATE_STOPPING) {
         if (st->loader) {
             st->loader = 0;
             apr_proc_mutex_unlock(st->loader_lock);
         }
-        return APR_SUCCESS;
     }
-    if (apr_atomic_read32(&st->ready)) {
+    else if (apr_atomic_read32(&st->ready)
+             && !apr_atomic_read32(&st->stopping)) {
         follow_all(st);
         load_all(st, ptemp);
     }
+    apr_atomic_xchg32(&st->ticking, 0);
     return APR_SUCCESS;
 }
 
@@ -360,32 +396,70 @@ const char *cors_map_matcher_value(apr_pool_t *p, const cors_matcher *m)
                         info.error ? info.error : "");
 }
 
-static int maps_status_hook(request_rec *r, int flags)
+/* server-status?auto: one block of lines per map, numbered as defined,
+ * and the failed loads of all maps. */
+static void show_maps_auto(request_rec *r, const maps_state *st)
 {
-    maps_state *st = state;
+    unsigned long failures = 0;
     int i;
 
-    if (st == NULL || (flags & AP_STATUS_SHORT)) {
-        return OK;
-    }
-    ap_rputs("<h2>CORS origin maps</h2>\n<table border=\"1\"><tr><th>map"
-             "</th><th>entries</th><th>version</th><th>read</th>"
-             "<th>failed loads</th><th>last error</th></tr>\n", r);
     for (i = 0; i < st->maps->nelts; i++) {
         cors_map_info info;
-        char when[APR_CTIME_LEN] = "-";
+        cors_map_describe(r->pool, APR_ARRAY_IDX(st->maps, i, cors_map *),
+                          &info);
+        ap_rprintf(r, "CORSMap%dSource: %s\nCORSMap%dEntries: %ld\n"
+                   "CORSMap%dVersion: %" APR_UINT64_T_FMT "\n"
+                   "CORSMap%dFailedLoads: %lu\n", i + 1, info.spec, i + 1,
+                   info.entries, i + 1, info.generation, i + 1,
+                   info.failures);
+        failures += info.failures;
+    }
+    ap_rprintf(r, "CORSMapFailedLoads: %lu\n", failures);
+}
+
+static void show_maps_table(request_rec *r, const maps_state *st)
+{
+    int i;
+
+    ap_rputs("<h2>CORS origin maps</h2>\n<table border=\"1\"><tr><th>map"
+             "</th><th>entries</th><th>skipped</th><th>version</th>"
+             "<th>read</th><th>failed loads</th><th>last error</th>"
+             "<th>source last answered</th></tr>\n", r);
+    for (i = 0; i < st->maps->nelts; i++) {
+        cors_map_info info;
+        char when[APR_CTIME_LEN] = "-", answered[APR_CTIME_LEN] = "-";
         cors_map_describe(r->pool, APR_ARRAY_IDX(st->maps, i, cors_map *),
                           &info);
         if (info.in_use) {
             apr_ctime(when, info.read_at);
         }
-        ap_rprintf(r, "<tr><td>%s</td><td>%ld</td><td>%" APR_UINT64_T_FMT
-                   "</td><td>%s</td><td>%lu</td><td>%s</td></tr>\n",
-                   ap_escape_html(r->pool, info.spec), info.entries,
-                   info.generation, when, info.failures,
-                   info.error ? ap_escape_html(r->pool, info.error) : "");
+        if (info.answered) {
+            apr_ctime(answered, info.answered);
+        }
+        ap_rprintf(r, "<tr><td>%s</td><td>%ld</td><td>%ld</td><td>%"
+                   APR_UINT64_T_FMT "</td><td>%s</td><td>%lu</td><td>%s</td>"
+                   "<td>%s</td></tr>\n", ap_escape_html(r->pool, info.spec),
+                   info.entries, info.skipped, info.generation, when,
+                   info.failures,
+                   info.error ? ap_escape_html(r->pool, info.error) : "",
+                   answered);
     }
     ap_rputs("</table>\n", r);
+}
+
+static int maps_status_hook(request_rec *r, int flags)
+{
+    const maps_state *st = state;
+
+    if (st == NULL) {
+        return OK;
+    }
+    if (flags & AP_STATUS_SHORT) {
+        show_maps_auto(r, st);
+    }
+    else {
+        show_maps_table(r, st);
+    }
     return OK;
 }
 

@@ -53,7 +53,7 @@ sys.path.insert(0, str(REPO / "tests" / "lib"))
 
 from child_answers import PidLogHttpd  # noqa: E402
 from httpd_harness import MAP_PUBLISHED_RE, child_statuses, mapping_kb, proc_kb  # noqa: E402
-from run import CORS_POLICY as POLICY, MAP_SECTION, OUT_MD, with_map_section  # noqa: E402
+from run import CORS_POLICY as POLICY, OUT_MD, section_markers, write_section  # noqa: E402
 
 MAPS = REPO / "bench" / "build" / "maps"
 ALLOWED = "https://app.example.com"
@@ -90,7 +90,7 @@ CORSAllowOriginMap txt:${{SERVERROOT}}/origins.txt
 
 METHOD = """\
 - Each row is a throw-away httpd (tests/lib/httpd_harness.py) with `CORSAllowOriginMap txt:`
-  and the policy of section 1, keep-alive off; prefork with 8 children, event with 2 children
+  and the policy of `make bench`, keep-alive off; prefork with 8 children, event with 2 children
   of 16 threads.  Two versions of the map, A and B, of N entries each (`https://site<i>.example.com`
   / `https://alt<i>.example.com`, one origin per line, no second field) differ in every entry
   but https://app.example.com, so a change rebuilds the whole set.
@@ -361,8 +361,9 @@ def write_md(results: list[dict], args, load: tuple) -> None:
     servers); else bench/build/BENCHMARKS-map.partial.md."""
     bench = args.bench_lines.read_text().splitlines() if args.bench_lines and \
         args.bench_lines.exists() else []
-    section = [MAP_SECTION[0], "## 4. Origin maps: one copy per server, and a change "
-               "(make bench-map)", "",
+    begin, end = section_markers("bench-map")
+    section = [begin, "## Origin maps: one copy per server, and a change (`make bench-map`)",
+               "",
                f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} CPUs, "
                f"load average {load[0]:.1f} at the start (the machine is shared).", "",
                *[ln for ln in METHOD.splitlines()], ""]
@@ -377,12 +378,13 @@ def write_md(results: list[dict], args, load: tuple) -> None:
                     "`map_bench lookup`: instructions per lookup under callgrind, half hits, "
                     "half misses; `set 2` is two configured origins):", "", "```",
                     *bench, "```", ""]
-    section.append(MAP_SECTION[1])
+    section.append(end)
     complete = args.entries.replace(" ", "") == "200000,1000000" and \
         args.servers.replace(" ", "") == "prefork:8,event:2"
     target = OUT_MD if complete else REPO / "bench" / "build" / "BENCHMARKS-map.partial.md"
-    text = OUT_MD.read_text() if complete and OUT_MD.exists() else ""
-    target.write_text(with_map_section(text, section))
+    if not complete and target.exists():
+        target.unlink()
+    write_section(target, "bench-map", "\n".join(section) + "\n")
     print(f"bench-map: wrote {target.relative_to(REPO)}")
 
 

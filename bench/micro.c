@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * micro.c -- nanoseconds per decision of mod_cors's pure logic (cors_logic.c).
+ * micro.c -- nanoseconds per decision of mod_cors's pure logic (the
+ * origin and list files, LOGIC_SRCS in the Makefile).
  *
- * Built and run by `make bench` (gcc -O2, linked with cors_logic.c, APR and
+ * Built and run by `make bench` (gcc -O2, linked with those sources, APR and
  * libpsl); bench/run.py reads its output.  Each line it prints is
  *
  *     name <TAB> ns per call <TAB> what was measured

@@ -17,7 +17,7 @@ first).  Standard library only; ALWAYS /usr/bin/python3.  Three parts, in one ru
    servers up at once on their own loopback ports, BENCH_ROUNDS rounds of
    BENCH_SECONDS per run with the configurations interleaved; medians of
    requests/s and p99 latency, and each one's ratio to no CORS.
-3. The decision microbenchmark bench/build/micro (ns per call of cors_logic.c).
+3. The decision microbenchmark bench/build/micro (ns per call of the origin and list logic).
 
 It prints the tables and the goals (met or missed; a miss does not fail the
 run) and, when all three parts ran (BENCH_PARTS, default micro,callgrind,wrk),
@@ -860,8 +860,8 @@ def method_section() -> list[str]:
         "configurations interleaved (order rotated each round); the medians, and their "
         "ratio to no CORS. wrk and httpd share the machine's CPUs, so differences of a few "
         "percent are noise.",
-        "- Microbenchmark: bench/micro.c linked with cors_logic.c at -O2; the fastest of 50 "
-        "runs of ~2 ms each.",
+        "- Microbenchmark: bench/micro.c linked with the origin and list logic (LOGIC_SRCS) "
+        "at -O2; the fastest of 50 runs of ~2 ms each.",
         "",
     ]
 
@@ -944,8 +944,8 @@ def wrk_table(wrk: dict) -> list[str]:
 
 
 def micro_table(micro: list) -> list[str]:
-    lines = ["Nanoseconds per call of cors_logic.c (origin: cors_origin_is_valid + "
-             "cors_origins_match; request headers: cors_request_headers_check). They move "
+    lines = ["Nanoseconds per call of the origin and list logic (origin: "
+             "cors_origin_is_valid + cors_origins_match; request headers: cors_request_headers_check). They move "
              "with the machine's load from run to run; the instruction counts above do not.",
              "", "| decision | ns per call |", "|---|---:|"]
     for name, ns, what in micro:
@@ -1037,35 +1037,6 @@ def goals(ir: dict) -> tuple[list[str], list[str]]:
     return lines, missed
 
 
-# The section of BENCHMARKS.md that `make bench-map` writes (bench/map_reload.py) and
-# `make bench` keeps as it is, before the goals.
-MAP_SECTION = ("<!-- written by make bench-map (bench/map_reload.py); make bench keeps it -->",
-               "<!-- end of make bench-map's section -->")
-
-
-def map_section(text: str) -> list[str]:
-    """The lines of make bench-map's section in text, markers included; [] when none."""
-    lines = text.splitlines()
-    if MAP_SECTION[0] not in lines or MAP_SECTION[1] not in lines:
-        return []
-    return lines[lines.index(MAP_SECTION[0]):lines.index(MAP_SECTION[1]) + 1]
-
-
-def with_map_section(text: str, section: list[str]) -> str:
-    """text with make bench-map's section replaced by section (put before the goals, or at
-    the end, when text has none)."""
-    lines = text.splitlines()
-    old = map_section(text)
-    if old:
-        at = lines.index(MAP_SECTION[0])
-        del lines[at:at + len(old)]
-    else:
-        at = lines.index("## Goals") if "## Goals" in lines else len(lines)
-        section = section + [""]
-    lines[at:at] = section
-    return "\n".join(lines) + "\n"
-
-
 def report(results: dict, elapsed: float) -> str:
     md = ["# mod_cors benchmarks", "",
           "Written by `make bench` (bench/run.py, mk/bench.mk); running it again rewrites "
@@ -1081,14 +1052,35 @@ def report(results: dict, elapsed: float) -> str:
     if "micro" in results:
         md += ["## 3. Decision microbenchmark (bench/micro.c)", ""] \
             + micro_table(results["micro"]) + [""]
-    if OUT_MD.exists():
-        kept = map_section(OUT_MD.read_text())
-        md += kept + ([""] if kept else [])
     if ir:
         glines, missed = goals(ir)
         md += ["## Goals", ""] + glines + [""]
     md += [f"The whole run took {elapsed / 60:.1f} min.", ""]
     return "\n".join(md)
+
+
+def kept_sections(path: pathlib.Path) -> str:
+    """The sections other benchmarks write into the file between their markers
+    ("<!-- bench-regex: begin -->" ... "end -->"), kept when the file is rewritten."""
+    old = path.read_text() if path.exists() else ""
+    blocks = re.finditer(r"<!-- ([a-z-]+): begin -->.*?<!-- \1: end -->\n?", old, re.S)
+    return "".join("\n" + b.group(0) for b in blocks)
+
+
+def section_markers(name: str) -> tuple[str, str]:
+    """The markers of another benchmark's section (name: "bench-map", ...)."""
+    return f"<!-- {name}: begin -->", f"<!-- {name}: end -->"
+
+
+def write_section(path: pathlib.Path, name: str, text: str) -> None:
+    """Puts text (a section between name's markers, ending in a newline) in place of that
+    section of path, or at its end."""
+    begin, end = section_markers(name)
+    md = path.read_text() if path.exists() else ""
+    pat = re.compile(re.escape(begin) + r".*?" + re.escape(end) + r"\n?", re.S)
+    md = pat.sub(lambda _: text, md) if pat.search(md) else \
+        (md.rstrip("\n") + "\n\n" if md else "") + text
+    path.write_text(md)
 
 
 def main() -> int:
@@ -1122,7 +1114,7 @@ def main() -> int:
     print("\n" + text)
     complete = all(p in PARTS for p in ("micro", "callgrind", "wrk"))
     target = OUT_MD if complete else PARTIAL_MD
-    target.write_text(text)
+    target.write_text(text + kept_sections(target))
     log(f"bench: wrote {target.relative_to(REPO)}")
     return 0
 

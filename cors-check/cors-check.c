@@ -7,6 +7,10 @@
  *
  *   cors-check --origin ORIGIN [--method M] [--header 'Name: value']...
  *              [--credentials] [--read-header NAME]... [--json] [--insecure] URL
+ *   cors-check audit [--json] PATH...     (audit_report.c: the recipes of a
+ *              configuration, their risks, the directives that replace them)
+ *   cors-check propose [--json] [--min-requests N] [--prefix PATH]
+ *              [--credentials] LOG...     (propose_cmd.c: a policy from traffic)
  *
  * Exit status: 0 the page's script can read the response, 1 the browser
  * blocks it, 2 usage or network error (never a verdict on a network error).
@@ -21,9 +25,11 @@
 
 #include "apr_general.h"
 
+#include "audit.h"
 #include "cors_logic.h"
 #include "fetch_model.h"
 #include "net_io.h"
+#include "propose_cmd.h"
 #include "report.h"
 
 #define EXIT_ALLOWED 0
@@ -65,7 +71,10 @@ static void usage(FILE *out)
           " URL\n"
           "Plays a cross-origin fetch(URL) from a page of ORIGIN as Chromium does and\n"
           "says whether the page's script can read the response.\n"
-          "exit: 0 readable, 1 blocked by the browser, 2 usage or network error\n",
+          "       cors-check audit --help     the CORS recipes of a configuration\n"
+          "       cors-check propose --help   a policy from an access log\n"
+          "exit: 0 readable, 1 blocked by the browser or a --read-header name\n"
+          "      not readable, 2 usage or network error\n",
           out);
 }
 
@@ -410,6 +419,21 @@ static void read_headers(report *r, const options *o, const fm_response *resp, i
     r->nread = o->nread;
 }
 
+/* Can the script read every --read-header name?  A script that asks about
+ * a header wants a failure when it cannot have it, even though the
+ * response itself is readable. */
+static int all_headers_readable(const report *r)
+{
+    size_t i;
+
+    for (i = 0; i < r->nread; i++) {
+        if (r->read[i].state != 1) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* The whole fetch: preflight when needed, the request, its redirects. */
 static int run_fetch(report *r, options *o)
 {
@@ -514,7 +538,7 @@ static int run_fetch(report *r, options *o)
     r->verdict = VERDICT_ALLOWED;
     r->final_status = the_response.resp.status;
     r->final_url = strdup(url);
-    return EXIT_ALLOWED;
+    return all_headers_readable(r) ? EXIT_ALLOWED : EXIT_BLOCKED;
 }
 
 int main(int argc, char **argv)
@@ -523,6 +547,12 @@ int main(int argc, char **argv)
     options o;
     int rc;
 
+    if (argc > 1 && strcmp(argv[1], "propose") == 0) {
+        return propose_main(argc - 1, argv + 1);
+    }
+    if (argc > 1 && strcmp(argv[1], "audit") == 0) {
+        return audit_command(argc - 1, argv + 1);
+    }
     if (apr_initialize() != APR_SUCCESS) {
         fputs("cors-check: cannot initialize APR\n", stderr);
         return EXIT_USAGE;

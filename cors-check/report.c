@@ -142,7 +142,7 @@ void report_text(const report *r, FILE *out)
 
 /* ---- JSON ----------------------------------------------------------------- */
 
-static void json_str(const char *s, FILE *out)
+void json_str(const char *s, FILE *out)
 {
     if (s == NULL) {
         fputs("null", out);

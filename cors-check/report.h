@@ -77,4 +77,8 @@ void report_note(report *r, const char *fmt, ...)
 void report_text(const report *r, FILE *out);
 void report_json(const report *r, FILE *out);
 
+/* s as a JSON string ("null" for NULL), control characters escaped; the
+ * one JSON string writer of cors-check's outputs. */
+void json_str(const char *s, FILE *out);
+
 #endif /* REPORT_H */

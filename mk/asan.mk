@@ -44,8 +44,8 @@ asan-deps:
 $(ASAN_SO): $(SRCS) $(HDRS) | deps asan-deps
 	@mkdir -p $(@D)
 	$(ASAN_CC) -shared -fPIC $(ASAN_CFLAGS) \
-	    -I$(shell $(APXS) -q INCLUDEDIR) $(APR_CFLAGS) -I. \
-	    -o $@ $(SRCS) -lpsl
+	    -I$(shell $(APXS) -q INCLUDEDIR) $(APR_CFLAGS) $(PCRE2_CFLAGS) -I. \
+	    -o $@ $(SRCS) -lpsl $(PCRE2_LIBS)
 
 test-asan: $(ASAN_SO)
 	@ASAN_CC="$(ASAN_CC)" PYTHON="$(PYTHON)" \

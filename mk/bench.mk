@@ -41,11 +41,12 @@ bench-micro: $(BENCH_MICRO)
 
 bench-floor: $(BENCH_FLOOR)
 
-# The decision microbenchmark: cors_logic.c at -O2, as the module has it.
-$(BENCH_MICRO): bench/micro.c cors_logic.c cors_logic.h | deps
+# The decision microbenchmark: the origin and list logic at -O2, as the
+# module has it.
+$(BENCH_MICRO): bench/micro.c $(LOGIC_SRCS) $(LOGIC_HDRS) | deps
 	@mkdir -p $(BENCH_BUILD)
 	$(CC) -O2 -Wall -Wextra -Werror $(APR_CFLAGS) -I. -o $@ bench/micro.c \
-	    cors_logic.c $(APR_LIBS) -lpsl
+	    $(LOGIC_SRCS) $(APR_LIBS) -lpsl
 
 # The floor modules (bench/floor/mod_cors_floor.c), built from copies so that
 # apxs/libtool leave their objects in bench/build and not beside the source.

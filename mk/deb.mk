@@ -17,7 +17,8 @@
 
 DEB_DIR := build/deb
 DEB_SRC := $(DEB_DIR)/src
-DEB_BUILD_PKGS := dpkg-dev debhelper apache2-dev libpsl-dev libcurl4-openssl-dev pkg-config build-essential
+DEB_BUILD_PKGS := dpkg-dev debhelper apache2-dev libpsl-dev libcurl4-openssl-dev libpcre2-dev \
+                  pkg-config build-essential
 
 deb:
 	@sh tools/ensure-pkgs.sh $(DEB_BUILD_PKGS)

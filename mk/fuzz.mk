@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-# mk/fuzz.mk -- libFuzzer targets for cors_logic.c (see tests/fuzz/).
+# mk/fuzz.mk -- libFuzzer targets for the pure code, PURE_SRCS (see tests/fuzz/).
 #
 #   make fuzz [FUZZ_SECONDS=N]   build every target and run each for N s
 #                                (default 10) on tests/fuzz/corpus/<target>/;
@@ -30,8 +30,8 @@ fuzz-deps:
 
 $(FUZZ_BIN)/%: tests/fuzz/%.c tests/fuzz/fuzz_common.h $(PURE_SRCS) $(PURE_HDRS) | fuzz-deps
 	@mkdir -p $(FUZZ_BIN)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $(APR_CFLAGS) -I. -o $@ $< $(PURE_SRCS) \
-	    $(APR_LIBS) -lpsl
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(APR_CFLAGS) $(PCRE2_CFLAGS) -I. -o $@ $< \
+	    $(PURE_SRCS) $(APR_LIBS) -lpsl $(PCRE2_LIBS)
 
 fuzz-build: $(FUZZ_PROGS)
 

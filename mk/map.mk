@@ -16,31 +16,18 @@
 # concurrency test.
 
 MAP_UNIT := tests/unit/test_cors_map
-# The pure map code and what it links.
-MAP_SRCS := cors_map.c cors_image.c cors_logic.c
-MAP_HDRS := cors_map.h cors_image.h cors_source.h cors_logic.h
-
-TEST_TARGETS += unit-map
-CLEAN_FILES  += $(MAP_UNIT)
+# The pure sources (the Makefile's one list), which hold the map code.
+MAP_SRCS  = $(PURE_SRCS)
+MAP_HDRS  = $(PURE_HDRS)
 
 .PHONY: unit-map
 
-$(MAP_UNIT): tests/unit/test_cors_map.c tests/unit/check.h $(MAP_SRCS) $(MAP_HDRS) | build-deps
-	@echo "  CC      $@"
-	@$(CC) $(WARN) -g -O1 -pthread $(APR_CFLAGS) -I. -o $@ tests/unit/test_cors_map.c \
-	    $(MAP_SRCS) $(APR_LIBS) -lpsl
-
+# The program is in the Makefile's UNIT_TESTS: `make test-unit` runs it.
 unit-map: $(MAP_UNIT)
 	./$(MAP_UNIT)
 
-# The txt parser's fuzzer, built and run by mk/fuzz.mk's rules with
-# cors_map.c linked in.
+# The txt parser's fuzzer, built and run by mk/fuzz.mk's rules.
 FUZZ_TARGETS += fuzz_map_txt
-
-$(FUZZ_BIN)/fuzz_map_txt: tests/fuzz/fuzz_map_txt.c tests/fuzz/fuzz_common.h $(MAP_SRCS) $(MAP_HDRS) | fuzz-deps
-	@mkdir -p $(FUZZ_BIN)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) $(APR_CFLAGS) -I. -o $@ $< $(MAP_SRCS) \
-	    $(APR_LIBS) -lpsl
 fuzz-build: $(FUZZ_BIN)/fuzz_map_txt
 
 # Figures for a big txt map and for lookups (not a test; see bench/map_bench.c).
@@ -50,8 +37,8 @@ CLEAN_FILES += $(MAP_BENCH)
 
 $(MAP_BENCH): bench/map_bench.c $(MAP_SRCS) $(MAP_HDRS) | build-deps
 	@mkdir -p $(@D)
-	$(CC) -O2 $(WARN) $(APR_CFLAGS) -I. -o $@ bench/map_bench.c $(MAP_SRCS) \
-	    $(APR_LIBS) -lpsl
+	$(CC) -O2 $(WARN) $(APR_CFLAGS) $(PCRE2_CFLAGS) -I. -o $@ bench/map_bench.c $(MAP_SRCS) \
+	    $(APR_LIBS) -lpsl $(PCRE2_LIBS)
 
 MAP_ENTRIES ?= 200000,1000000
 MAP_SERVERS ?= prefork:8,event:2

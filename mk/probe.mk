@@ -2,26 +2,12 @@
 # mk/probe.mk -- unit tests of cors_probe.c, the attacker origins tried
 # against each CORSAllowOriginMatch regex at config time.
 #
-#   make unit-probe    builds tests/unit/test_cors_probe against PCRE2 (the
-#                      engine behind ap_regex in Debian's httpd 2.4) and
-#                      runs it; part of 'make test'.
+#   make unit-probe    builds tests/unit/test_cors_probe (in the Makefile's
+#                      UNIT_TESTS, so `make test-unit` runs it too) and runs it.
 
 PROBE_TEST := tests/unit/test_cors_probe
-PCRE2_CFLAGS = $(shell pkg-config --cflags libpcre2-8 2>/dev/null)
-PCRE2_LIBS   = $(shell pkg-config --libs libpcre2-8 2>/dev/null || echo -lpcre2-8)
 
-.PHONY: unit-probe probe-deps
-
-probe-deps:
-	@sh tools/ensure-pkgs.sh libpcre2-dev
-
-$(PROBE_TEST): tests/unit/test_cors_probe.c tests/unit/check.h cors_probe.c cors_probe.h | deps probe-deps
-	@echo "  CC      $@"
-	@$(CC) $(WARN) -g -O1 $(APR_CFLAGS) $(PCRE2_CFLAGS) -I. -o $@ \
-	    tests/unit/test_cors_probe.c cors_probe.c $(APR_LIBS) $(PCRE2_LIBS)
+.PHONY: unit-probe
 
 unit-probe: $(PROBE_TEST)
 	./$(PROBE_TEST)
-
-TEST_TARGETS += unit-probe
-CLEAN_FILES  += $(PROBE_TEST)

@@ -3,7 +3,7 @@
 # ensure-deps.sh -- check for what building or testing mod_cors needs.
 #
 #   sh tools/ensure-deps.sh build   apxs, APR/APR-util headers (pkg-config),
-#                                   libpsl headers, a C compiler
+#                                   libpsl and PCRE2 headers, a C compiler
 #   sh tools/ensure-deps.sh test    the above, plus /usr/bin/python3 with pytest,
 #                                   curl, htpasswd, the httpd under test
 #                                   ($HTTPD, default /usr/sbin/apache2) and its
@@ -58,6 +58,11 @@ check() {
         [ -f /usr/include/apr-1.0/apu.h ] || need apr-util-1.pc libaprutil1-dev
     fi
     [ -f /usr/include/libpsl.h ] || need /usr/include/libpsl.h libpsl-dev
+    if have pkg-config; then
+        pkg-config --exists libpcre2-8 || need libpcre2-8.pc libpcre2-dev
+    else
+        [ -f /usr/include/pcre2.h ] || need /usr/include/pcre2.h libpcre2-dev
+    fi
     if ! have cc && ! have gcc; then
         need cc gcc
     fi

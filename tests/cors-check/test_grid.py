@@ -55,7 +55,11 @@ def compare(pair, chromium, check, wire_chromium, wire_check):
         return [f"no Chromium result for {pair.id}"]
     if doc is None or rc not in (0, 1):
         return [f"cors-check exit {rc}, no verdict:\n{text}"]
-    if c["ok"] != (rc == 0):
+    # exit 0 only when the response and every --read-header name are readable
+    all_read = all(v == "readable" for v in doc["read_headers"].values())
+    if rc != (0 if doc["verdict"] == "allowed" and all_read else 1):
+        bad.append(f"exit {rc} for verdict {doc['verdict']} and headers {doc['read_headers']}")
+    if c["ok"] != (doc["verdict"] == "allowed"):
         bad.append(f"verdict: Chromium {'allowed' if c['ok'] else 'blocked'} "
                    f"({c.get('error')}; console {c.get('console')}), cors-check exit {rc} "
                    f"({doc.get('console_message')})")

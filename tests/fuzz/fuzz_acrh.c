@@ -47,7 +47,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-/* ---- the reference: the rules of the contract (docs/contract.md) and README, written plainly ---- */
+/* ---- the reference: the rules of the contract (docs/contract.md) and docs/requests.md, written plainly ---- */
 
 static int ref_tchar(unsigned char c)
 {

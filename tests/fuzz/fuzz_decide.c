@@ -20,8 +20,23 @@
  */
 #include "fuzz_common.h"
 
+#include "apr_cstr.h"
+
 #include "cors_decide.h"
 #include "cors_explain.h"
+
+/* The value of the header name the decision sets, or NULL. */
+static const char *decision_header(const cors_decision *d, const char *name)
+{
+    int i;
+
+    for (i = 0; i < d->nheaders; i++) {
+        if (apr_cstr_casecmp(d->headers[i].name, name) == 0) {
+            return d->headers[i].value;
+        }
+    }
+    return NULL;
+}
 
 /* A stand-in for CORSAllowOriginMatch: any subdomain of fuzz.example. */
 static int suffix_match(const void *data, const char *origin)
@@ -114,8 +129,8 @@ static int policy_allows(const cors_policy *policy, const char *origin)
 static void check_common(const cors_policy *policy, const cors_input *in,
                          const cors_decision *d)
 {
-    const char *acao = cors_decision_header(d, CORS_ACAO);
-    const char *acac = cors_decision_header(d, CORS_ACAC);
+    const char *acao = decision_header(d, CORS_ACAO);
+    const char *acac = decision_header(d, CORS_ACAC);
 
     if (acao && acac && strcmp(acao, "*") == 0) {
         FUZZ_FAIL("'*' together with credentials");
@@ -251,8 +266,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_FAIL("a preflight's answer without Vary");
         }
         if (cors_decision_allowed(&d)) {
-            const char *pf = cors_decision_header(&d, CORS_ACAO);
-            const char *ac = cors_decision_header(&actual, CORS_ACAO);
+            const char *pf = decision_header(&d, CORS_ACAO);
+            const char *ac = decision_header(&actual, CORS_ACAO);
             if (actual.note != CORS_NOTE_ALLOWED || pf == NULL || ac == NULL
                 || strcmp(pf, ac) != 0) {
                 fuzz_print(stderr, "origin: ", in.origin);

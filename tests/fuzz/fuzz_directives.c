@@ -4,7 +4,9 @@
  * cors_logic: cors_list_add_methods() (CORSAllowMethods),
  * cors_list_add_allow_headers() (CORSAllowHeaders),
  * cors_list_add_expose_headers() (CORSExposeHeaders) and cors_origins_add()
- * (CORSAllowOrigin, one call per argument as ITERATE does).
+ * (CORSAllowOrigin, one call per argument as ITERATE does); and
+ * cors_regex_compile() with the check of cors_probe.h under its budget
+ * (CORSAllowOriginMatch, the whole line as its one argument).
  *
  * Input: byte 0 picks the directive; the rest is up to 8 directive lines
  * ('\n'), each split into arguments at spaces and tabs, as httpd would.
@@ -16,9 +18,16 @@
  *    ", " separators and '*' (they are sent as a response header);
  *  - no forbidden name got in (CONNECT/TRACE/TRACK, forbidden request
  *    headers, Set-Cookie, Access-Control-*);
- *  - every accepted name is then allowed by the request-side checks.
+ *  - every accepted name is then allowed by the request-side checks;
+ *  - CORSAllowOriginMatch: a refusal names the regex (its first bytes); an
+ *    accepted regex's check spends no more than its budget, stops with a
+ *    limit only on an origin it reports, and every match of the regex
+ *    (the check's origins, the line itself) says yes, no or limit.
  */
 #include "fuzz_common.h"
+
+#include "cors_probe.h"
+#include "cors_regex.h"
 
 #define MAX_LINES 8
 #define MAX_ARGS 64
@@ -164,6 +173,49 @@ static void check_list(int kind, const cors_list *list, int argc,
     }
 }
 
+/* CORSAllowOriginMatch: one regex, checked and matched under the bounds. */
+static const char *check_regex(apr_pool_t *p, const char *source)
+{
+    cors_regex *re;
+    cors_regex_budget budget;
+    const cors_probe *found;
+    const apr_array_header_t *set;
+    const char *err = cors_regex_compile(p, source, CORS_REGEX_DOTALL
+                                         | CORS_REGEX_DOLLAR_ENDONLY, &re);
+    int i, said;
+
+    if (err) {
+        if (re != NULL || strncmp(err, "'", 1) != 0
+            || strncmp(err + 1, source, strlen(source) < 16 ? strlen(source)
+                                                             : 16) != 0) {
+            fuzz_print(stderr, "error: ", err);
+            FUZZ_FAIL("a refused regex is not named first in its message");
+        }
+        return err;
+    }
+    cors_regex_budget_init(&budget, re);
+    found = cors_probe_find(p, source, cors_regex_probe_match, &budget);
+    if (budget.left > CORS_REGEX_PROBE_BUDGET) {
+        FUZZ_FAIL("the check spent more than its budget");
+    }
+    if (budget.limit != CORS_REGEX_LIMIT_NONE && found == NULL) {
+        FUZZ_FAIL("the check stopped on a limit without saying where");
+    }
+    set = cors_probe_set(p, source);
+    for (i = 0; i < set->nelts; i++) {
+        said = cors_regex_match(re, APR_ARRAY_IDX(set, i, cors_probe).origin);
+        if (said != CORS_MATCH_NO && said != CORS_MATCH_YES
+            && said != CORS_MATCH_LIMIT) {
+            FUZZ_FAIL("a match said %d", said);
+        }
+    }
+    said = cors_regex_match(re, source);
+    if (said < CORS_MATCH_NO || said > CORS_MATCH_LIMIT) {
+        FUZZ_FAIL("a match said %d", said);
+    }
+    return NULL;
+}
+
 FUZZ_INITIALIZE_APR_ONLY
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -178,7 +230,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1) {
         return 0;
     }
-    kind = data[0] % 4;
+    kind = data[0] % 5;
     p = fuzz_pool();
     list = cors_list_make(p);
     origins = cors_origins_make(p);
@@ -224,6 +276,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         case 2:
             err = cors_list_add_expose_headers(list, p, argc, argv);
+            break;
+        case 4:
+            err = check_regex(p, line);
             break;
         default:
             for (i = 0; i < argc && !err; i++) {

@@ -15,7 +15,7 @@
 #include "fuzz_common.h"
 
 #include "cors_image.h"
-#include "cors_map.h"
+#include "cors_map_file.h"
 
 FUZZ_INITIALIZE_APR_ONLY
 

@@ -2,6 +2,8 @@
 /*
  * fuzz_origin_diff.c -- differential test of the module's origin decision,
  *     cors_origin_is_valid(o) && cors_origins_match(set, o),
+ * and of a map's published image of the same entries (cors_image_match,
+ * which the decision asks only about valid origins other than "null"),
  * against a slow, plain reference matcher written below from the contract (docs/contract.md).
  *
  * Input: byte 0 picks the mode.  Mode 0: the rest of the input is the
@@ -15,6 +17,8 @@
 #include <arpa/inet.h>
 
 #include "fuzz_common.h"
+
+#include "cors_image.h"
 
 /* The configuration, as an operator might write it (mixed case, default
  * port written out): the reference parses these strings itself. */
@@ -56,6 +60,7 @@ static const char *const bases[] = {
 #define N_BASES (sizeof(bases) / sizeof(bases[0]))
 
 static cors_origins *set;
+static cors_image image;        /* the same entries, "null" aside */
 
 /* ---- the reference ---------------------------------------------------- */
 
@@ -546,20 +551,41 @@ static int is_raw(uint8_t op)
     return op == 1 || op == 10 || op == 16 || op == 17;
 }
 
+/* The published image of builder's entries, as a child maps it. */
+static void publish_image(cors_map_builder *builder)
+{
+    cors_image_meta meta = { 1, 0, 0, 0, "", 0 };
+    void *buf = apr_palloc(fuzz_global_pool, cors_image_size(builder));
+    apr_size_t used = cors_image_write(builder, &meta, buf);
+    const char *err = cors_image_open(fuzz_global_pool, buf, used, &image);
+
+    if (err) {
+        FUZZ_FAIL("the image does not open: %s", err);
+    }
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+    cors_map_builder *builder;
     int i;
     (void)argc;
     (void)argv;
     fuzz_init();
     set = cors_origins_make(fuzz_global_pool);
+    builder = cors_image_builder_make(fuzz_global_pool, CORS_BUILD_ANY_ENTRY);
     for (i = 0; config[i]; i++) {
         const char *err = cors_origins_add(set, fuzz_global_pool, config[i]);
         if (err) {
             FUZZ_FAIL("fixed origin '%s' refused: %s", config[i], err);
         }
+        if (strcmp(config[i], "null") != 0
+            && (err = cors_map_builder_add(builder, config[i],
+                                           strlen(config[i]))) != NULL) {
+            FUZZ_FAIL("map entry '%s' refused: %s", config[i], err);
+        }
         ref_config(config[i]);
     }
+    publish_image(builder);
     return 0;
 }
 
@@ -603,6 +629,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     module = cors_origin_is_valid(origin) && cors_origins_match(set, origin);
     reference = ref_allowed(origin);
+    if (module == reference && cors_origin_is_valid(origin)
+        && strcmp(origin, "null") != 0
+        && cors_image_match(&image, origin) != reference) {
+        fuzz_print(stderr, "origin: ", origin);
+        FUZZ_FAIL("the map image %s it, the reference %s",
+                  reference ? "denies" : "allows",
+                  reference ? "allows" : "denies");
+    }
     if (module != reference) {
         fprintf(stderr, "\nDIFFERENTIAL MISMATCH: module %s, reference %s\n",
                 module ? "ALLOWS" : "denies", reference ? "ALLOWS" : "denies");

@@ -168,7 +168,7 @@ def test_A14_wildcard_never_reflects(srv):
     assert r.get("Access-Control-Expose-Headers") == "*"
     assert not r.has("Access-Control-Allow-Credentials")
     # contract rule 1: a `*` policy's answer does not depend on Origin and needs no Vary
-    # (README: "sends no Vary: Origin on actual responses, with or without Origin")
+    # (docs/requests.md: "sends no Vary: Origin on actual responses, with or without Origin")
     assert not r.has("Vary"), r
     assert logged(srv, r) == "GET /p3/r 200 cors=allowed"
 

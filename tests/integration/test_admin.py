@@ -265,6 +265,13 @@ LINT_CASES = [
     ("CORSAllowOrigin http://app.example.com\nCORSAllowCredentials On",
      r"CORSAllowCredentials: plain-http origin 'http://app.example.com' is allowed with "
      r"credentials"),
+    # a regex that admits its own site on plain http, either order
+    ('CORSAllowOriginMatch "https?://app\\.example\\.com"\nCORSAllowCredentials On',
+     r"CORSAllowCredentials: plain-http origin 'http://app.example.com' is allowed with "
+     r"credentials"),
+    ('CORSAllowCredentials On\nCORSAllowOriginMatch "^(https|http)://[a-z]+\\.example\\.com$"',
+     r"CORSAllowOriginMatch: plain-http origin 'http://app.example.com' is allowed with "
+     r"credentials"),
     ("CORSAllowMethods PUT",
      r"CORS0002: .*httpd.conf:\d+: CORS directives in <Location \"?/lint/\"?> have no effect"),
     ('CORSAllowOriginMatch "https://.*"',
@@ -285,6 +292,8 @@ QUIET_CASES = [
     'CORSAllowOriginMatch "https://(app|www)\\.example\\.com"\nCORSAllowCredentials On',
     'CORSAllowOriginMatch "https://[a-z]+\\.example\\.com:8443"',
     "CORSAllowOrigin http://localhost:3000 http://127.0.0.1:8080\nCORSAllowCredentials On",
+    'CORSAllowOriginMatch "https?://localhost:[0-9]+"\nCORSAllowCredentials On',
+    'CORSAllowOriginMatch "https?://app\\.example\\.com"',
     "CORSAllowOrigin https://app.example.com\nCORSAllowMethods PATCH put",
 ]
 

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Configuration errors and startup warnings of mod_cors (docs/contract.md, "Directives", README's
+"""Configuration errors and startup warnings of mod_cors (docs/contract.md, "Directives", docs/requests.md's
 decisions, test vectors K).
 
 Errors are checked with `apache2 -t` (configtest): the exit status is not 0, httpd reports
@@ -127,7 +127,7 @@ def test_allow_origin_without_arguments(tmp_path):
 
 
 # ---------------------------------------------------------------------------------------------
-# Wildcards / null together with credentials in the same scope (K01, K18, README), both orders
+# Wildcards / null together with credentials in the same scope (K01, K18, docs/directives.md), both orders
 # ---------------------------------------------------------------------------------------------
 
 CRED_CONFLICTS = [
@@ -386,7 +386,7 @@ def test_valid_config(tmp_path, name):
 
 
 # ---------------------------------------------------------------------------------------------
-# Startup warnings (K07 and K14 as the README reads them)
+# Startup warnings (K07 and K14 as docs/requests.md reads them)
 # ---------------------------------------------------------------------------------------------
 
 WARN_CONF = """

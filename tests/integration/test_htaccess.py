@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """CORS policy in .htaccess files (docs/contract.md, "Directives": OR_FILEINFO, AllowOverrideList;
 configuration errors in .htaccess give a 500 and an [core:alert] line; the contract "Scopes and
-merging"; README: .htaccess warnings are logged at debug level only)."""
+merging"; docs/shared-hosting.md: .htaccess warnings are logged at debug level only)."""
 
 import re
 
@@ -344,3 +344,42 @@ def test_regex_verdict_is_the_same_on_every_request(srv):
     assert len(alerts) == 8, alerts
     for ln in alerts:
         assert "CORSAllowOriginMatch" in ln and "credentials" in ln.lower(), ln
+
+
+# An unreadable .htaccess: httpd refuses the request (403, AH00529) while it walks the
+# directories, before any module sees it.  A <Location> policy still governs that 403 (the
+# module walks the locations itself); a <Directory> policy at or above that directory cannot
+# be known, since httpd's walk stopped there (docs/requests.md, "Decisions the rules leave open").
+UNREADABLE_CONF = r"""
+<Location "/loc/">
+    CORSAllowOrigin https://a.example
+</Location>
+<Directory "${DOCROOT}">
+    AllowOverride FileInfo
+</Directory>
+<Directory "${DOCROOT}/dir">
+    CORSAllowOrigin https://a.example
+</Directory>
+"""
+
+
+def test_unreadable_htaccess_403_keeps_the_location_policy(tmp_path):
+    files = {"htdocs/loc/r": "ok\n", "htdocs/loc/.htaccess": "# tenant\n",
+             "htdocs/dir/r": "ok\n", "htdocs/dir/.htaccess": "# tenant\n",
+             "htdocs/ok/r": "ok\n"}
+    s = Httpd(tmp_path, UNREADABLE_CONF, files=files)
+    s.start()
+    try:
+        for f in ("loc", "dir"):
+            (s.root / "htdocs" / f / ".htaccess").chmod(0)
+        r = s.request("GET", "/loc/r", {"Origin": A})
+        assert_allowed(r, A, status=403)
+        assert_denied(s.request("GET", "/loc/r", {"Origin": EVIL}), status=403)
+        # the exception: no policy is known for the directory whose walk failed
+        r = s.request("GET", "/dir/r", {"Origin": A})
+        assert r.status == 403 and not r.cors_headers(), r
+        r = s.request("GET", "/ok/r", {"Origin": A})
+        assert r.status == 200 and not r.cors_headers(), r
+    finally:
+        s.stop()
+    s.check_log(allow=[r"AH00529"])

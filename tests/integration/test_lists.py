@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """Method and header lists: Access-Control-Request-Method / -Headers parsing and bounds, and
-how configured lists are answered (contract rule 2, README "ACRH bounds", "ACRM must be exactly
+how configured lists are answered (contract rule 2, docs/requests.md "ACRH bounds", "ACRM must be exactly
 one token", "ACAM/ACAH/ACEH joined with ', '"; docs/test-vectors.md C08-C14, D).
 """
 
@@ -211,7 +211,7 @@ def test_port2_vhost_has_the_same_policy(srv):
 
 
 def test_D11_300_names_wildcard(srv):
-    # README: > 64 names fails, also under `*`
+    # docs/requests.md: > 64 names fails, also under `*`
     assert_denied_preflight(srv.preflight("/p3/r", ANY, "PUT", names_value(300)))
 
 
@@ -329,7 +329,7 @@ def test_lists_expose_lines_add_up(srv):
 # ---- safelisted names when the configured list already names some of them -----------------
 
 def test_safelisted_suffix_with_partly_overlapping_list(srv):
-    # P1 names Content-Type but not Accept.  README: the configured list followed by the
+    # P1 names Content-Type but not Accept.  docs/requests.md: the configured list followed by the
     # safelisted names; a value that leaves out the one already listed is as exact.
     r = srv.preflight("/p1/r", APP, "PUT", "accept,x-requested-with")
     literal = P1_ACAH + ", Accept, Accept-Language, Content-Language, Content-Type, Range"

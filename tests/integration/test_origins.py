@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Origin matching (docs/contract.md, "Origins", README "Origin header must be a valid serialized
-origin"; docs/test-vectors.md E): exact origins, subdomain and port patterns, `null`, `*`,
+"""Origin matching (docs/contract.md, "Origins", docs/requests.md "Incoming Origin must be a valid
+serialized origin"; docs/test-vectors.md E): exact origins, subdomain and port patterns, `null`, `*`,
 CORSAllowOriginMatch anchoring, invalid Origin values.
 
 Every case is checked on an actual GET (ACAO echo or no Access-Control-* at all) and on a

@@ -204,7 +204,7 @@ def test_private_network_header_does_not_rescue_denied_preflight(srv):
     assert_denied_preflight(r, vary=PF_VARY_PN)
 
 
-# ---- safelisted request headers (README: configured list + the safelisted names) -----------
+# ---- safelisted request headers (docs/requests.md: configured list + the safelisted names) -----------
 
 def test_safelisted_header_not_named_by_policy(srv):
     r = srv.preflight("/p4/r", "http://localhost:8080", "PURGE", "accept,x-debug")
@@ -296,7 +296,7 @@ def test_A05_acrm_without_origin_is_not_cors(srv):
 
 
 def test_empty_acrm_is_not_a_preflight(srv):
-    # README: a preflight needs a NON-EMPTY ACRM; OPTIONS with an empty one is rule 3
+    # docs/requests.md: a preflight needs a NON-EMPTY ACRM; OPTIONS with an empty one is rule 3
     r = srv.request("OPTIONS", "/p1/r", [("Origin", APP),
                                          ("Access-Control-Request-Method", "")])
     assert r.status == 200 and r.has("Allow"), r

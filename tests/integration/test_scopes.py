@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Scopes and merging (docs/contract.md, "Scopes and merging", README list semantics, vector H04):
+"""Scopes and merging (docs/contract.md, "Scopes and merging", docs/scopes.md list semantics, vector H04):
 nested <Directory>/<Location>/<Files>/<LocationMatch>, replace-per-directive merging,
 CORSEngine Off/On, merge-induced '*' + credentials conflicts, lists adding up in one scope."""
 

@@ -220,8 +220,21 @@ if [ -n "$CDEB" ]; then
         grep -qx -- ./usr/share/man/man1/cors-check.1.gz <<<"$ccontents"
     check "cors-check Depends names libcurl (dh_shlibdeps)" \
         grep -q 'libcurl4' <<<"$(dpkg-deb -f "$CDEB" Depends)"
+    check "cors-check Depends names libpcre2 (dh_shlibdeps: cors-check audit)" \
+        grep -q 'libpcre2-8' <<<"$(dpkg-deb -f "$CDEB" Depends)"
+    dpkg-deb --fsys-tarfile "$CDEB" | tar -xOf - ./usr/share/man/man1/cors-check.1.gz \
+        | gzip -dc >"$T/cors-check.1"
+    check "cors-check's man page has the AUDIT section" grep -qx '.SH AUDIT' "$T/cors-check.1"
     check "the mod_cors package does not ship cors-check" \
         test -z "$(grep -- cors-check <<<"$contents")"
+    # its subcommands are in the packaged binary: propose reads a cors_observe line
+    dpkg-deb --fsys-tarfile "$CDEB" | tar -xOf - ./usr/bin/cors-check >"$T/cors-check"
+    chmod 755 "$T/cors-check"
+    echo 'api.example.com "GET /api/ HTTP/1.1" 200 "https://app.example.com" "-" "-" -' \
+        >"$T/observe.log"
+    check "the packaged cors-check proposes from a cors_observe log" \
+        grep -qx 'CORSAllowOrigin https://app.example.com' \
+        <<<"$("$T/cors-check" propose --min-requests 1 "$T/observe.log")"
 fi
 
 # ---------------------------------------------------------------------------

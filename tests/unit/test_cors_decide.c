@@ -485,8 +485,27 @@ static void test_notes_and_conflicts(apr_pool_t *p)
                 "CORSAllowHeaders *");
 }
 
+/* Every refusal has its token and its log text in the one table. */
+static void test_reason_texts(apr_pool_t *p)
+{
+    int i;
+
+    (void)p;
+    for (i = CORS_REASON_NONE + 1; i < CORS_REASON_COUNT; i++) {
+        const cors_reason_text *t = cors_reason_describe((cors_reason)i);
+        CHECK(t->token != NULL && *t->token != '\0');
+        CHECK(t->before != NULL && *t->before != '\0');
+        CHECK(t->after != NULL);
+    }
+    CHECK_STREQ(cors_reason_describe(CORS_REASON_ORIGIN_MATCH_LIMIT)->token,
+                "match-limit");
+    CHECK_STREQ(cors_reason_describe(CORS_REASON_METHOD_NOT_ALLOWED)->after,
+                "' not allowed");
+}
+
 static const check_test tests[] = {
     { "decisions", test_decisions },
+    { "reason_texts", test_reason_texts },
     { "headers_too_long", test_headers_too_long },
     { "is_preflight", test_is_preflight },
     { "notes_and_conflicts", test_notes_and_conflicts },

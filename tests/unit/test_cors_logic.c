@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * test_cors_logic.c -- unit tests of cors_logic.c (see cors_logic.h).
+ * test_cors_logic.c -- unit tests of the origin and list logic (see
+ * cors_logic.h and the headers it includes).
  *
  * Built and run by `make unit`.  No framework: the CHECK* macros below
  * count passes and failures, print every failure with file:line and the
  * values involved, and main() ends the output with exactly one line
  * "N passed, N failed" (numbers of checks); exit status 1 if any failed.
  *
- * Expectations follow the contract in docs/ and README.md; vectors marked
+ * Expectations follow the contract in docs/contract.md and docs/requests.md; vectors marked
  * Exx/Kxx are the test vectors listed in docs/test-vectors.md.
  */
 #include <stdarg.h>
@@ -329,6 +330,40 @@ static void test_origins_add_flags(apr_pool_t *p)
         CHECK_NOERR(cors_origins_add(s2, p, "http://*.example.com"));
         CHECK(s2->shape.subdomains);
         CHECK_STRSTR(s2->insecure, "example.com");
+    }
+    {
+        /* Potentially trustworthy (Secure Contexts): every name under
+         * .localhost, all of 127.0.0.0/8; a name that only ends in
+         * "localhost" is not. */
+        static const char *const loopback[] = {
+            "http://app.localhost", "http://a.b.localhost:5173",
+            "http://*.localhost", "HTTP://*.App.LocalHost:*",
+            "http://127.0.0.2", "http://127.255.255.254:8080",
+        };
+        static const char *const not_loopback[] = {
+            "http://evillocalhost", "http://localhost.evil.example",
+            "http://128.0.0.1", "http://*.evillocalhost",
+        };
+        size_t i;
+        for (i = 0; i < N_ELEMS(loopback); i++) {
+            cors_origins *s2 = cors_origins_make(p);
+            CHECK_NOERRM(cors_origins_add(s2, p, loopback[i]), loopback[i]);
+            CHECKM(s2->insecure == NULL, loopback[i]);
+        }
+        for (i = 0; i < N_ELEMS(not_loopback); i++) {
+            cors_origins *s2 = cors_origins_make(p);
+            CHECK_NOERRM(cors_origins_add(s2, p, not_loopback[i]),
+                         not_loopback[i]);
+            CHECKM(s2->insecure != NULL, not_loopback[i]);
+        }
+        CHECK(cors_host_is_loopback("localhost", 9));
+        CHECK(cors_host_is_loopback("x.localhost", 11));
+        CHECK(cors_host_is_loopback("[::1]", 5));
+        CHECK(cors_host_is_loopback("127.0.0.1", 9));
+        CHECK(!cors_host_is_loopback(".localhost", 10));
+        CHECK(!cors_host_is_loopback("127.0.0.01", 10));
+        CHECK(!cors_host_is_loopback("127.evil.example", 16));
+        CHECK(!cors_host_is_loopback("[::2]", 5));
     }
     {
         /* a value already as browsers send it is its own key (kept, not
@@ -893,8 +928,8 @@ static void test_list_add_methods(apr_pool_t *p)
     CHECK_NOERR(add_methods(l, p, "get|delete|head|options|post|put", &w));
     CHECK_STREQ(l->value, "GET, DELETE, HEAD, OPTIONS, POST, PUT");
     CHECK(w == NULL);
-    CHECK(cors_set_find(&l->names, "DELETE", 6) != NULL);
-    CHECK(cors_set_find(&l->names, "delete", 6) == NULL);
+    CHECK(cors_set_lookup(&l->names, "DELETE", 6) != NULL);
+    CHECK(cors_set_lookup(&l->names, "delete", 6) == NULL);
     CHECK(!l->any);
 
     l = cors_list_make(p);
@@ -906,8 +941,8 @@ static void test_list_add_methods(apr_pool_t *p)
     CHECK_NOERR(add_methods(l, p, "PUT|PATCH|GET|PURGE|delete", &w));
     CHECK_STREQ(l->value, "PUT, PATCH, GET, PURGE, DELETE");
     CHECK(w == NULL);
-    CHECK(cors_set_find(&l->names, "PATCH", 5) != NULL);
-    CHECK(cors_set_find(&l->names, "PURGE", 5) != NULL);
+    CHECK(cors_set_lookup(&l->names, "PATCH", 5) != NULL);
+    CHECK(cors_set_lookup(&l->names, "PURGE", 5) != NULL);
 
     /* lowercase patch: kept, with a warning suggesting PATCH */
     l = cors_list_make(p);
@@ -915,8 +950,8 @@ static void test_list_add_methods(apr_pool_t *p)
     CHECK_STREQ(l->value, "patch");
     CHECK(w != NULL);
     CHECK_STRSTR(w, "PATCH");
-    CHECK(cors_set_find(&l->names, "patch", 5) != NULL);
-    CHECK(cors_set_find(&l->names, "PATCH", 5) == NULL);
+    CHECK(cors_set_lookup(&l->names, "patch", 5) != NULL);
+    CHECK(cors_set_lookup(&l->names, "PATCH", 5) == NULL);
 
     l = cors_list_make(p);
     CHECK_NOERR(add_methods(l, p, "GET|PATCH|patch", &w));
@@ -929,8 +964,8 @@ static void test_list_add_methods(apr_pool_t *p)
     CHECK_STREQ(l->value, "GET");
     CHECK_NOERR(add_methods(l, p, "put|DELETE", &w));
     CHECK_STREQ(l->value, "GET, PUT, DELETE");
-    CHECK(cors_set_find(&l->names, "GET", 3) != NULL);
-    CHECK(cors_set_find(&l->names, "PUT", 3) != NULL);
+    CHECK(cors_set_lookup(&l->names, "GET", 3) != NULL);
+    CHECK(cors_set_lookup(&l->names, "PUT", 3) != NULL);
 
     /* "*" alone */
     l = cors_list_make(p);
@@ -995,11 +1030,11 @@ static void test_list_add_allow_headers(apr_pool_t *p)
     CHECK_STREQ(l->value_safelisted,
                 "Content-Type, X-Requested-With, Accept, Accept-Language, "
                 "Content-Language, Range");
-    CHECK(cors_set_find(&l->names, "x-requested-with", 16)
+    CHECK(cors_set_lookup(&l->names, "x-requested-with", 16)
           != NULL);
-    CHECK(cors_set_find(&l->names, "content-type", 12)
+    CHECK(cors_set_lookup(&l->names, "content-type", 12)
           != NULL);
-    CHECK(cors_set_find(&l->names, "X-Requested-With", 16)
+    CHECK(cors_set_lookup(&l->names, "X-Requested-With", 16)
           == NULL);
     CHECK(!l->any && !l->authorization);
 
@@ -1010,7 +1045,7 @@ static void test_list_add_allow_headers(apr_pool_t *p)
     CHECK_STREQ(l->value, "X-A, x-b, X-C");
     CHECK_STREQ(l->value_safelisted,
                 apr_pstrcat(p, "X-A, x-b, X-C, ", safelisted_tail, NULL));
-    CHECK(cors_set_find(&l->names, "x-c", 3) != NULL);
+    CHECK(cors_set_lookup(&l->names, "x-c", 3) != NULL);
 
     /* Authorization */
     l = cors_list_make(p);
@@ -1792,8 +1827,65 @@ static void test_is_protocol_header(apr_pool_t *p)
     CHECK(!cors_is_protocol_header(""));
 }
 
+/* Hosts no DNS name can have: a name over 253 characters, a label over
+ * 63, a pattern under which no name fits, an xn-- label that is not
+ * Punycode of an international name.  Refused whichever path reads them
+ * (a value already in browser form is kept without the parser). */
+static void test_impossible_hosts(apr_pool_t *p)
+{
+    static const char *const good[] = {
+        "https://xn--mnchen-3ya.example", "https://xn--fiqs8s.example",
+        "https://www.xn--p1ai", "https://*.xn--bcher-kva.example",
+        "https://XN--Mnchen-3ya.example",
+    };
+    static const struct { const char *value; const char *want; } bad[] = {
+        { "https://xn--zz.example", "not valid Punycode" },
+        { "https://xn--.example", "not valid Punycode" },
+        { "https://xn--abc-.example", "not valid Punycode" },
+        { "https://a.xn--9999999999999.example", "not valid Punycode" },
+        { "https://*.xn--zz.example", "not valid Punycode" },
+        { "https://xn--zz.example:8443", "not valid Punycode" },
+    };
+    char host[300], value[400];
+    size_t i;
+
+    for (i = 0; i < N_ELEMS(good); i++) {
+        cors_origins *set = cors_origins_make(p);
+        CHECK_NOERRM(cors_origins_add(set, p, good[i]), good[i]);
+    }
+    for (i = 0; i < N_ELEMS(bad); i++) {
+        cors_origins *set = cors_origins_make(p);
+        const char *err = cors_origins_add(set, p, bad[i].value);
+        CHECKM(err && strstr(err, bad[i].want), bad[i].value);
+    }
+    /* a host of 251 characters under "*.": the longest pattern with room
+     * for one label and its dot; one more and nothing fits */
+    memset(host, 'a', sizeof(host));
+    apr_snprintf(value, sizeof(value), "https://*.%.*s.%.*s.%.*s.%.*s.com",
+                 62, host, 62, host, 62, host, 58, host);
+    {
+        cors_origins *set = cors_origins_make(p);
+        CHECK_NOERRM(cors_origins_add(set, p, value), "251-byte pattern host");
+    }
+    apr_snprintf(value, sizeof(value), "https://*.%.*s.%.*s.%.*s.%.*s.com",
+                 62, host, 62, host, 62, host, 59, host);
+    {
+        cors_origins *set = cors_origins_make(p);
+        const char *err = cors_origins_add(set, p, value);
+        CHECKM(err && strstr(err, "no host under"), "252-byte pattern host");
+    }
+    apr_snprintf(value, sizeof(value), "https://%.*s.%.*s.%.*s.%.*s.com", 62,
+                 host, 62, host, 62, host, 61, host);
+    {
+        cors_origins *set = cors_origins_make(p);
+        const char *err = cors_origins_add(set, p, value);
+        CHECKM(err && strstr(err, "over 253"), "254-byte host");
+    }
+}
+
 static const check_test tests[] = {
     { "origin_normalize_ok", test_origin_normalize_ok },
+    { "impossible_hosts", test_impossible_hosts },
     { "origin_normalize_errors", test_origin_normalize_errors },
     { "origins_add_flags", test_origins_add_flags },
     { "origin_is_valid", test_origin_is_valid },

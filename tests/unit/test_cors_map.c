@@ -3,10 +3,11 @@
  * test_cors_map.c -- unit tests of cors_map.c and cors_image.c
  * (CORSAllowOriginMap as published versions).
  *
- * Built and run by `make unit-map`.  Real files in a temporary directory,
- * real apr_dbm files (and httxt2dbm's, when apache2-utils is there), a
- * real FIFO, real threads.  The loader and a child are the same process
- * here: cors_map_poll() publishes, cors_map_follow() maps.  Ends with
+ * Built and run by `make test-unit` (or `make unit-map`).  Real files in a
+ * temporary directory, real apr_dbm files (and httxt2dbm's, when
+ * apache2-utils is there), a real FIFO, real threads.  The loader and a
+ * child are the same process here: cors_map_poll() publishes,
+ * cors_map_follow() maps.  Ends with
  * exactly one line "N passed, N failed"; exit status 1 if any check
  * failed.
  */
@@ -80,10 +81,10 @@ typedef struct {
     char all[16384];            /* every message, one per line */
 } log_capture;
 
-static void capture(void *baton, cors_map_log_level level, const char *msg)
+static void capture(void *baton, cors_log_level level, const char *msg)
 {
     log_capture *lc = baton;
-    if (level == CORS_MAP_LOG_INFO) {
+    if (level == CORS_LOG_INFO) {
         lc->infos++;
     }
     else {
@@ -474,6 +475,16 @@ static void test_start_and_publish(apr_pool_t *p)
     age(f);
     CHECK(poll_until(p, m, "https://d.example", 1) == 1);
     CHECK(!cors_map_match(m, "https://c.example"));
+    /* the image removed under the server (a tmp cleaner): published again,
+     * so that a child started later has a version */
+    {
+        char cmd[256];
+        apr_snprintf(cmd, sizeof(cmd), "rm -f %s/img/*", tmpdir);
+        CHECK(system(cmd) == 0);
+        CHECK(ticks(p, m, 2) == 1);
+        CHECK(info_of(p, m).generation == first + 3);
+        CHECK(cors_map_match(m, "https://d.example"));
+    }
 }
 
 /* A write just made waits the settle interval; a torn one never loads. */

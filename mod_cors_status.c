@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * cors_status.c -- CORS counters in mod_status's server-status page.
+ * mod_cors_status.c -- CORS counters in mod_status's server-status page.
  *
  * Where the counts live.  One anonymous shared memory segment, created in
  * post_config (in the parent, before the MPM forks its children) from
@@ -60,20 +60,20 @@
 
 #include "mod_status.h"
 
-#include "cors_status.h"
+#include "mod_cors.h"
+#include "mod_cors_status.h"
 
 APLOG_USE_MODULE(cors);
 
-#ifndef CORSLOGNO
-#define CORSLOGNO(n) "CORS" #n ": "
-#endif
-
 #if !APR_VERSION_AT_LEAST(1, 7, 0)
-#error "cors_status.c needs APR 1.7 (apr_atomic_inc64)"
+#error "mod_cors_status.c needs APR 1.7 (apr_atomic_inc64)"
 #endif
 
-/* The counters of one server, one per note, padded to a cache line. */
-#define ROW_SLOTS (((CORS_NOTE_COUNT) + 7) & ~7)
+/* The counters of one server, one per note and one of the requests whose
+ * Origin a regex could not match within its limits, padded to a cache
+ * line. */
+#define REGEX_LIMIT_SLOT CORS_NOTE_COUNT
+#define ROW_SLOTS (((CORS_NOTE_COUNT + 1) + 7) & ~7)
 #define LINE_SIZE 64
 
 typedef struct {
@@ -107,14 +107,17 @@ static const char *const auto_names[CORS_NOTE_COUNT] = {
  * Counting (the request path)
  */
 
-void cors_status_count(const request_rec *r, cors_note note)
+void cors_status_count(const request_rec *r, const cors_decision *d)
 {
     status_row *row = ap_get_module_config(r->server->module_config,
                                            &cors_module);
 
     /* NULL without mod_status, or where the segment could not be made. */
-    if (row && (unsigned int)note < CORS_NOTE_COUNT) {
-        apr_atomic_inc64(&row->count[note]);
+    if (row && (unsigned int)d->note < CORS_NOTE_COUNT) {
+        apr_atomic_inc64(&row->count[d->note]);
+        if (d->reason == CORS_REASON_ORIGIN_MATCH_LIMIT) {
+            apr_atomic_inc64(&row->count[REGEX_LIMIT_SLOT]);
+        }
     }
 }
 
@@ -210,10 +213,20 @@ static int cors_status_post_config(apr_pool_t *pconf, apr_pool_t *plog,
  * The server-status page
  */
 
-static apr_uint64_t read_count(const status_state *st, int row,
-                               cors_note note)
+static apr_uint64_t read_count(const status_state *st, int row, int slot)
 {
-    return apr_atomic_read64(&st->rows[row].count[note]);
+    return apr_atomic_read64(&st->rows[row].count[slot]);
+}
+
+static apr_uint64_t total_count(const status_state *st, int slot)
+{
+    apr_uint64_t total = 0;
+    int row;
+
+    for (row = 0; row < st->nservers; row++) {
+        total += read_count(st, row, slot);
+    }
+    return total;
 }
 
 /* "name:port (file:line)" for a virtual host; the main server's name. */
@@ -242,16 +255,24 @@ static const char *row_label(request_rec *r, const status_state *st, int row)
 
 static void show_auto(request_rec *r, const status_state *st)
 {
-    int note, row;
+    int note;
 
     for (note = 0; note < CORS_NOTE_COUNT; note++) {
-        apr_uint64_t total = 0;
-
-        for (row = 0; row < st->nservers; row++) {
-            total += read_count(st, row, note);
-        }
-        ap_rprintf(r, "%s: %" APR_UINT64_T_FMT "\n", auto_names[note], total);
+        ap_rprintf(r, "%s: %" APR_UINT64_T_FMT "\n", auto_names[note],
+                   total_count(st, note));
     }
+    ap_rprintf(r, "CORSRegexLimit: %" APR_UINT64_T_FMT "\n",
+               total_count(st, REGEX_LIMIT_SLOT));
+}
+
+/* Below the notes: denied-origin requests whose Origin a regex could not
+ * match within its limits (a hostile tenant's regex, or a crafted
+ * Origin). */
+static void show_regex_limit(request_rec *r, const status_state *st)
+{
+    ap_rprintf(r, "<p>Origins refused because a CORSAllowOriginMatch regex "
+               "reached its match limit: %" APR_UINT64_T_FMT "</p>\n",
+               total_count(st, REGEX_LIMIT_SLOT));
 }
 
 static void show_table(request_rec *r, const status_state *st)
@@ -272,6 +293,7 @@ static void show_table(request_rec *r, const status_state *st)
         ap_rputs("</tr>\n", r);
     }
     ap_rputs("</table>\n", r);
+    show_regex_limit(r, st);
 }
 
 /* ?notable: the same figures as a definition list per server. */
@@ -287,6 +309,7 @@ static void show_list(request_rec *r, const status_state *st)
         }
         ap_rputs("</dl>\n", r);
     }
+    show_regex_limit(r, st);
 }
 
 static int cors_status_hook(request_rec *r, int flags)

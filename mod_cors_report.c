@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * cors_report.c -- what mod_cors tells the admin at startup: the warnings
+ * mod_cors_report.c -- what mod_cors tells the admin at startup: the warnings
  * its directives collected, a lint of scopes that can have no effect, and
  * with apachectl -t -D DUMP_CORS every scope's effective settings, the way
  * -D DUMP_VHOSTS lists the virtual hosts.
@@ -175,7 +175,7 @@ static void dump_scope(server_rec *s, const cors_dir_conf *base,
     for (setting = cors_settings; setting->directive; setting++) {
         apr_file_printf(out, "    %-24s %s\n",
                         apr_pstrcat(p, setting->directive, ":", NULL),
-                        setting->show(p, c));
+                        setting->show(p, c, setting));
     }
 }
 
