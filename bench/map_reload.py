@@ -52,7 +52,8 @@ REPO = HERE.parent
 sys.path.insert(0, str(REPO / "tests" / "lib"))
 
 from child_answers import PidLogHttpd  # noqa: E402
-from httpd_harness import MAP_PUBLISHED_RE, child_statuses, mapping_kb, proc_kb  # noqa: E402
+from httpd_harness import (MAP_IMAGE_DIR, MAP_PUBLISHED_RE, child_statuses,  # noqa: E402
+                           map_image_size, mapping_kb, proc_kb)
 from run import CORS_POLICY as POLICY, OUT_MD, section_markers, write_section  # noqa: E402
 
 MAPS = REPO / "bench" / "build" / "maps"
@@ -60,7 +61,7 @@ ALLOWED = "https://app.example.com"
 ONLY = {"A": "https://only-a.example.com", "B": "https://only-b.example.com"}
 PREFIX = {"A": "site", "B": "alt"}
 TARGET = "/data.json"
-IMAGES = "/cors-maps/"          # the images' directory, under DefaultRuntimeDir
+IMAGES = f"/{MAP_IMAGE_DIR}/"   # in /proc/PID/smaps: the images mapped
 
 GOAL_PSS_COPIES = 1.5           # children's PSS (over the baseline) / one copy
 GOAL_COPY_FILE = 2.0            # one copy / the txt file
@@ -154,12 +155,6 @@ def memory(parent: int) -> dict[int, dict[str, int]]:
     return out
 
 
-def image_size(srv: PidLogHttpd) -> int:
-    """Bytes of the newest image file under DefaultRuntimeDir/cors-maps."""
-    files = [f for f in (srv.rundir / "cors-maps").glob("*.map")]
-    return max(f.stat().st_size for f in files) if files else 0
-
-
 def start(workdir: pathlib.Path, name: str, mpm: str, children: int,
           source: pathlib.Path) -> PidLogHttpd:
     srv = PidLogHttpd(workdir / name, CONF.format(children=children, workers=16 * children),
@@ -213,7 +208,7 @@ def run_one(n: int, mpm: str, children: int, workdir: pathlib.Path) -> dict:
             res["problems"].append(f"children {sorted(a['missing'])} never allowed A")
         time.sleep(1)
         res["before"] = memory(srv.proc.pid)
-        res["copy_before"] = image_size(srv)
+        res["copy_before"] = map_image_size(srv.rundir)
         log_offset = len(srv.error_log())
         t0 = time.time()
         swap(srv.root / "origins.txt", files["B"])
@@ -234,7 +229,7 @@ def run_one(n: int, mpm: str, children: int, workdir: pathlib.Path) -> dict:
             res["problems"].append(f"children {sorted(again['missing'])} did not answer "
                                    "after the change")
         res["after"] = memory(srv.proc.pid)
-        res["copy"] = image_size(srv)
+        res["copy"] = map_image_size(srv.rundir)
         if set(res["after"]) != pids:
             res["problems"].append(f"children changed: {sorted(pids)} -> "
                                    f"{sorted(res['after'])}")

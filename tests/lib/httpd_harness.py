@@ -332,6 +332,16 @@ def mapping_kb(pid: int, path_part: str, field: str = "Pss") -> int:
     return total
 
 
+# Where the loader writes the map images: DefaultRuntimeDir/cors-maps/*.map.
+MAP_IMAGE_DIR = "cors-maps"
+
+
+def map_image_size(rundir: pathlib.Path) -> int:
+    """Bytes of the newest map image under rundir (DefaultRuntimeDir); 0 when none."""
+    files = list((rundir / MAP_IMAGE_DIR).glob("*.map"))
+    return max(f.stat().st_size for f in files) if files else 0
+
+
 # mod_cors's info line for a map version the loader published: the loader's pid, the map,
 # the version, its entries, and the time from reading the source to the image in place.
 MAP_PUBLISHED_RE = re.compile(r"\[pid (\d+)[^\]]*\].*CORSAllowOriginMap (\S+): published "

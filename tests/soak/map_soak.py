@@ -65,8 +65,8 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parents[1] / "tests" / "lib"))
 
 from child_answers import PidLogHttpd  # noqa: E402
-from httpd_harness import (MAP_PUBLISHED_RE, child_statuses, mapping_kb,  # noqa: E402
-                           proc_kb)
+from httpd_harness import (MAP_IMAGE_DIR, MAP_PUBLISHED_RE, child_statuses,  # noqa: E402
+                           map_image_size, mapping_kb, proc_kb)
 from soak import Kind, mpm_conf, parse_wrk, pf  # noqa: E402
 
 # What each version holds, by category; a tuple is (entry in the map, origin requested).
@@ -93,7 +93,7 @@ BAD = {"torn": "does not end with a newline", "fifo": "not a regular file",
        "empty": "empty \\(0 bytes\\)"}
 # The loader's line for a bad file: an error, expected here.
 BAD_FILE_RE = r"CORSAllowOriginMap txt:\S+: .*; keeping the last good version"
-IMAGES = "/cors-maps/"
+IMAGES = f"/{MAP_IMAGE_DIR}/"
 
 CONF = r"""
 MaxKeepAliveRequests 0
@@ -320,8 +320,7 @@ def run_mpm(mpm: str, args, workdir: pathlib.Path) -> dict:
             res["problems"].append(f"the writer failed: {writer.error or 'still running'}")
         res["after"] = writer.after
         res["counts"] = writer.counts
-        res["image"] = max((f.stat().st_size for f in (srv.rundir / "cors-maps").glob("*.map")),
-                           default=0)
+        res["image"] = map_image_size(srv.rundir)
         res["write_ms"] = statistics.median(writer.write_s) * 1000 if writer.write_s else 0
         if wrk.returncode != 0:
             res["problems"].append(f"wrk exited {wrk.returncode}:\n{out}")
