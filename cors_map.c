@@ -77,6 +77,7 @@ struct cors_map {
     apr_uint32_t retired_epoch;
     apr_uint32_t followed;      /* the shared generation last acted on */
     int follow_logged;
+    apr_time_t follow_retry_at; /* a failed mapping is tried again then */
 
     /* The loader's own state (only the loading process uses it). */
     char settling[TOKEN_MAX];   /* the identity seen last, and since when */
@@ -571,18 +572,25 @@ void cors_map_follow(cors_map *m)
 
     reclaim(m);
     gen = m->shared ? apr_atomic_read32(&m->shared->generation) : 0;
-    if (gen == m->followed || m->retired) {
-        return;                 /* nothing new, or the one before drains */
+    if (gen == m->followed || m->retired
+        || (m->follow_logged && apr_time_now() < m->follow_retry_at)) {
+        return;                 /* nothing new, the one before drains, or a
+                                 * failed mapping waits for its retry */
     }
-    m->followed = gen;
+    /* A mapping that failed (no file descriptor or memory left for a
+     * moment) is tried again: the generation will not move until the next
+     * change, and this child would answer from an old version until then. */
     if (map_image(m, err, sizeof(err), &v) != 0) {
         if (!m->follow_logged) {
             map_log(m, CORS_LOG_ERROR, "CORSAllowOriginMap %s: cannot "
                     "use the published version: %s", m->spec, err);
             m->follow_logged = 1;
         }
+        m->follow_retry_at = apr_time_now()
+                             + apr_time_from_msec(CORS_MAP_RETRY_MS);
         return;
     }
+    m->followed = gen;
     m->follow_logged = 0;
     if (v->img.meta.generation <= in_use_generation(m)) {
         destroy_version(v);

@@ -36,14 +36,13 @@ import time
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO / "tests" / "lib"))
+sys.path.insert(0, str(HERE))
 
 from httpd_harness import Httpd  # noqa: E402
+from run import OUT_MD, write_kept_section  # noqa: E402
 
 BUILD = REPO / "bench" / "build"
 WORK = BUILD / "regex"
-OUT_MD = REPO / "BENCHMARKS.md"
-BEGIN = "<!-- bench-regex: begin -->"
-END = "<!-- bench-regex: end -->"
 RUNS = int(os.environ.get("REGEX_RUNS", "30"))
 C_RUNS = os.environ.get("REGEX_C_RUNS", "200")
 GOAL_READ_MS = 10.0
@@ -136,7 +135,7 @@ def section(c_lines: list[str], rows) -> str:
     # Per regex: one line's check, and a 1-line .htaccess read through httpd (p95).
     worst_read = max([float(r[3]) / 1000 for r in read] + [r[3] for r in rows if r[1] == 1])
     worst_match = max(float(m[3]) for m in match if m[3] != "-") / 1000
-    out = [BEGIN, "## Regex bounds (`make bench-regex`)", "",
+    out = ["## Regex bounds (`make bench-regex`)", "",
            f"Written by `make bench-regex` (bench/regex_bounds.py, bench/regex_bench.c) on "
            f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} CPUs "
            f"shared with other work. Through httpd: wall time, so the slowest run carries the "
@@ -165,15 +164,8 @@ def section(c_lines: list[str], rows) -> str:
             f"{GOAL_READ_MS:g} ms per regex read: worst {worst_read:.2f} ms -> "
             f"**{'MET' if worst_read <= GOAL_READ_MS else 'NOT MET'}**; at most "
             f"{GOAL_MATCH_MS:g} ms of matching per request: worst {worst_match:.3f} ms -> "
-            f"**{'MET' if worst_match <= GOAL_MATCH_MS else 'NOT MET'}**.", END]
+            f"**{'MET' if worst_match <= GOAL_MATCH_MS else 'NOT MET'}**."]
     return "\n".join(out) + "\n"
-
-
-def write_section(text: str) -> None:
-    md = OUT_MD.read_text() if OUT_MD.exists() else ""
-    pat = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END) + r"\n?", re.S)
-    md = pat.sub(lambda _: text, md) if pat.search(md) else md.rstrip("\n") + "\n\n" + text
-    OUT_MD.write_text(md)
 
 
 def main() -> int:
@@ -181,7 +173,7 @@ def main() -> int:
     rows = run_httpd()
     text = section(c_lines, rows)
     print("\n" + text)
-    write_section(text)
+    write_kept_section("bench-regex", text)
     print(f"bench-regex: wrote the section of {OUT_MD.relative_to(REPO)}")
     return 0
 

@@ -10,12 +10,16 @@
 # line; it prints requests, req/s and the children's memory before and after, per MPM.
 # See tests/soak/soak.py.
 #
-#   make soak-map                              CORSAllowOriginMap: a txt map replaced every
-#                                              second (10,000 / 100,000 entries) under load
+#   make soak-map                              CORSAllowOriginMap: a txt map changed every
+#                                              second under load (10,000 / 100,000 entries),
+#                                              renamed in, written in place, torn mid-line,
+#                                              replaced by a FIFO, truncated to 0 bytes
 #   make soak-map SOAK_SECONDS=20 SOAK_MPMS=event SOAK_CONNECTIONS=50
 #
-# Fails on a socket error, an answer no version in force around a swap allows, a child that
-# never reloaded or grew (tests/soak/map_soak.py; SOAK_MAP_SMALL, SOAK_MAP_LARGE).
+# Fails on a socket error, an answer no complete version allows (an origin only a torn file
+# has, an origin every version has refused), no version published, a bad file the loader did
+# not log, a child not on the last version at the end, or the children's PSS grown or holding
+# more than one copy (tests/soak/map_soak.py; SOAK_MAP_SMALL, SOAK_MAP_LARGE).
 
 SOAK_SECONDS     ?= 60
 SOAK_CONNECTIONS ?= 200

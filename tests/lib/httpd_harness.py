@@ -318,9 +318,40 @@ def proc_kb(pid: int, field: str, name: str = "status") -> int:
         return 0
 
 
-# mod_cors's info line for a map it reloaded: the child's pid, the entries, the time.
-MAP_RELOAD_RE = re.compile(r"\[pid (\d+)[^\]]*\].*CORSAllowOriginMap .* reloaded: (\d+) "
-                           r"entries in (\d+) ms")
+def mapping_kb(pid: int, path_part: str, field: str = "Pss") -> int:
+    """The sum of `field` (kB) over the mappings of /proc/<pid>/smaps whose file name holds
+    path_part (e.g. "/cors-maps/": the map images a child has mapped, a replaced one shown
+    with " (deleted)"); 0 when the process is gone."""
+    try:
+        text = pathlib.Path(f"/proc/{pid}/smaps").read_text()
+    except OSError:
+        return 0
+    total, inside = 0, False
+    for ln in text.splitlines():
+        head = re.match(r"[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$", ln)
+        if head:
+            inside = path_part in head.group(1)
+        elif inside:
+            m = re.match(rf"{field}:\s+(\d+) kB", ln)
+            if m:
+                total += int(m.group(1))
+    return total
+
+
+# Where the loader writes the map images: DefaultRuntimeDir/cors-maps/*.map.
+MAP_IMAGE_DIR = "cors-maps"
+
+
+def map_image_size(rundir: pathlib.Path) -> int:
+    """Bytes of the newest map image under rundir (DefaultRuntimeDir); 0 when none."""
+    files = list((rundir / MAP_IMAGE_DIR).glob("*.map"))
+    return max(f.stat().st_size for f in files) if files else 0
+
+
+# mod_cors's info line for a map version the loader published: the loader's pid, the map,
+# the version, its entries, and the time from reading the source to the image in place.
+MAP_PUBLISHED_RE = re.compile(r"\[pid (\d+)[^\]]*\].*CORSAllowOriginMap (\S+): published "
+                              r"version (\d+), (\d+) entries, read .+? in (\d+) ms")
 
 
 def tcp_sockets():

@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: Apache-2.0
 """Soak test of CORSAllowOriginMap: wrk at 200 connections for a while against httpd with a
-txt map that a writer replaces every second, by rename, alternating a small and a large
-version, under each MPM; every answer is checked against the versions.
+txt map that a writer replaces every second, in every way an admin's tools do, alternating
+a small and a large version, under each MPM; every answer is checked against the versions.
 
     /usr/bin/python3 tests/soak/map_soak.py [--seconds 60] [--connections 200]
         [--mpms event,worker,prefork] [--small 10000] [--large 100000] [--interval 1]
@@ -10,35 +10,48 @@ version, under each MPM; every answer is checked against the versions.
 (`make soak-map` runs it; SOAK_SECONDS, SOAK_CONNECTIONS, SOAK_MPMS, SOAK_MAP_SMALL,
 SOAK_MAP_LARGE override the defaults.)
 
+The writer's steps, in turn (STEPS): a version renamed in; a version written in place
+(truncate, then the text in pieces cut mid-line, a few ms apart); a torn file (in place, a
+prefix cut mid-line, left --hold seconds); a FIFO renamed in (left --hold s); the file
+truncated to 0 bytes (left --hold s).  It ends on a small version.  None of the last three
+is a version: the one in force stays, and the loader logs each (those error lines are
+expected).
+
 The origins (ORIGINS below): some are in every version (ALWAYS, one of them through a
 `*.` pattern), some only in the large one (LARGE_ONLY, one through a pattern), some in
-none (NEVER); the rest of each version is filler.  wrk with tests/soak/mix.lua sends
-actual requests and preflights from them all and checks each answer's status and
-Access-Control-Allow-Origin against the versions in force just before and just after a
-swap: an origin in both must always be allowed, one in neither never, one in only one of
-them may be either way (mix.lua's "?VALUE").  That the swaps were seen at all is checked
-too: each LARGE_ONLY origin must have been allowed at times and refused at times.
+none (NEVER: among them TORN_ONLY, which only the torn files have: a whole line of them,
+and the cut line, a prefix of an ALWAYS origin); the rest of each version is filler, and
+ALWAYS and LARGE_ONLY come last, so that a version taken before its end would miss them.
+wrk with tests/soak/mix.lua sends actual requests and preflights from them all and checks
+each answer's status and Access-Control-Allow-Origin: an ALWAYS origin must always be
+allowed, a NEVER one never, a LARGE_ONLY one either way (mix.lua's "?VALUE").  That the
+changes were seen: each LARGE_ONLY origin must have been allowed at times and refused at
+times, the loader must have published versions (its `published version` lines at
+LogLevel cors:info; one per good write when it keeps up) and logged each kind of bad
+file, and at the end every child (pids from an access log with %P) must answer from the
+last version: an ALWAYS origin allowed, LARGE_ONLY and TORN_ONLY refused.
 
-Memory: the VmRSS of each child after the warm-up (the small version in force, nothing
-reloaded yet) and a few seconds after the last swap (the small version again, the large
-one freed); a child must not have grown by more than --rss-slack MiB (default 16, more
-than one large version: a child that kept every retired version would grow by hundreds).
-Every reload is logged (LogLevel cors:info): each child must have reloaded, and the
-reload times are printed.
+Memory: the children's PSS (/proc/PID/smaps_rollup), summed, after the warm-up (the small
+version in force) and a few seconds after the last change (a small version again); the
+sum must not grow by more than --pss-slack MiB (default 16: a child that kept retired
+versions, or a copy per child, grows by far more), and the map images that the children
+have mapped must add up to at most 1.5 copies of the image in force (one per server).
 
-Under prefork every child reloads the map itself, in the first request it serves after a
-change; the test runs --prefork-children (8) children with keep-alive off, so that 200
-connections share them (with keep-alive each connection would hold a child).
+Under prefork the test runs --prefork-children (8) children with keep-alive off, so that
+200 connections share them (with keep-alive each connection would hold a child).
 Fails (exit 1) on a socket error, a wrong status or Access-Control-Allow-Origin, a
-LARGE_ONLY origin never allowed or never refused, a child that never reloaded or grew, or
-an error-log line.
+LARGE_ONLY origin never allowed or never refused, no version published, a kind of bad
+file never logged, a child not on the last version at the end, memory over the bounds, or
+an unexpected error-log line.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import pathlib
+import re
 import shutil
 import statistics
 import subprocess
@@ -51,7 +64,9 @@ HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parents[1] / "tests" / "lib"))
 
-from httpd_harness import MAP_RELOAD_RE, Httpd, child_statuses, status_kb  # noqa: E402
+from child_answers import PidLogHttpd  # noqa: E402
+from httpd_harness import (MAP_IMAGE_DIR, MAP_PUBLISHED_RE, child_statuses,  # noqa: E402
+                           map_image_size, mapping_kb, proc_kb)
 from soak import Kind, mpm_conf, parse_wrk, pf  # noqa: E402
 
 # What each version holds, by category; a tuple is (entry in the map, origin requested).
@@ -62,9 +77,23 @@ ALWAYS = [("https://always0.example.com",) * 2,
 LARGE_ONLY = [("https://large0.example.com",) * 2,
               ("https://large1.example.com:8443",) * 2,
               ("https://*.big.example.org", "https://x.big.example.org")]
+# What only a torn file has: a whole line, and its last line cut mid-line.
+TORN_LINE = "https://torn.example.com"
+TORN_CUT = ("https://always1.example.com:8443", "https://always1.example.com:84")
+TORN_ONLY = [TORN_LINE, TORN_CUT[1]]
 NEVER = ["https://never0.example.com", "https://evil.example",
          "https://always0.example.com.evil.example", "https://a.tenants.example.net",
-         "http://always0.example.com"]
+         "http://always0.example.com", *TORN_ONLY]
+
+# The writer's steps, in turn: (how, version); the bad ones have no version.
+STEPS = [("rename", "large"), ("torn", None), ("rename", "small"), ("inplace", "large"),
+         ("fifo", None), ("rename", "small"), ("empty", None), ("inplace", "large"),
+         ("rename", "small")]
+BAD = {"torn": "does not end with a newline", "fifo": "not a regular file",
+       "empty": "empty \\(0 bytes\\)"}
+# The loader's line for a bad file: an error, expected here.
+BAD_FILE_RE = r"CORSAllowOriginMap txt:\S+: .*; keeping the last good version"
+IMAGES = f"/{MAP_IMAGE_DIR}/"
 
 CONF = r"""
 MaxKeepAliveRequests 0
@@ -114,76 +143,154 @@ def write_kinds(path: pathlib.Path, port: int, ks: list[Kind]):
             f.write(f"{k.name}\t{k.status}\t{k.acao or '-'}\t{k.raw(port).hex()}\n")
 
 
-def write_version(target: pathlib.Path, large: bool, n: int, serial: int):
-    """A new file of n entries at a side name, renamed over target.  The filler differs
-    from one version to the next (serial), so that every reload builds a new set."""
-    side = target.with_name(target.name + ".new")
+def version_text(large: bool, n: int, serial: int) -> str:
+    """A version of n entries: filler that differs from one version to the next (serial),
+    so that every version is a new set, then ALWAYS (and LARGE_ONLY)."""
     head = [e for e, _ in ALWAYS] + ([e for e, _ in LARGE_ONLY] if large else [])
-    with open(side, "w") as f:
-        f.write("# written by map_soak.py\n")
-        f.writelines(f"{e}\n" for e in head)
-        f.writelines(f"https://pad{serial}-{i}.example.com\n" for i in range(n - len(head)))
-    os.chmod(side, 0o644)
+    return ("# written by map_soak.py\n"
+            + "".join(f"https://pad{serial}-{i}.example.com\n" for i in range(n - len(head)))
+            + "".join(f"{e}\n" for e in head))
+
+
+def torn_text(n: int, serial: int) -> str:
+    """What a writer that died mid-line leaves: filler, TORN_LINE, ALWAYS but the one whose
+    line is cut, and that line cut (no newline)."""
+    return ("".join(f"https://pad{serial}-{i}.example.com\n" for i in range(n))
+            + f"{TORN_LINE}\n"
+            + "".join(f"{e}\n" for e, _ in ALWAYS if e != TORN_CUT[0])
+            + TORN_CUT[1])
+
+
+def rename_in(target: pathlib.Path, text: str | None):
+    """A new file at a side name (a FIFO for None), renamed over target."""
+    side = target.with_name(target.name + ".new")
+    if side.exists():
+        side.unlink()
+    if text is None:
+        os.mkfifo(side, 0o644)
+    else:
+        side.write_text(text)
+        os.chmod(side, 0o644)
     os.rename(side, target)
 
 
-def children_rss(parent: int) -> dict[int, int]:
-    """VmRSS (kB) of each child of the httpd parent."""
-    return {pid: status_kb(st, "VmRSS") for pid, st in child_statuses(parent).items()}
+def write_in_place(target: pathlib.Path, text: str, pieces: int = 4, pause: float = 0.02):
+    """Truncates target and writes text in `pieces` pieces, `pause` seconds apart (an
+    editor's or cp's slow write; shorter than the settle interval).  Every cut is mid-line:
+    a write that stops at the end of a line for longer than the settle interval may be
+    taken for a version (a shorter one), and a stalled writer must not make the soak fail
+    for it."""
+    cuts = []
+    for k in range(1, pieces):
+        at = len(text) * k // pieces
+        while at < len(text) and text[at - 1] == "\n":
+            at += 1
+        cuts.append(at)
+    with open(target, "w") as f:
+        start = 0
+        for at in [*cuts, len(text)]:
+            f.write(text[start:at])
+            f.flush()
+            start = at
+            if at < len(text):
+                time.sleep(pause)
+
+
+def write_step(target: pathlib.Path, how: str, large: bool, n: int, serial: int):
+    if how == "rename":
+        rename_in(target, version_text(large, n, serial))
+    elif how == "inplace":
+        write_in_place(target, version_text(large, n, serial))
+    elif how == "torn":
+        write_in_place(target, torn_text(n, serial))
+    elif how == "fifo":
+        rename_in(target, None)
+    elif how == "empty":
+        with open(target, "w"):
+            pass
+    else:
+        raise ValueError(how)
+
+
+def children_pss(parent: int) -> dict[int, dict[str, int]]:
+    """PSS (kB) of each child of the httpd parent, whole and of its map images."""
+    return {pid: {"pss": proc_kb(pid, "Pss", "smaps_rollup"),
+                  "img": mapping_kb(pid, IMAGES, "Pss")}
+            for pid in child_statuses(parent)}
 
 
 class Writer(threading.Thread):
-    """Replaces the map every `interval` seconds from `start` to `stop` (seconds after t0),
-    large and small in turn, and ends with the small version in force; then waits `settle`
-    seconds and reads every child's RSS."""
+    """Runs STEPS in turn from `start` to `stop` (seconds after t0): a good write every
+    `interval` seconds, a bad one left `hold` seconds; ends with a small version renamed in;
+    then waits `settle` seconds and reads the children's PSS."""
 
-    def __init__(self, srv: Httpd, target: pathlib.Path, args, t0: float, start: float,
+    def __init__(self, srv: PidLogHttpd, target: pathlib.Path, args, t0: float, start: float,
                  stop: float, settle: float):
         super().__init__(daemon=True)
         self.srv, self.target, self.args = srv, target, args
         self.t0, self.start_at, self.stop_at, self.settle = t0, start, stop, settle
-        self.swaps = 0
+        self.counts = {how: 0 for how, _ in STEPS}
         self.write_s: list[float] = []
-        self.after: dict[int, int] = {}
+        self.after: dict[int, dict[str, int]] = {}
         self.error: str | None = None
 
     def run(self):
         try:
             time.sleep(max(0.0, self.t0 + self.start_at - time.monotonic()))
-            large = True
             serial = 1
-            nxt = time.monotonic()
-            while True:
-                now = time.monotonic()
-                last = now - self.t0 + self.args.interval > self.stop_at
-                if last and large:
-                    large = False       # always end on the small version
+            for i in itertools.count():
+                how, version = STEPS[i % len(STEPS)]
+                wait = self.args.interval if version else self.args.hold
+                last = time.monotonic() - self.t0 + wait + self.args.interval > self.stop_at
+                if last:
+                    how, version = "rename", "small"      # always end on a small version
+                large = version == "large"
                 t = time.monotonic()
-                write_version(self.target, large, self.args.large if large else
-                              self.args.small, serial)
+                write_step(self.target, how, large, self.args.large if large else
+                           self.args.small, serial)
                 self.write_s.append(time.monotonic() - t)
-                self.swaps += 1
+                self.counts[how] += 1
                 serial += 1
                 if last:
                     break
-                large = not large
-                nxt += self.args.interval
-                time.sleep(max(0.0, nxt - time.monotonic()))
+                time.sleep(wait)
             time.sleep(self.settle)
-            self.after = children_rss(self.srv.proc.pid)
+            self.after = children_pss(self.srv.proc.pid)
         except Exception as e:      # noqa: BLE001 -- reported as a problem
             self.error = f"{type(e).__name__}: {e}"
 
 
+def final_answers(srv: PidLogHttpd, res: dict):
+    """Every child answers from the last version: ALWAYS allowed, LARGE_ONLY and TORN_ONLY
+    refused (asked on new connections until every child has answered)."""
+    pids = set(child_statuses(srv.proc.pid))
+    clients = 2 * len(pids)
+    got = srv.until_every_child(pids, ALWAYS[0][1], "/api/r", clients, 30)
+    res["final_children"] = len(pids)
+    if got["missing"] or got["regressed"] or got["errors"]:
+        res["problems"].append(f"at the end, children {sorted(got['missing'])} did not "
+                               f"allow {ALWAYS[0][1]}, children {sorted(got['regressed'])} "
+                               f"refused it after they had allowed it ({got['errors']} socket "
+                               "errors)")
+    for origin in (LARGE_ONLY[0][1], *TORN_ONLY):
+        got = srv.until_every_child(pids, origin, "/api/r", clients, 2)
+        if got["first"]:
+            res["problems"].append(f"at the end, children {sorted(got['first'])} allow "
+                                   f"{origin}")
+        if got["seen"] != pids:
+            res["problems"].append(f"at the end, children {sorted(pids - got['seen'])} "
+                                   f"never answered {origin}")
+
+
 def run_mpm(mpm: str, args, workdir: pathlib.Path) -> dict:
     print(f"== map soak: MPM={mpm}, {args.connections} connections, {args.seconds} s, "
-          f"a swap every {args.interval:g} s ({args.small:,} / {args.large:,} entries)",
+          f"a change every {args.interval:g} s ({args.small:,} / {args.large:,} entries)",
           flush=True)
     ks = kinds()
-    srv = Httpd(workdir / mpm, CONF.format(mpm=mpm_conf(args.prefork_children)), files=FILES,
-                mpm=mpm, modules=("headers",), loglevel="warn cors:info")
+    srv = PidLogHttpd(workdir / mpm, CONF.format(mpm=mpm_conf(args.prefork_children)),
+                      files=FILES, mpm=mpm, modules=("headers",), loglevel="warn cors:info")
     target = srv.root / "origins.txt"
-    write_version(target, False, args.small, 0)
+    rename_in(target, version_text(False, args.small, 0))
     kinds_file = srv.root / "kinds.txt"
     write_kinds(kinds_file, srv.port, ks)
     srv.start()
@@ -200,7 +307,7 @@ def run_mpm(mpm: str, args, workdir: pathlib.Path) -> dict:
         writer = Writer(srv, target, args, t0, warmup + 0.5, args.seconds - settle - 2.5,
                         settle)
         time.sleep(warmup)
-        res["before"] = children_rss(srv.proc.pid)
+        res["before"] = children_pss(srv.proc.pid)
         writer.start()
         try:
             out, _ = wrk.communicate(timeout=args.seconds + 60)
@@ -212,25 +319,27 @@ def run_mpm(mpm: str, args, workdir: pathlib.Path) -> dict:
         if writer.is_alive() or writer.error:
             res["problems"].append(f"the writer failed: {writer.error or 'still running'}")
         res["after"] = writer.after
-        res["swaps"] = writer.swaps
+        res["counts"] = writer.counts
+        res["image"] = map_image_size(srv.rundir)
         res["write_ms"] = statistics.median(writer.write_s) * 1000 if writer.write_s else 0
         if wrk.returncode != 0:
             res["problems"].append(f"wrk exited {wrk.returncode}:\n{out}")
-        w = parse_wrk(out)
-        res["wrk"] = w
+        res["wrk"] = parse_wrk(out)
+        final_answers(srv, res)
     finally:
         srv.stop()
+    # prefork, 200 connections for a few children: all of them busy is the point
+    allow = [BAD_FILE_RE] + ([r"AH00161: server reached MaxRequestWorkers"]
+                             if mpm == "prefork" else [])
     try:
-        # prefork, 200 connections for a few children: all of them busy is the point
-        srv.check_log(allow=[r"AH00161: server reached MaxRequestWorkers"] if mpm == "prefork"
-                      else [])
+        srv.check_log(allow=allow)
     except AssertionError as e:
         res["problems"].append(str(e)[:3000])
     log = srv.error_log()
-    reloads: dict[int, list[int]] = {}
-    for m in MAP_RELOAD_RE.finditer(log):
-        reloads.setdefault(int(m.group(1)), []).append(int(m.group(3)))
-    res["reloads"] = reloads
+    res["published"] = [(int(m.group(1)), int(m.group(5))) for m in MAP_PUBLISHED_RE.finditer(log)]
+    bad_lines = [ln for ln in log.splitlines() if re.search(BAD_FILE_RE, ln)]
+    res["bad_logged"] = {how: sum(1 for ln in bad_lines if re.search(pat, ln))
+                         for how, pat in BAD.items()}
     check(res, ks, args)
     if not args.keep:
         shutil.rmtree(srv.root, ignore_errors=True)
@@ -258,42 +367,68 @@ def check(res: dict, ks: list[Kind], args):
         elif k.acao and k.acao.startswith("?"):
             allowed, got = int(f.get("with_acao", 0)), int(f.get("got", 0))
             if not 0 < allowed < got:
-                p.append(f"{k.name}: allowed in {allowed} of {got} answers; the swaps were "
-                         "not seen")
-    pids = set(res.get("before", {})) | set(res.get("after", {}))
-    for pid in sorted(pids):
-        if pid not in res["reloads"]:
-            p.append(f"child {pid} never reloaded the map")
-        b, a = res["before"].get(pid), res["after"].get(pid)
-        if b is None or a is None:
-            p.append(f"child {pid}: not there both before and after (RSS {b} -> {a} kB)")
-        elif a - b > args.rss_slack * 1024:
-            p.append(f"child {pid} grew from {b / 1024:.1f} to {a / 1024:.1f} MiB")
-    if res.get("swaps", 0) < 2:
-        p.append("fewer than 2 swaps")
+                p.append(f"{k.name}: allowed in {allowed} of {got} answers; the changes "
+                         "were not seen")
+    counts = res.get("counts", {})
+    good = counts.get("rename", 0) + counts.get("inplace", 0)
+    if not res["published"]:
+        p.append("the loader published no version")
+    elif len(res["published"]) > good:
+        p.append(f"{len(res['published'])} versions published for {good} good writes")
+    for how, n in res["bad_logged"].items():
+        if counts.get(how) and not n:
+            p.append(f"{counts[how]} {how} writes, none logged by the loader")
+    check_memory(res, args)
+    if good < 2:
+        p.append("fewer than 2 good writes")
+
+
+def check_memory(res: dict, args):
+    """The children's PSS sum grew by at most --pss-slack; their images add up to at most
+    1.5 copies of the image in force."""
+    before, after, p = res.get("before", {}), res.get("after", {}), res["problems"]
+    if not after:
+        p.append("no memory figures after the last change")
+        return
+    if set(before) != set(after):
+        p.append(f"children changed: {sorted(before)} -> {sorted(after)}")
+    res["pss_before"] = sum(v["pss"] for v in before.values())
+    res["pss_after"] = sum(v["pss"] for v in after.values())
+    res["img_after"] = sum(v["img"] for v in after.values())
+    if res["pss_after"] - res["pss_before"] > args.pss_slack * 1024:
+        p.append(f"the children's PSS grew from {res['pss_before'] / 1024:.1f} to "
+                 f"{res['pss_after'] / 1024:.1f} MiB")
+    if res["img_after"] * 1024 > 1.5 * res["image"]:
+        p.append(f"the children map {res['img_after'] / 1024:.1f} MiB of images for one "
+                 f"of {res['image'] / 1048576:.1f} MiB")
 
 
 def print_result(r: dict, args):
     w = r.get("wrk", {})
     reqs = w.get("requests", 0)
     dur = w.get("duration_us", 0) / 1e6 or 1
-    rl = [t for v in r["reloads"].values() for t in v]
+    counts = r.get("counts", {})
+    pub = [ms for _, ms in r.get("published", [])]
     print(f"{r['mpm']}: {reqs:,} requests ({reqs / dur:,.0f}/s), socket errors "
           f"{r.get('socket_errors', '?')}, wrong statuses {r.get('bad_status', '?')}, wrong "
-          f"Access-Control-Allow-Origin {r.get('wrong', '?')}; {r.get('swaps', 0)} swaps "
-          f"(writing a version: median {r.get('write_ms', 0):.0f} ms); latency p99 "
+          f"Access-Control-Allow-Origin {r.get('wrong', '?')}; latency p99 "
           f"{w.get('p99_us', 0) / 1000:.1f} ms, max {w.get('max_us', 0) / 1000:.1f} ms")
-    if rl:
-        print(f"  reloads: {len(rl)} in {len(r['reloads'])} children, median "
-              f"{statistics.median(rl):.0f} ms, max {max(rl)} ms")
+    print("  writes: " + ", ".join(f"{how} {n}" for how, n in counts.items())
+          + f" (median {r.get('write_ms', 0):.0f} ms each); bad files logged by the loader: "
+          + ", ".join(f"{how} {n}" for how, n in r.get("bad_logged", {}).items()))
+    if pub:
+        print(f"  published: {len(pub)} versions, by pids "
+              f"{sorted({pid for pid, _ in r['published']})}; read to image in place: median "
+              f"{statistics.median(pub):.0f} ms, max {max(pub)} ms")
     for name, f in sorted(w.get("kinds", {}).items()):
         if name.startswith("large"):
             print(f"  {name}: allowed in {f.get('with_acao')} of {f.get('got')} answers")
-    for pid in sorted(set(r.get("before", {})) | set(r.get("after", {}))):
-        b, a = r["before"].get(pid, 0), r.get("after", {}).get(pid, 0)
-        print(f"  child {pid}: RSS {b / 1024:.1f} MiB before the first swap, "
-              f"{a / 1024:.1f} MiB after the last ({(a - b) / 1024:+.1f}); "
-              f"{len(r['reloads'].get(pid, []))} reloads")
+    if "pss_after" in r:
+        print(f"  children's PSS: {r['pss_before'] / 1024:.1f} MiB before the first change, "
+              f"{r['pss_after'] / 1024:.1f} MiB after the last "
+              f"({(r['pss_after'] - r['pss_before']) / 1024:+.1f}); map images in it "
+              f"{r['img_after'] / 1024:.1f} MiB, one image {r['image'] / 1048576:.1f} MiB; "
+              f"{r.get('final_children', '?')} children on the last version at the end")
     for prob in r["problems"]:
         print(f"  PROBLEM ({r['mpm']}): {prob}")
     print(f"  {r['mpm']}: {'ok' if not r['problems'] else 'FAILED'}", flush=True)
@@ -308,10 +443,15 @@ def main():
     ap.add_argument("--mpms", default=env("SOAK_MPMS", "event,worker,prefork"))
     ap.add_argument("--small", type=int, default=int(env("SOAK_MAP_SMALL", 10000)))
     ap.add_argument("--large", type=int, default=int(env("SOAK_MAP_LARGE", 100000)))
-    ap.add_argument("--interval", type=float, default=1.0, help="seconds between swaps")
+    ap.add_argument("--interval", type=float, default=1.0,
+                    help="seconds between a good write and the next step")
+    ap.add_argument("--hold", type=float, default=2.5,
+                    help="seconds a torn file, a FIFO or an empty file stays (more than the "
+                    "2 s in which the loader must see a change, so that it reads it)")
     ap.add_argument("--prefork-children", type=int, default=8)
-    ap.add_argument("--rss-slack", type=float, default=16.0,
-                    help="MiB a child may grow from before the first swap to after the last")
+    ap.add_argument("--pss-slack", type=float, default=16.0,
+                    help="MiB the children's PSS sum may grow from before the first change "
+                    "to after the last")
     ap.add_argument("--keep", action="store_true", help="keep the server roots and logs")
     args = ap.parse_args()
     if args.seconds < 15:

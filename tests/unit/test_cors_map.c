@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -603,6 +604,86 @@ static void test_last_good_at_start(apr_pool_t *p)
     apr_pool_destroy(gen2);
 }
 
+/* The image file written last in the images' directory. */
+static const char *newest_image(apr_pool_t *p)
+{
+    glob_t g;
+    const char *newest = NULL;
+    struct stat st;
+    apr_int64_t best = -1;
+    size_t i;
+
+    if (glob(tpath(p, "img/*.map"), 0, NULL, &g) != 0) {
+        return NULL;
+    }
+    for (i = 0; i < g.gl_pathc; i++) {
+        apr_int64_t ns;
+        if (stat(g.gl_pathv[i], &st) != 0) {
+            continue;
+        }
+        ns = (apr_int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+        if (ns > best) {
+            best = ns;
+            newest = apr_pstrdup(p, g.gl_pathv[i]);
+        }
+    }
+    globfree(&g);
+    return newest;
+}
+
+/* A child that could not map a published version (no file descriptor
+ * left for a moment, say) tries again, and is not left answering from
+ * the version before until the next change. */
+static void test_follow_retries(apr_pool_t *p)
+{
+    const char *f = tpath(p, "follow.txt"), *img, *saved, *err;
+    void *shared = calloc(1, cors_map_shared_size());
+    apr_pool_t *child_conf;
+    log_capture lc, child_lc;
+    cors_map *loader, *child;
+
+    replace_aged(p, f, "https://a.example\n");
+    memset(&lc, 0, sizeof(lc));
+    memset(&child_lc, 0, sizeof(child_lc));
+    CHECK(cors_map_define(p, f, NULL, &loader) == NULL);
+    cors_map_set_logger(loader, capture, &lc);
+    cors_map_attach(loader, tpath(p, "img"), shared);
+    err = cors_map_start(loader, p);
+    CHECK_MSG(err == NULL, err);
+    cors_map_follow(loader);
+    /* the same map in a child: its own process state, the shared one */
+    apr_pool_create(&child_conf, p);
+    CHECK(cors_map_define(child_conf, f, NULL, &child) == NULL);
+    cors_map_set_logger(child, capture, &child_lc);
+    cors_map_attach(child, tpath(p, "img"), shared);
+    cors_map_follow(child);
+    CHECK(cors_map_match(child, "https://a.example"));
+    /* the next version, published while the child cannot map it */
+    replace_aged(p, f, "https://b.example\n");
+    CHECK(poll_until(p, loader, "https://b.example", 1) == 1);
+    img = newest_image(p);
+    CHECK(img != NULL);
+    if (img == NULL) {
+        return;
+    }
+    saved = apr_pstrcat(p, img, ".saved", NULL);
+    CHECK(rename(img, saved) == 0);
+    cors_map_follow(child);
+    CHECK(cors_map_match(child, "https://a.example"));
+    CHECK(child_lc.errors == 1
+          && strstr(child_lc.last, "cannot use the published version"));
+    /* the image is back: the child maps it at a tick after the retry
+     * time, and logged the failure once */
+    CHECK(rename(saved, img) == 0);
+    cors_map_follow(child);
+    apr_sleep(apr_time_from_msec(CORS_MAP_RETRY_MS + 50));
+    cors_map_follow(child);
+    CHECK(cors_map_match(child, "https://b.example"));
+    CHECK(!cors_map_match(child, "https://a.example"));
+    CHECK(child_lc.errors == 1);
+    apr_pool_destroy(child_conf);
+}
+
 /* Writes an sdbm file whose keys are the origins (values "allow"). */
 static void write_sdbm(apr_pool_t *p, const char *path,
                        const char *const *keys)
@@ -803,6 +884,7 @@ static const check_test tests[] = {
     { "settle_and_torn", test_settle_and_torn },
     { "not_a_version", test_not_a_version },
     { "last_good_at_start", test_last_good_at_start },
+    { "follow_retries", test_follow_retries },
     { "dbm", test_dbm },
     { "dbm_httxt2dbm", test_dbm_httxt2dbm },
     { "threads", test_threads },
