@@ -38,7 +38,20 @@
 #define ERROR_MAX 512
 #define TOKEN_MAX CORS_MAP_TOKEN_MAX
 
+/* What the loader remembers between its ticks.  Kept in the shared state,
+ * so that the next loader goes on where the last one stopped: prefork
+ * children that live for a few requests would otherwise each start the
+ * settle interval anew, and none would ever read a change. */
+typedef struct {
+    char settling[TOKEN_MAX];   /* the identity seen last, and since when */
+    apr_time_t settling_since;
+    char failed[TOKEN_MAX];     /* the identity whose read failed */
+    apr_time_t retry_at;        /* and when it is tried again */
+    apr_time_t next_poll;       /* a polled source */
+} loader_state;
+
 struct cors_map_shared {
+    loader_state loader;                /* only the loader reads or writes */
     volatile apr_uint32_t generation;   /* the newest published */
     volatile apr_uint32_t issued;       /* the last generation handed out */
     volatile apr_uint32_t failures;     /* failed loads since start */
@@ -79,12 +92,7 @@ struct cors_map {
     int follow_logged;
     apr_time_t follow_retry_at; /* a failed mapping is tried again then */
 
-    /* The loader's own state (only the loading process uses it). */
-    char settling[TOKEN_MAX];   /* the identity seen last, and since when */
-    apr_time_t settling_since;
-    char failed[TOKEN_MAX];     /* the identity whose read failed */
-    apr_time_t retry_at;        /* and when it is tried again */
-    apr_time_t next_poll;       /* a polled source */
+    loader_state own_loader;    /* without shared state (unit tests) */
 
     cors_log_fn *log;
     void *log_baton;
@@ -323,6 +331,11 @@ static void clear_failure(cors_map *m)
     }
 }
 
+static loader_state *loader_of(cors_map *m)
+{
+    return m->shared ? &m->shared->loader : &m->own_loader;
+}
+
 /* Has the identity been the same for the settle interval?  A file last
  * written longer ago than that (one renamed into place, one found at a
  * restart) has settled the moment it is seen. */
@@ -331,15 +344,16 @@ static int settled(cors_map *m, const char *token, apr_int64_t mtime_ns,
 {
     apr_interval_time_t settle = apr_time_from_msec(CORS_MAP_SETTLE_MS);
     apr_int64_t age_ns = (apr_int64_t)now * 1000 - mtime_ns;
+    loader_state *ls = loader_of(m);
 
-    if (strcmp(m->settling, token) != 0) {
-        apr_cpystrn(m->settling, token, sizeof(m->settling));
-        m->settling_since = now;
+    if (strcmp(ls->settling, token) != 0) {
+        apr_cpystrn(ls->settling, token, sizeof(ls->settling));
+        ls->settling_since = now;
         if (age_ns >= (apr_int64_t)settle * 1000) {
-            m->settling_since = now - settle;
+            ls->settling_since = now - settle;
         }
     }
-    return now - m->settling_since >= settle;
+    return now - ls->settling_since >= settle;
 }
 
 /* ------------------------------------------------------------------------
@@ -680,7 +694,7 @@ static int poll_file(cors_map *m, apr_pool_t *p, apr_time_t now)
     int published = 0, comments_only;
 
     if ((err = cors_map_file_identity(p, &m->file, token, &mtime)) != NULL) {
-        m->settling[0] = '\0';
+        loader_of(m)->settling[0] = '\0';
         record_failure(m, err);
         return 0;
     }
@@ -689,19 +703,20 @@ static int poll_file(cors_map *m, apr_pool_t *p, apr_time_t now)
         return 0;
     }
     if (!settled(m, token, mtime, now)
-        || (now < m->retry_at && strcmp(m->failed, token) == 0)) {
+        || (now < loader_of(m)->retry_at
+            && strcmp(loader_of(m)->failed, token) == 0)) {
         return 0;
     }
     load = own_pool();
     b = cors_map_file_builder(&m->file, load);
     r = cors_map_file_read(&m->file, load, token, b, &comments_only, &err);
     if (r == CORS_READ_UNSETTLED) {
-        m->settling[0] = '\0';
+        loader_of(m)->settling[0] = '\0';
     }
     else if (r == CORS_READ_FAILED) {
         record_failure(m, err);
-        apr_cpystrn(m->failed, token, sizeof(m->failed));
-        m->retry_at = now + apr_time_from_msec(CORS_MAP_RETRY_MS);
+        apr_cpystrn(loader_of(m)->failed, token, TOKEN_MAX);
+        loader_of(m)->retry_at = now + apr_time_from_msec(CORS_MAP_RETRY_MS);
     }
     else {
         warn_if_empty(m, comments_only);
@@ -731,10 +746,10 @@ static int poll_source(cors_map *m, apr_time_t now)
     apr_pool_t *load;
     int published = 0;
 
-    if (now < m->next_poll) {
+    if (now < loader_of(m)->next_poll) {
         return 0;
     }
-    m->next_poll = now + apr_time_from_msec(CORS_MAP_DBD_POLL_MS);
+    loader_of(m)->next_poll = now + apr_time_from_msec(CORS_MAP_DBD_POLL_MS);
     load = own_pool();
     memset(&poll, 0, sizeof(poll));
     poll.pool = load;
