@@ -112,8 +112,8 @@ METHOD = """\
   file the loader published (a hash table of 8-byte slots at most 80% full, then each entry
   as a 2-byte length and its bytes).
 - Goals: the children's PSS at most 1.5 copies (the map's cost; the whole-process sum in
-  copies is given too: with a 200,000-entry map under prefork, httpd's own 4 MiB over 8
-  children is half a copy), one copy at most 2x the txt file, every child on the new
+  copies is given too: with a 200,000-entry map, httpd's own PSS, the 1-entry
+  column, is half a copy or more), one copy at most 2x the txt file, every child on the new
   version within 2 s of the rename."""
 
 

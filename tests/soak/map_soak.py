@@ -31,8 +31,9 @@ LogLevel cors:info; one per good write when it keeps up) and logged each kind of
 file, and at the end every child (pids from an access log with %P) must answer from the
 last version: an ALWAYS origin allowed, LARGE_ONLY and TORN_ONLY refused.
 
-Memory: the children's PSS (/proc/PID/smaps_rollup), summed, after the warm-up (the small
-version in force) and a few seconds after the last change (a small version again); the
+Memory: the children's PSS (/proc/PID/smaps_rollup), summed, after a warm-up run of wrk
+(the small version in force) and after the main run (a small version again, the last
+change more than 5 s before), both read with no load; the
 sum must not grow by more than --pss-slack MiB (default 16: a child that kept retired
 versions, or a copy per child, grows by far more), and the map images that the children
 have mapped must add up to at most 1.5 copies of the image in force (one per server).
@@ -221,17 +222,15 @@ def children_pss(parent: int) -> dict[int, dict[str, int]]:
 
 class Writer(threading.Thread):
     """Runs STEPS in turn from `start` to `stop` (seconds after t0): a good write every
-    `interval` seconds, a bad one left `hold` seconds; ends with a small version renamed in;
-    then waits `settle` seconds and reads the children's PSS."""
+    `interval` seconds, a bad one left `hold` seconds; ends with a small version renamed
+    in."""
 
-    def __init__(self, srv: PidLogHttpd, target: pathlib.Path, args, t0: float, start: float,
-                 stop: float, settle: float):
+    def __init__(self, target: pathlib.Path, args, t0: float, start: float, stop: float):
         super().__init__(daemon=True)
-        self.srv, self.target, self.args = srv, target, args
-        self.t0, self.start_at, self.stop_at, self.settle = t0, start, stop, settle
+        self.target, self.args = target, args
+        self.t0, self.start_at, self.stop_at = t0, start, stop
         self.counts = {how: 0 for how, _ in STEPS}
         self.write_s: list[float] = []
-        self.after: dict[int, dict[str, int]] = {}
         self.error: str | None = None
 
     def run(self):
@@ -254,10 +253,16 @@ class Writer(threading.Thread):
                 if last:
                     break
                 time.sleep(wait)
-            time.sleep(self.settle)
-            self.after = children_pss(self.srv.proc.pid)
         except Exception as e:      # noqa: BLE001 -- reported as a problem
             self.error = f"{type(e).__name__}: {e}"
+
+
+def run_wrk(srv: PidLogHttpd, args, seconds: float, kinds_file: pathlib.Path):
+    """wrk with tests/soak/mix.lua for `seconds`, started; communicate() for its output."""
+    cmd = ["wrk", "-t", str(args.threads), "-c", str(args.connections),
+           "-d", f"{seconds:g}s", "--timeout", "5s", "-s", str(HERE / "mix.lua"),
+           f"http://127.0.0.1:{srv.port}/", "--", str(kinds_file)]
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
 def final_answers(srv: PidLogHttpd, res: dict):
@@ -297,17 +302,20 @@ def run_mpm(mpm: str, args, workdir: pathlib.Path) -> dict:
     res = {"mpm": mpm, "problems": []}
     try:
         srv.check_log()
-        cmd = ["wrk", "-t", str(args.threads), "-c", str(args.connections),
-               "-d", f"{args.seconds}s", "--timeout", "5s", "-s", str(HERE / "mix.lua"),
-               f"http://127.0.0.1:{srv.port}/", "--", str(kinds_file)]
-        t0 = time.monotonic()
-        wrk = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        warmup = min(5.0, args.seconds / 6)
-        settle = 3.0
-        writer = Writer(srv, target, args, t0, warmup + 0.5, args.seconds - settle - 2.5,
-                        settle)
-        time.sleep(warmup)
+        # The memory figures are read with no load: reading /proc/PID/smaps of a child
+        # whose 256 threads are all busy can take tens of seconds.  A warm-up run first,
+        # so that both figures are of children that have served the same load.
+        warm = run_wrk(srv, args, min(5.0, args.seconds / 6), kinds_file)
+        out, _ = warm.communicate(timeout=args.seconds + 60)
+        w = parse_wrk(out)
+        if warm.returncode != 0 or w["bad"]:
+            res["problems"].append(f"warm-up: wrk exited {warm.returncode}; "
+                                   + "; ".join(w["bad"][:5]))
         res["before"] = children_pss(srv.proc.pid)
+        t0 = time.monotonic()
+        wrk = run_wrk(srv, args, args.seconds, kinds_file)
+        # The last change a few seconds before wrk ends: its answers are checked too.
+        writer = Writer(target, args, t0, 0.5, args.seconds - 5.5)
         writer.start()
         try:
             out, _ = wrk.communicate(timeout=args.seconds + 60)
@@ -318,7 +326,7 @@ def run_mpm(mpm: str, args, workdir: pathlib.Path) -> dict:
         writer.join(timeout=30)
         if writer.is_alive() or writer.error:
             res["problems"].append(f"the writer failed: {writer.error or 'still running'}")
-        res["after"] = writer.after
+        res["after"] = children_pss(srv.proc.pid)
         res["counts"] = writer.counts
         res["image"] = map_image_size(srv.rundir)
         res["write_ms"] = statistics.median(writer.write_s) * 1000 if writer.write_s else 0
