@@ -27,9 +27,10 @@ LOGIC_SRCS = cors_set.c cors_origin.c cors_origin_set.c cors_lists.c
 LOGIC_HDRS = cors_chars.h cors_set.h cors_origin.h cors_origin_set.h \
              cors_lists.h cors_logic.h cors_log.h
 PURE_SRCS  = $(LOGIC_SRCS) cors_decide.c cors_explain.c cors_probe.c \
-             cors_image.c cors_regex.c cors_map.c cors_map_file.c
+             cors_image.c cors_regex.c cors_map.c cors_map_disk.c cors_map_file.c
 PURE_HDRS  = $(LOGIC_HDRS) cors_decide.h cors_explain.h cors_probe.h \
-             cors_image.h cors_source.h cors_regex.h cors_map.h cors_map_file.h
+             cors_image.h cors_source.h cors_regex.h cors_map.h cors_map_file.h \
+             cors_map_int.h
 GLUE_SRCS  = mod_cors.c mod_cors_config.c mod_cors_origins.c mod_cors_report.c \
              mod_cors_status.c mod_cors_map.c mod_cors_dbd.c
 GLUE_HDRS  = mod_cors.h mod_cors_status.h mod_cors_dbd.h

@@ -11,92 +11,22 @@
  *  - every child (cors_map_follow, cors_map_match): maps the newest image
  *    and answers requests from it.
  *
- * What a file source is and how it is read is cors_map_file.c's; a source
- * polled through a function (dbd:) is the glue's.  The image files are
- * opened with O_NONBLOCK too, and only regular files are mapped.
+ * What a file source is and how it is read is cors_map_file.c's, the
+ * image files cors_map_disk.c's; a source polled through a function (dbd:)
+ * is the glue's.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
 
 #include "apr_atomic.h"
-#include "apr_file_io.h"
+#include "apr_file_info.h"
 #include "apr_hash.h"
-#include "apr_mmap.h"
-#include "apr_portable.h"
 #include "apr_strings.h"
 
 #include "cors_map.h"
 
-#define READ_CHUNK 65536
-#define ERROR_MAX 512
-#define TOKEN_MAX CORS_MAP_TOKEN_MAX
-
-/* What the loader remembers between its ticks.  Kept in the shared state,
- * so that the next loader goes on where the last one stopped: prefork
- * children that live for a few requests would otherwise each start the
- * settle interval anew, and none would ever read a change. */
-typedef struct {
-    char settling[TOKEN_MAX];   /* the identity seen last, and since when */
-    apr_time_t settling_since;
-    char failed[TOKEN_MAX];     /* the identity whose read failed */
-    apr_time_t retry_at;        /* and when it is tried again */
-    apr_time_t next_poll;       /* a polled source */
-} loader_state;
-
-struct cors_map_shared {
-    loader_state loader;                /* only the loader reads or writes */
-    volatile apr_uint32_t generation;   /* the newest published */
-    volatile apr_uint32_t issued;       /* the last generation handed out */
-    volatile apr_uint32_t failures;     /* failed loads since start */
-    volatile apr_uint32_t seq;          /* odd while the loader writes */
-    apr_time_t error_at;
-    apr_time_t answered;                /* the source last answered */
-    apr_time_t polled;                  /* a polled source was last read */
-    char error[ERROR_MAX];              /* the last failure, "" when none */
-};
-
-/* A version in use in this process: a mapped image. */
-typedef struct {
-    apr_pool_t *pool;           /* unmanaged: holds the mapping */
-    cors_image img;
-} map_version;
-
-struct cors_map {
-    const char *spec;
-    cors_map_file file;         /* kind CORS_MAP_DBD: the rest unused */
-    cors_source_poll_fn *poll_fn;
-    void *source;
-    void *server;
-    const char *key;            /* tells maps apart: names the image */
-    apr_pool_t *pool;           /* pconf */
-    const char *defined_at;
-    long tested;                /* entries cors_map_test() read, or -1 */
-
-    const char *image_path;
-    cors_map_shared *shared;
-
-    /* The version in use, for requests: see enter_version(). */
-    void *volatile current;     /* map_version *, or NULL: allows nothing */
-    volatile apr_uint32_t epoch;
-    volatile apr_uint32_t readers[2];
-    map_version *retired;
-    apr_uint32_t retired_epoch;
-    apr_uint32_t followed;      /* the shared generation last acted on */
-    int follow_logged;
-    apr_time_t follow_retry_at; /* a failed mapping is tried again then */
-
-    loader_state own_loader;    /* without shared state (unit tests) */
-
-    cors_log_fn *log;
-    void *log_baton;
-};
+#include "cors_map_int.h"
 
 /* ------------------------------------------------------------------------
  * Messages
@@ -357,160 +287,6 @@ static int settled(cors_map *m, const char *token, apr_int64_t mtime_ns,
 }
 
 /* ------------------------------------------------------------------------
- * Images on disk
- */
-
-/* A pool of its own for a version or a load: a load runs in the loader's
- * thread and a version is dropped by a child's watcher thread, and
- * neither may take memory from an allocator other threads use; destroying
- * it hands every byte back at once. */
-static apr_pool_t *own_pool(void)
-{
-    apr_pool_t *p = NULL;
-
-    apr_pool_create_unmanaged_ex(&p, NULL, NULL);
-    return p;
-}
-
-/* Gives the memory of a big load back to the system: glibc keeps freed
- * heap memory, which a loader child would otherwise hold as a second copy
- * of the map. */
-static void drop_pool(apr_pool_t *p)
-{
-    apr_pool_destroy(p);
-#if defined(__GLIBC__)
-    malloc_trim(0);
-#endif
-}
-
-/* Maps the map's image file and checks it whole.  Returns NULL and the
- * version, or what is wrong (copied to err). */
-static int map_image(const cors_map *m, char *err, apr_size_t errlen,
-                     map_version **out)
-{
-    apr_pool_t *pool;
-    apr_file_t *f = NULL;
-    apr_mmap_t *mm;
-    map_version *v;
-    struct stat st;
-    const char *msg = NULL;
-    int fd;
-
-    *out = NULL;
-    fd = open(m->image_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) {
-        apr_snprintf(err, errlen, "%s: %s", m->image_path, strerror(errno));
-        return -1;
-    }
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
-        close(fd);
-        apr_snprintf(err, errlen, "%s: not a regular file, or empty",
-                     m->image_path);
-        return -1;
-    }
-    pool = own_pool();
-    v = apr_pcalloc(pool, sizeof(*v));
-    v->pool = pool;
-    apr_os_file_put(&f, &fd, APR_FOPEN_READ, pool);
-    if (apr_mmap_create(&mm, f, 0, (apr_size_t)st.st_size, APR_MMAP_READ,
-                        pool) != APR_SUCCESS) {
-        msg = apr_psprintf(pool, "cannot map it: %s", strerror(errno));
-    }
-    close(fd);                  /* the mapping stays */
-    if (msg == NULL) {
-        msg = cors_image_open(pool, mm->mm, mm->size, &v->img);
-    }
-    if (msg) {
-        apr_snprintf(err, errlen, "%s: %s", m->image_path, msg);
-        apr_pool_destroy(pool);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-/* Raises the shared generation to g (never lowers it). */
-static void announce(cors_map *m, apr_uint64_t g)
-{
-    apr_uint32_t seen;
-
-    if (m->shared == NULL) {
-        return;
-    }
-    do {
-        seen = apr_atomic_read32(&m->shared->generation);
-    } while (seen < (apr_uint32_t)g
-             && apr_atomic_cas32(&m->shared->generation, (apr_uint32_t)g,
-                                 seen) != seen);
-    do {
-        seen = apr_atomic_read32(&m->shared->issued);
-    } while (seen < (apr_uint32_t)g
-             && apr_atomic_cas32(&m->shared->issued, (apr_uint32_t)g, seen)
-                != seen);
-}
-
-/* The next generation, never handed out twice in a server, even when a
- * loader that is exiting still publishes while the next one starts. */
-static apr_uint64_t next_generation(cors_map *m, apr_uint64_t newest)
-{
-    apr_uint32_t g;
-
-    if (m->shared == NULL) {
-        return newest + 1;
-    }
-    announce(m, newest);
-    g = apr_atomic_inc32(&m->shared->issued) + 1;
-    return g > newest ? g : newest + 1;
-}
-
-/* Writes b as the next version: to a temporary file beside the image,
- * then renamed over it, so that a child opening the image gets the old
- * version or the new one whole.  Returns NULL or what went wrong. */
-static const char *publish(cors_map *m, apr_pool_t *p,
-                           const cors_map_builder *b, cors_image_meta *meta,
-                           apr_uint64_t newest)
-{
-    const char *tmp = apr_psprintf(p, "%s.%ld.tmp", m->image_path,
-                                   (long)getpid());
-    apr_size_t size = cors_image_size(b), used;
-    apr_file_t *f;
-    apr_mmap_t *mm;
-    apr_status_t rv;
-    char buf[256];
-
-    meta->generation = next_generation(m, newest);
-    rv = apr_file_open(&f, tmp, APR_FOPEN_CREATE | APR_FOPEN_READ
-                       | APR_FOPEN_WRITE | APR_FOPEN_TRUNCATE
-                       | APR_FOPEN_BINARY, APR_FPROT_UREAD | APR_FPROT_UWRITE
-                       | APR_FPROT_GREAD | APR_FPROT_WREAD, p);
-    if (rv != APR_SUCCESS) {
-        return apr_psprintf(p, "cannot write %s: %s", tmp,
-                            apr_strerror(rv, buf, sizeof(buf)));
-    }
-    if ((rv = apr_file_trunc(f, (apr_off_t)size)) == APR_SUCCESS
-        && (rv = apr_mmap_create(&mm, f, 0, size,
-                                 APR_MMAP_READ | APR_MMAP_WRITE, p))
-           == APR_SUCCESS) {
-        used = cors_image_write(b, meta, mm->mm);
-        apr_mmap_delete(mm);
-        if ((rv = apr_file_trunc(f, (apr_off_t)used)) == APR_SUCCESS) {
-            rv = apr_file_sync(f);
-        }
-    }
-    apr_file_close(f);
-    if (rv == APR_SUCCESS) {
-        rv = apr_file_rename(tmp, m->image_path, p);
-    }
-    if (rv != APR_SUCCESS) {
-        apr_file_remove(tmp, p);
-        return apr_psprintf(p, "cannot write %s: %s", m->image_path,
-                            apr_strerror(rv, buf, sizeof(buf)));
-    }
-    announce(m, meta->generation);
-    return NULL;
-}
-
-/* ------------------------------------------------------------------------
  * Versions in use
  *
  * Readers and the one thread that follows the published versions agree
@@ -594,7 +370,7 @@ void cors_map_follow(cors_map *m)
     /* A mapping that failed (no file descriptor or memory left for a
      * moment) is tried again: the generation will not move until the next
      * change, and this child would answer from an old version until then. */
-    if (map_image(m, err, sizeof(err), &v) != 0) {
+    if (cors_map_map_image(m, err, sizeof(err), &v) != 0) {
         if (!m->follow_logged) {
             map_log(m, CORS_LOG_ERROR, "CORSAllowOriginMap %s: cannot "
                     "use the published version: %s", m->spec, err);
@@ -661,7 +437,7 @@ static int publish_read(cors_map *m, apr_pool_t *p, cors_map_builder *b,
     meta.entries = cors_image_builder_entries(b);
     meta.skipped = skipped;
     meta.token = token;
-    if ((err = publish(m, p, b, &meta, in_use_generation(m))) != NULL) {
+    if ((err = cors_map_publish(m, p, b, &meta, in_use_generation(m))) != NULL) {
         record_failure(m, err);
         return 0;
     }
@@ -707,7 +483,7 @@ static int poll_file(cors_map *m, apr_pool_t *p, apr_time_t now)
             && strcmp(loader_of(m)->failed, token) == 0)) {
         return 0;
     }
-    load = own_pool();
+    load = cors_map_own_pool();
     b = cors_map_file_builder(&m->file, load);
     r = cors_map_file_read(&m->file, load, token, b, &comments_only, &err);
     if (r == CORS_READ_UNSETTLED) {
@@ -722,7 +498,7 @@ static int poll_file(cors_map *m, apr_pool_t *p, apr_time_t now)
         warn_if_empty(m, comments_only);
         published = publish_read(m, load, b, token, 0, now);
     }
-    drop_pool(load);
+    cors_map_drop_pool(load);
     return published;
 }
 
@@ -750,7 +526,7 @@ static int poll_source(cors_map *m, apr_time_t now)
         return 0;
     }
     loader_of(m)->next_poll = now + apr_time_from_msec(CORS_MAP_DBD_POLL_MS);
-    load = own_pool();
+    load = cors_map_own_pool();
     memset(&poll, 0, sizeof(poll));
     poll.pool = load;
     poll.server = m->server;
@@ -779,7 +555,7 @@ static int poll_source(cors_map *m, apr_time_t now)
                                   poll.new_token ? poll.new_token : "",
                                   poll.skipped, now);
     }
-    drop_pool(load);
+    cors_map_drop_pool(load);
     return published;
 }
 
@@ -804,13 +580,13 @@ const char *cors_map_test(cors_map *m, apr_pool_t *ptemp)
     if (m->poll_fn) {
         return NULL;            /* a database is not the config's to test */
     }
-    load = own_pool();
+    load = cors_map_own_pool();
     b = cors_map_file_builder(&m->file, load);
     if (cors_map_file_read(&m->file, load, NULL, b, &comments_only, &err) != CORS_READ_OK) {
         err = apr_pstrdup(ptemp, err ? err : "changed while it was read");
     }
     m->tested = cors_image_builder_entries(b);
-    drop_pool(load);
+    cors_map_drop_pool(load);
     return err;
 }
 
@@ -844,10 +620,10 @@ static const char *start_read(cors_map *m, apr_pool_t *ptemp,
         return err;
     }
     if (last && strcmp(last->img.meta.token, token) == 0) {
-        announce(m, last->img.meta.generation);
+        cors_map_announce(m, last->img.meta.generation);
         return NULL;            /* the file has not changed since */
     }
-    load = own_pool();
+    load = cors_map_own_pool();
     b = cors_map_file_builder(&m->file, load);
     r = cors_map_file_read(&m->file, load, token, b, &comments_only, &err);
     if (r == CORS_READ_OK) {
@@ -857,14 +633,14 @@ static const char *start_read(cors_map *m, apr_pool_t *ptemp,
         meta.read_at = apr_time_now();
         meta.entries = cors_image_builder_entries(b);
         meta.token = token;
-        err = publish(m, load, b, &meta,
+        err = cors_map_publish(m, load, b, &meta,
                       last ? last->img.meta.generation : 0);
     }
     else if (r == CORS_READ_UNSETTLED) {
         err = "changed while it was read";
     }
     err = err ? apr_pstrdup(ptemp, err) : NULL;
-    drop_pool(load);
+    cors_map_drop_pool(load);
     return err;
 }
 
@@ -874,10 +650,10 @@ const char *cors_map_start(cors_map *m, apr_pool_t *ptemp)
     char why[1024];
     const char *err = NULL;
 
-    map_image(m, why, sizeof(why), &last);
+    cors_map_map_image(m, why, sizeof(why), &last);
     if (m->poll_fn) {
         if (last) {
-            announce(m, last->img.meta.generation);
+            cors_map_announce(m, last->img.meta.generation);
         }
         else {
             map_log(m, CORS_LOG_WARNING, "CORSAllowOriginMap %s: no "
@@ -891,7 +667,7 @@ const char *cors_map_start(cors_map *m, apr_pool_t *ptemp)
                     "starting with the last good %s", m->spec, err,
                     describe_version(ptemp, &last->img.meta));
             share_failure(m, err);
-            announce(m, last->img.meta.generation);
+            cors_map_announce(m, last->img.meta.generation);
             err = NULL;
         }
         else {
@@ -921,7 +697,7 @@ void cors_map_describe(apr_pool_t *p, cors_map *m, cors_map_info *info)
     if (v == NULL && m->shared == NULL && m->image_path) {
         map_version *last;
         char why[1024];
-        if (map_image(m, why, sizeof(why), &last) == 0) {
+        if (cors_map_map_image(m, why, sizeof(why), &last) == 0) {
             info->last_good = last->img.meta.generation;
             destroy_version(last);
         }
