@@ -266,9 +266,10 @@ static loader_state *loader_of(cors_map *m)
     return m->shared ? &m->shared->loader : &m->own_loader;
 }
 
-/* Has the identity been the same for the settle interval?  A file last
- * written longer ago than that (one renamed into place, one found at a
- * restart) has settled the moment it is seen. */
+/* Has the identity been the same for the settle interval, counted from
+ * the file's last write?  A file written longer ago than that (one renamed
+ * into place, one found at a restart) has settled the moment it is seen;
+ * the identity must still be the same after the read. */
 static int settled(cors_map *m, const char *token, apr_int64_t mtime_ns,
                    apr_time_t now)
 {
@@ -278,10 +279,9 @@ static int settled(cors_map *m, const char *token, apr_int64_t mtime_ns,
 
     if (strcmp(ls->settling, token) != 0) {
         apr_cpystrn(ls->settling, token, sizeof(ls->settling));
-        ls->settling_since = now;
-        if (age_ns >= (apr_int64_t)settle * 1000) {
-            ls->settling_since = now - settle;
-        }
+        /* The file has stood still since it was last written, if that
+         * is in the past; one dated in the future waits from now. */
+        ls->settling_since = age_ns >= 0 ? now - age_ns / 1000 : now;
     }
     return now - ls->settling_since >= settle;
 }
