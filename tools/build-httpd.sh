@@ -38,6 +38,9 @@ rm -rf "$dir/src" "$prefix" "$stamp"
 mkdir -p "$dir/src"
 tar xzf "$tarball" -C "$dir/src"
 src=$dir/src/$name
+# The tarballs leave docs/manual out; httpd's install-man copies it with rsync
+# where rsync is installed (mariadb-server brings it), and fails on a missing one.
+mkdir -p "$src/docs/manual"
 jobs=$(nproc 2>/dev/null || echo 2)
 if ! (
     cd "$src" &&
