@@ -415,6 +415,12 @@ class Httpd:
             self.expected_warnings.append(r"AH03198")
             if "ssl" not in self.modules:
                 self.expected_warnings.append(r"AH02951: mod_ssl does not seem to be enabled")
+        # An older httpd's (2.4.37 seen; trunk and Debian's 2.4.71 do not) worker children
+        # with a mod_watchdog thread (the map loader's) are slow to exit at a stop, and after
+        # a graceful restart the parent reaps one it no longer knows.
+        if version() < (2, 4, 42):
+            self.expected_warnings += [r"AH00045: child process \d+ still did not exit",
+                                       r"AH00291: long lost child came home"]
         self.load = tuple(load)
         self.wrapper = list(wrapper)
         self.single_process = single_process
