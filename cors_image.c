@@ -132,11 +132,6 @@ apr_uint64_t cors_image_builder_digest(const cors_map_builder *b)
     return b->digest;
 }
 
-int cors_image_builder_is_empty(const cors_map_builder *b)
-{
-    return b->entries == 0;
-}
-
 static void keep_key(cors_map_builder *b, const char *key, apr_size_t len)
 {
     apr_uint16_t n = (apr_uint16_t)len;

@@ -25,7 +25,7 @@
 
 /* What a source said it read at, kept in the image (cors_source_poll's
  * new_token), NUL included. */
-#define CORS_IMAGE_TOKEN_MAX 256
+#define CORS_IMAGE_TOKEN_MAX (CORS_SOURCE_TOKEN_MAX + 1)
 
 /* What a version says of itself, beside its entries. */
 typedef struct {
@@ -67,8 +67,6 @@ long cors_image_builder_entries(const cors_map_builder *b);
  * source that give the same digest gave the same entries. */
 apr_uint64_t cors_image_builder_digest(const cors_map_builder *b);
 
-/* Was at least one entry added? */
-int cors_image_builder_is_empty(const cors_map_builder *b);
 
 /* The size of the image of what b holds now. */
 apr_size_t cors_image_size(const cors_map_builder *b);

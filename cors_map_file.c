@@ -295,7 +295,7 @@ const char *cors_map_parse_txt(apr_pool_t *p, const char *name,
 static const char *txt_verdict(txt_parser *tp, const cors_map_file *m,
                                int *comments_only)
 {
-    if (!cors_image_builder_is_empty(tp->b)) {
+    if (cors_image_builder_entries(tp->b) > 0) {
         return NULL;
     }
     if (tp->comments) {
@@ -431,7 +431,7 @@ static const char *dbm_keys(const cors_map_file *m, apr_pool_t *p, apr_dbm_t *db
         apr_dbm_nextkey(db, &key);
         apr_dbm_freedatum(db, prev);
     }
-    if (cors_image_builder_is_empty(b)) {
+    if (cors_image_builder_entries(b) == 0) {
         return apr_psprintf(p, "%s: has no keys: not a version (a failed "
                             "export, or a truncation caught midway?)",
                             m->path);

@@ -17,6 +17,10 @@
 #include "apr_pools.h"
 #include "apr_time.h"
 
+/* The longest token (cors_source_poll's new_token) a version keeps, in
+ * bytes: a longer one is cut. */
+#define CORS_SOURCE_TOKEN_MAX 255
+
 /* Receives a version's entries while a source is read. */
 typedef struct cors_map_builder cors_map_builder;
 
@@ -45,8 +49,8 @@ typedef struct {
     cors_map_builder *builder;  /* where the entries go */
 
     const char *new_token;      /* out, with READ: identifies what was read,
-                                 * e.g. CHANGE-QUERY's answer (at most 255
-                                 * bytes are kept) */
+                                 * e.g. CHANGE-QUERY's answer (at most
+                                 * CORS_SOURCE_TOKEN_MAX bytes are kept) */
     long skipped;               /* out, with READ: entries left out */
     apr_time_t answered;        /* out: when the source last answered (0:
                                  * not in this poll) */

@@ -31,9 +31,9 @@ APLOG_USE_MODULE(cors);
 /* A skipped value is cut to this many bytes in the log. */
 #define LOGGED_VALUE_MAX 200
 
-/* CHANGE-QUERY answers up to this long are their own token; a longer one
- * is replaced by its SHA-1 (the core keeps 255 bytes of a token). */
-#define TOKEN_MAX 255
+/* CHANGE-QUERY answers up to CORS_SOURCE_TOKEN_MAX bytes (what the core
+ * keeps of a token) are their own token; a longer one is replaced by its
+ * SHA-1. */
 
 typedef struct cors_dbd_source {
     server_rec *server;             /* whose DBDriver: the directive's */
@@ -312,7 +312,7 @@ static const char *read_change_token(cors_source_poll *poll, ap_dbd_t *dbd,
         return err;
     }
     value = value ? value : "";
-    if (strlen(value) > TOKEN_MAX) {
+    if (strlen(value) > CORS_SOURCE_TOKEN_MAX) {
         value = apr_pstrcat(poll->pool, "sha1:",
                             sha1_hex(poll->pool, &value, 1), NULL);
     }
