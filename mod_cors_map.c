@@ -273,6 +273,15 @@ static void follow_all(const maps_state *st)
     }
 }
 
+/* This child stops loading: the next child to try the lock loads. */
+static void hand_loader_on(maps_state *st)
+{
+    if (st->loader) {
+        st->loader = 0;
+        apr_proc_mutex_unlock(st->loader_lock);
+    }
+}
+
 /* A child ends with exit() (prefork's MaxConnectionsPerChild, a graceful
  * stop), which kills the watchdog thread wherever it is: in the middle of a
  * load, that leaves a temporary image behind and the load to the next
@@ -289,9 +298,8 @@ static apr_status_t finish_ticks(void *data)
     for (i = 0; apr_atomic_read32(&st->ticking) && i < TICK_WAIT_MAX; i++) {
         apr_sleep(apr_time_from_msec(10));
     }
-    if (st->loader && !apr_atomic_read32(&st->ticking)) {
-        st->loader = 0;
-        apr_proc_mutex_unlock(st->loader_lock);
+    if (!apr_atomic_read32(&st->ticking)) {
+        hand_loader_on(st);
     }
     return APR_SUCCESS;
 }
@@ -345,10 +353,7 @@ static apr_status_t watch_maps(int wd_state, void *data, apr_pool_t *ptemp)
      * stopping before it reads ticking: one of them sees the other. */
     apr_atomic_xchg32(&st->ticking, 1);
     if (wd_state == AP_WATCHDOG_STATE_STOPPING) {
-        if (st->loader) {
-            st->loader = 0;
-            apr_proc_mutex_unlock(st->loader_lock);
-        }
+        hand_loader_on(st);
     }
     else if (apr_atomic_read32(&st->ready)
              && !apr_atomic_read32(&st->stopping)) {
