@@ -120,13 +120,19 @@ def check_logs(fleet, allow=()):
         s.check_log(allow=[*ALLOW_LOG, *allow])
 
 
-def timed_requests(srv, origin, n: int) -> list:
-    out = []
+def timed_requests(srv, origin, n: int) -> tuple[list, list]:
+    """n requests in a row: the seconds each took as the client saw it, and as httpd spent
+    it (%D).  Under prefork the client's figure can include up to a second of waiting for
+    the parent to start a child (MaxConnectionsPerChild 5; it does its upkeep once a
+    second), with or without a database: that wait is before httpd reads the request."""
+    client, served = [], []
     for _ in range(n):
         t0 = time.monotonic()
-        allowed(srv, origin)
-        out.append(time.monotonic() - t0)
-    return out
+        r = srv.request("GET", "/api/r", {"Origin": origin})
+        client.append(time.monotonic() - t0)
+        assert r.status == 200 and r.get("Access-Control-Allow-Origin") == origin, r
+        served.append(srv.served_seconds(r))
+    return client, served
 
 
 def test_initial_set_everywhere(fleet):
@@ -193,16 +199,18 @@ def test_only_the_change_query_while_requests_arrive(fleet, db):
 
 
 def test_database_down_last_version_answered(fleet, db):
-    base = {n: statistics.median(timed_requests(s, A, 20)) for n, s in fleet.items()}
+    base = {n: statistics.median(timed_requests(s, A, 20)[0]) for n, s in fleet.items()}
     db.stop()
     try:
         time.sleep(1.5)             # every loader has met the outage at least once
         for name, s in fleet.items():
-            times = timed_requests(s, A, 20)
+            times, served = timed_requests(s, A, 20)
             assert not steady({name: s}, A, True) and not steady({name: s}, D, True)
             assert not steady({name: s}, C, False) and not steady({name: s}, EVIL, False)
-            # no request waits on the database
-            assert max(times) < 1.0, (name, times)
+            # no request waits on the database (mod_dbd's connect_timeout is 2 s)
+            assert max(served) < 0.5, (name, served)
+            if name != "prefork":
+                assert max(times) < 1.0, (name, times)
             assert statistics.median(times) < 5 * base[name] + 0.02, (name, base[name], times)
         # a server restarted during the outage starts with its last version (on disk)
         s = fleet["prefork"]

@@ -523,8 +523,9 @@ class Httpd:
         return [
             f'LogFormat "{ACCESS_LOG_FORMAT}" corstest',
             f'CustomLog "{self.access_log_path}" corstest',
-            # the same lines prefixed with the client's port, to find a given request's line
-            f'CustomLog "{self.access_ports_path}" "%{{remote}}p {ACCESS_LOG_FORMAT}"',
+            # the same lines prefixed with the client's port, to find a given request's line,
+            # and the microseconds httpd spent on it
+            f'CustomLog "{self.access_ports_path}" "%{{remote}}p %D {ACCESS_LOG_FORMAT}"',
         ]
 
     def conf_tuning(self) -> list:
@@ -778,10 +779,19 @@ class Httpd:
             time.sleep(0.02)
 
     def access_log_line(self, resp: Response, timeout: float = 3.0) -> str:
-        """The access-log line (format ACCESS_LOG_FORMAT) of the request that got resp.
-        httpd writes a line after sending the response, in whichever thread served it, so
-        the lines of consecutive requests can swap: this finds the line by the client port
-        (logs/access_log_ports), waiting up to `timeout` seconds for it."""
+        """The access-log line (format ACCESS_LOG_FORMAT) of the request that got resp."""
+        return self._ports_line(resp, timeout)[1]
+
+    def served_seconds(self, resp: Response, timeout: float = 3.0) -> float:
+        """The time httpd spent on the request that got resp (%D: from reading the request
+        line to logging), which leaves out the wait for a free child or thread."""
+        return self._ports_line(resp, timeout)[0] / 1e6
+
+    def _ports_line(self, resp: Response, timeout: float) -> tuple[int, str]:
+        """(%D, access-log line) of the request that got resp.  httpd writes a line after
+        sending the response, in whichever thread served it, so the lines of consecutive
+        requests can swap: this finds the line by the client port (logs/access_log_ports),
+        waiting up to `timeout` seconds for it."""
         prefix = f"{resp.client_port} "
         offset = getattr(resp, "_log_offset", 0)
         deadline = time.monotonic() + timeout
@@ -794,7 +804,8 @@ class Httpd:
                 lines = []
             for ln in reversed(lines):
                 if ln.startswith(prefix):
-                    return ln[len(prefix):]
+                    usec, _, line = ln[len(prefix):].partition(" ")
+                    return int(usec), line
             if time.monotonic() > deadline:
                 raise AssertionError(f"no access-log line for client port {resp.client_port}"
                                      f" (request that got {resp.status})")
