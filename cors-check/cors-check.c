@@ -15,8 +15,8 @@
  * Exit status: 0 the page's script can read the response, 1 the browser
  * blocks it, 2 usage or network error (never a verdict on a network error).
  *
- * The protocol is in fetch_model.c (pure), the I/O in net_io.c (libcurl),
- * the output in report.c.
+ * The protocol is in fetch_model.c (pure; its messages in fetch_messages.c),
+ * the I/O in net_io.c (libcurl), the output in report.c.
  */
 #include <getopt.h>
 #include <stdio.h>

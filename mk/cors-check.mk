@@ -15,7 +15,7 @@ CHECK_DIR         := cors-check
 CHECK_BIN         := $(CHECK_DIR)/cors-check
 CHECK_SHARED_SRCS  = $(LOGIC_SRCS) cors_probe.c
 CHECK_SHARED_HDRS  = $(LOGIC_HDRS) cors_probe.h cors_decide.h
-CHECK_MODEL_SRCS   = $(CHECK_DIR)/fetch_model.c
+CHECK_MODEL_SRCS   = $(CHECK_DIR)/fetch_model.c $(CHECK_DIR)/fetch_messages.c
 CHECK_SRCS         = $(CHECK_DIR)/cors-check.c $(CHECK_DIR)/net_io.c $(CHECK_DIR)/report.c \
                      $(CHECK_MODEL_SRCS)
 CHECK_HDRS         = $(CHECK_DIR)/fetch_model.h $(CHECK_DIR)/net_io.h $(CHECK_DIR)/report.h
