@@ -19,16 +19,18 @@ order written: the last one stops and starts it.
 import os
 import random
 import re
+import signal
+import socket
 import subprocess
 import threading
 import time
 
 import pytest
 
-from httpd_harness import Httpd, serve
+from httpd_harness import MAP_PUBLISHED_RE, READY_MARK, Httpd, serve
 from test_maps import (HTTXT2DBM, POLL_SECONDS, allowed, build_dbm, dump_cors, poll, wait_log,
                        write_atomic)
-from test_status import MPMS, graceful_restart
+from test_status import MPMS, children, graceful_restart
 
 KEEP = "https://keep.example.com"
 LAST = "https://last.example.com:8443"
@@ -315,6 +317,82 @@ def test_graceful_restart_with_a_bad_line(srv):
         assert allowed(srv, "/torn/r", KEEP)
     finally:
         write_atomic(f, f"{old}\n")
+
+
+# One child at the start, which is the loader: a request it has not finished reading keeps it
+# in the old generation after a graceful restart.
+ONE_CHILD_CONF = r"""
+<IfModule mpm_prefork_module>
+    StartServers 1
+    MinSpareServers 1
+    MaxSpareServers 2
+</IfModule>
+<Location "/g/">
+    CORSAllowOriginMap txt:${SERVERROOT}/maps/g.txt
+</Location>
+"""
+
+
+def restart_gracefully(srv):
+    """SIGUSR1, and waits (<= 15 s) for the new generation's ready notice; children of the
+    old generation may still finish their requests."""
+    mark = READY_MARK.decode()
+    before = srv.error_log().count(mark)
+    os.kill(srv.proc.pid, signal.SIGUSR1)
+    deadline = time.monotonic() + 15
+    while srv.error_log().count(mark) == before:
+        assert srv.is_running(), "httpd exited on graceful restart\n" + srv.error_log()
+        assert time.monotonic() < deadline, "no new generation after a graceful restart"
+        time.sleep(0.05)
+
+
+def read_response(sock) -> bytes:
+    """The raw response on a connection the server closes after it (<= 15 s)."""
+    out = b""
+    sock.settimeout(15)
+    while chunk := sock.recv(65536):
+        out += chunk
+    return out
+
+
+@pytest.mark.parametrize("mpm", MPMS)
+def test_one_loader_across_a_graceful_restart(make_server, tmp_path, mpm):
+    """The loader finishing a request after a graceful restart: mod_watchdog stops its
+    thread when the MPM says the child stops, and the loader lock goes to the new
+    generation, whose loader publishes the next change; the old child publishes nothing
+    beside it.  (The request it finishes is answered from the version it had when the
+    restart came: it follows no version after it stops.)"""
+    maps = tmp_path / "maps"
+    maps.mkdir()
+    os.chmod(maps, 0o755)
+    write_atomic(maps / "g.txt", f"{ALPHA}\n")
+    s = make_server(ONE_CHILD_CONF, mpm=mpm, files={"htdocs/g/r": "ok\n"})
+    found = wait_log(s, r"this child now loads the CORS origin maps")
+    assert found, s.error_log()
+    old_loader = int(re.search(r"\[pid (\d+)", found[-1]).group(1))
+    assert children(s.proc.pid) == {old_loader}
+    with socket.create_connection(("127.0.0.1", s.port), timeout=15) as sock:
+        # the old loader reads this request until its last line comes (Timeout 10)
+        sock.sendall(f"GET /g/r HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: {ALPHA}\r\n"
+                     "Connection: close\r\n".encode())
+        time.sleep(0.3)
+        restart_gracefully(s)
+        assert old_loader in children(s.proc.pid), "the old child did not wait for the request"
+        s.mark_log()
+        write_atomic(maps / "g.txt", f"{BETA}\n")
+        assert poll(s, "/g/r", BETA, True)
+        assert not allowed(s, "/g/r", ALPHA)
+        time.sleep(1.0)                 # five ticks of a loader that would go on
+        assert old_loader in children(s.proc.pid)
+        sock.sendall(b"\r\n")
+        raw = read_response(sock)
+    assert raw.startswith(b"HTTP/1.1 200"), raw
+    published = [m for m in map(MAP_PUBLISHED_RE.search, s.new_log_lines()) if m]
+    assert published, s.new_log_lines()
+    assert all(int(m.group(1)) != old_loader for m in published), \
+        f"the old generation's loader went on loading: {[m.group(0) for m in published]}"
+    assert any(ln for ln in s.error_log().splitlines()
+               if "now loads the CORS origin maps" in ln and f"[pid {old_loader}" not in ln)
 
 
 def test_start_without_a_last_good_version_fails(tmp_path):
