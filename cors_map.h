@@ -116,6 +116,13 @@ apr_size_t cors_map_shared_size(void);
  * state (zeroed memory of cors_map_shared_size() bytes). */
 void cors_map_attach(cors_map *map, const char *dir, void *shared);
 
+/* Removes the temporary images in dir (the images' directory) whose writer
+ * is gone: a loader killed (SIGKILL, a crash) while it published leaves its
+ * temporary file, which nothing else would remove.  The file of a writer
+ * still alive (an old generation's loader ending its tick) stays.  Returns
+ * how many were removed. */
+int cors_map_remove_orphans(apr_pool_t *p, const char *dir);
+
 /* apachectl -t: reads a file source whole and checks it, changing
  * nothing.  Returns NULL or what is wrong (file, line and value). */
 const char *cors_map_test(cors_map *map, apr_pool_t *ptemp);

@@ -8,6 +8,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -16,6 +18,7 @@
 #endif
 
 #include "apr_atomic.h"
+#include "apr_file_info.h"
 #include "apr_file_io.h"
 #include "apr_mmap.h"
 #include "apr_portable.h"
@@ -126,6 +129,61 @@ static apr_uint64_t next_generation(cors_map *m, apr_uint64_t newest)
     return g > newest ? g : newest + 1;
 }
 
+/* A temporary image is the image's name, its writer's pid and ".tmp". */
+#define TMP_SUFFIX ".tmp"
+
+static const char *temporary_path(apr_pool_t *p, const char *image_path)
+{
+    return apr_psprintf(p, "%s.%ld" TMP_SUFFIX, image_path, (long)getpid());
+}
+
+/* The pid that wrote a temporary image, from its name; 0 if name is not
+ * one ("<image>.map.<pid>.tmp"). */
+static long writer_of(const char *name)
+{
+    const char *map = strstr(name, ".map."), *digits, *end;
+    size_t len = strlen(name);
+    char *stop;
+    long pid;
+
+    if (map == NULL || len < sizeof(TMP_SUFFIX)
+        || strcmp(name + len - (sizeof(TMP_SUFFIX) - 1), TMP_SUFFIX) != 0) {
+        return 0;
+    }
+    digits = map + 5;
+    end = name + len - (sizeof(TMP_SUFFIX) - 1);
+    if (digits >= end || *digits < '1' || *digits > '9') {
+        return 0;
+    }
+    pid = strtol(digits, &stop, 10);
+    return stop == end && pid > 0 ? pid : 0;
+}
+
+int cors_map_remove_orphans(apr_pool_t *p, const char *dir)
+{
+    apr_dir_t *d;
+    apr_finfo_t fi;
+    apr_status_t rv;
+    char *path;
+    long pid;
+    int removed = 0;
+
+    if (apr_dir_open(&d, dir, p) != APR_SUCCESS) {
+        return 0;
+    }
+    while ((rv = apr_dir_read(&fi, APR_FINFO_NAME, d)) == APR_SUCCESS
+           || rv == APR_INCOMPLETE) {
+        if ((pid = writer_of(fi.name)) != 0 && kill((pid_t)pid, 0) != 0
+            && errno == ESRCH
+            && apr_filepath_merge(&path, dir, fi.name, 0, p) == APR_SUCCESS
+            && apr_file_remove(path, p) == APR_SUCCESS) {
+            removed++;
+        }
+    }
+    apr_dir_close(d);
+    return removed;
+}
+
 /* Writes b as the next version: to a temporary file beside the image,
  * then renamed over it, so that a child opening the image gets the old
  * version or the new one whole.  Returns NULL or what went wrong. */
@@ -133,8 +191,7 @@ const char *cors_map_publish(cors_map *m, apr_pool_t *p,
                            const cors_map_builder *b, cors_image_meta *meta,
                            apr_uint64_t newest)
 {
-    const char *tmp = apr_psprintf(p, "%s.%ld.tmp", m->image_path,
-                                   (long)getpid());
+    const char *tmp = temporary_path(p, m->image_path);
     apr_size_t size = cors_image_size(b), used;
     apr_file_t *f;
     apr_mmap_t *mm;

@@ -177,6 +177,11 @@ static int start_maps(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s,
     if (dir == NULL) {
         return !OK;
     }
+    if ((i = cors_map_remove_orphans(ptemp, dir)) > 0) {
+        ap_log_error(APLOG_MARK, APLOG_INFO, 0, s, CORSLOGNO(0320)
+                     "removed %d temporary CORS map image(s) from %s, left by "
+                     "a loader that ended while it published", i, dir);
+    }
     if (apr_shm_create(&shm, slot * (apr_size_t)maps->nelts, NULL, pconf)
         != APR_SUCCESS) {
         ap_log_error(APLOG_MARK, APLOG_EMERG, errno, s, CORSLOGNO(0314)

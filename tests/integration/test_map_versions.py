@@ -578,6 +578,13 @@ def test_status_and_dump_show_the_version(srv):
 # Stop and start while a map is missing (last: it stops this MPM's server)
 # ---------------------------------------------------------------------------------------------
 
+def _dead_pid() -> int:
+    """The pid of a process that has ended."""
+    p = subprocess.Popen(["true"])
+    p.wait()
+    return p.pid
+
+
 @pytest.mark.log_allow(r"gone\.txt: No such file or directory")
 def test_stop_and_start_while_a_map_is_missing(srv):
     f = maps_of(srv) / "gone.txt"
@@ -596,9 +603,20 @@ def test_stop_and_start_while_a_map_is_missing(srv):
             pytest.fail("apache2 -k stop did not stop the server")
         srv.stop()
         # every loader finished what it was writing (a child's exit waits for its load)
-        assert not list((srv.rundir / "cors-maps").glob("*.tmp"))
+        images = srv.rundir / "cors-maps"
+        assert not list(images.glob("*.tmp"))
+        # what a loader killed while it published leaves (its pid is gone), what a live one
+        # is writing, and a file that is not a temporary image
+        gone = _dead_pid()
+        planted = {f"txt-0123456789abcdef.map.{gone}.tmp": False,
+                   f"txt-0123456789abcdef.map.{os.getpid()}.tmp": True,
+                   "notes.map.x.tmp": True}
+        for name in planted:
+            (images / name).write_bytes(b"partial")
         # a start with the map still missing starts from the last good version on disk
         srv.start()
+        assert {n: (images / n).exists() for n in planted} == planted
+        assert logged(srv, r"removed 1 temporary CORS map image\(s\)"), srv.new_log_lines()
         assert logged(srv, r"gone\.txt: No such file or directory; starting with the last "
                            r"good version"), srv.new_log_lines()
         assert allowed(srv, "/gone/r", old)
