@@ -196,7 +196,7 @@ static const char *image_name(apr_pool_t *p, const cors_map *m)
     for (s = (const unsigned char *)m->key; *s; s++) {
         h = (h ^ *s) * APR_UINT64_C(0x100000001b3);
     }
-    return apr_psprintf(p, "%s-%016" APR_UINT64_T_HEX_FMT ".map",
+    return apr_psprintf(p, "%s-%016" APR_UINT64_T_HEX_FMT IMAGE_EXT,
                         m->file.kind == CORS_MAP_TXT ? "txt"
                         : m->file.kind == CORS_MAP_DBM ? "dbm" : "dbd", h);
 }

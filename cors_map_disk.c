@@ -129,8 +129,11 @@ static apr_uint64_t next_generation(cors_map *m, apr_uint64_t newest)
     return g > newest ? g : newest + 1;
 }
 
-/* A temporary image is the image's name, its writer's pid and ".tmp". */
+/* A temporary image is the image's name, its writer's pid and ".tmp":
+ * "txt-<hash>.map.<pid>.tmp". */
+#define IMAGE_SUFFIX IMAGE_EXT "."
 #define TMP_SUFFIX ".tmp"
+#define LEN(literal) (sizeof(literal) - 1)
 
 static const char *temporary_path(apr_pool_t *p, const char *image_path)
 {
@@ -138,20 +141,20 @@ static const char *temporary_path(apr_pool_t *p, const char *image_path)
 }
 
 /* The pid that wrote a temporary image, from its name; 0 if name is not
- * one ("<image>.map.<pid>.tmp"). */
+ * one. */
 static long writer_of(const char *name)
 {
-    const char *map = strstr(name, ".map."), *digits, *end;
+    const char *image = strstr(name, IMAGE_SUFFIX), *digits, *end;
     size_t len = strlen(name);
     char *stop;
     long pid;
 
-    if (map == NULL || len < sizeof(TMP_SUFFIX)
-        || strcmp(name + len - (sizeof(TMP_SUFFIX) - 1), TMP_SUFFIX) != 0) {
+    if (image == NULL || len < LEN(TMP_SUFFIX)
+        || strcmp(name + len - LEN(TMP_SUFFIX), TMP_SUFFIX) != 0) {
         return 0;
     }
-    digits = map + 5;
-    end = name + len - (sizeof(TMP_SUFFIX) - 1);
+    digits = image + LEN(IMAGE_SUFFIX);
+    end = name + len - LEN(TMP_SUFFIX);
     if (digits >= end || *digits < '1' || *digits > '9') {
         return 0;
     }

@@ -11,6 +11,10 @@
 
 #include "cors_map.h"
 
+/* An image file's name ends so (cors_map.c names them, cors_map_disk.c
+ * writes them and finds its temporary ones). */
+#define IMAGE_EXT ".map"
+
 #define ERROR_MAX 512
 #define TOKEN_MAX CORS_MAP_TOKEN_MAX
 
