@@ -86,7 +86,8 @@ CI_TARGETS   :=
 CLEAN_FILES  :=
 # The unit tests of the pure code: one program per part under test, each
 # built from its tests/unit/<name>.c and PURE_SRCS.
-UNIT_TESTS   := tests/unit/test_cors_logic tests/unit/test_cors_decide \
+UNIT_TESTS   := tests/unit/test_cors_origin tests/unit/test_cors_origin_set \
+                tests/unit/test_cors_lists tests/unit/test_cors_acrh tests/unit/test_cors_decide \
                 tests/unit/test_cors_explain tests/unit/test_cors_regex \
                 tests/unit/test_cors_map tests/unit/test_cors_probe
 .DEFAULT_GOAL := all
@@ -132,7 +133,8 @@ $(CORS_SO): $(SRCS) $(HDRS) | build-deps
 endif
 
 # -pthread: test_cors_map runs lookups in threads against a reload.
-tests/unit/%: tests/unit/%.c tests/unit/check.h $(PURE_SRCS) $(PURE_HDRS) | build-deps
+tests/unit/%: tests/unit/%.c tests/unit/check.h tests/unit/logic_helpers.h $(PURE_SRCS) \
+             $(PURE_HDRS) | build-deps
 	@echo "  CC      $@"
 	@$(CC) $(WARN) -g -O1 -pthread $(APR_CFLAGS) $(PCRE2_CFLAGS) -I. -o $@ $< \
 	    $(PURE_SRCS) $(APR_LIBS) -lpsl $(PCRE2_LIBS)

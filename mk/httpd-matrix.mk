@@ -23,7 +23,7 @@ HTTPD_BUILD_PKGS  := libapr1-dev libaprutil1-dev libpcre3-dev libexpat1-dev \
 httpd-matrix-deps: | deps
 	@sh tools/ensure-pkgs.sh $(HTTPD_BUILD_PKGS)
 
-test-httpd-matrix: httpd-matrix-deps tests/unit/test_cors_logic
+test-httpd-matrix: httpd-matrix-deps $(firstword $(UNIT_TESTS))
 	$(PYTHON) tools/httpd-matrix.py "$(HTTPD_SOURCES)" $(MATRIX_VERSIONS)
 
 # In CI: the oldest and the newest; nothing (and says so) without the sources.
