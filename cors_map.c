@@ -354,22 +354,25 @@ static apr_uint64_t in_use_generation(const cors_map *m)
     return v ? v->img.meta.generation : 0;
 }
 
-void cors_map_follow(cors_map *m)
+/* Whether a follow waits: the version before the last one still drains,
+ * or a mapping that failed waits for its retry. */
+static int follow_waits(cors_map *m)
 {
-    apr_uint32_t gen;
+    reclaim(m);
+    return m->retired
+           || (m->follow_logged && apr_time_now() < m->follow_retry_at);
+}
+
+/* Maps the image file and swaps it in when it is newer than the version in
+ * use.  Returns 0, or -1 when the mapping failed: no file descriptor or
+ * memory left for a moment, logged once and tried again after
+ * CORS_MAP_RETRY_MS, since nothing else would make this child look again
+ * before the next change and it would answer from an old version. */
+static int take_image(cors_map *m)
+{
     map_version *v;
     char err[1024];
 
-    reclaim(m);
-    gen = m->shared ? apr_atomic_read32(&m->shared->generation) : 0;
-    if (gen == m->followed || m->retired
-        || (m->follow_logged && apr_time_now() < m->follow_retry_at)) {
-        return;                 /* nothing new, the one before drains, or a
-                                 * failed mapping waits for its retry */
-    }
-    /* A mapping that failed (no file descriptor or memory left for a
-     * moment) is tried again: the generation will not move until the next
-     * change, and this child would answer from an old version until then. */
     if (cors_map_map_image(m, err, sizeof(err), &v) != 0) {
         if (!m->follow_logged) {
             map_log(m, CORS_LOG_ERROR, "CORSAllowOriginMap %s: cannot "
@@ -378,15 +381,45 @@ void cors_map_follow(cors_map *m)
         }
         m->follow_retry_at = apr_time_now()
                              + apr_time_from_msec(CORS_MAP_RETRY_MS);
-        return;
+        return -1;
     }
-    m->followed = gen;
     m->follow_logged = 0;
     if (v->img.meta.generation <= in_use_generation(m)) {
         destroy_version(v);
+    }
+    else {
+        swap_in(m, v);
+    }
+    return 0;
+}
+
+void cors_map_follow(cors_map *m)
+{
+    apr_uint32_t gen;
+
+    if (follow_waits(m)) {
         return;
     }
-    swap_in(m, v);
+    gen = m->shared ? apr_atomic_read32(&m->shared->generation) : 0;
+    if (gen != m->followed && take_image(m) == 0) {
+        m->followed = gen;
+    }
+}
+
+void cors_map_follow_file(cors_map *m)
+{
+    struct stat st;
+
+    if (follow_waits(m) || stat(m->image_path, &st) != 0) {
+        return;
+    }
+    if ((st.st_ino != m->followed_inode
+         || st.st_mtim.tv_sec != m->followed_mtime.tv_sec
+         || st.st_mtim.tv_nsec != m->followed_mtime.tv_nsec)
+        && take_image(m) == 0) {
+        m->followed_inode = st.st_ino;
+        m->followed_mtime = st.st_mtim;
+    }
 }
 
 int cors_map_match(const void *data, const char *origin)

@@ -154,6 +154,12 @@ int cors_map_poll(cors_map *map, apr_pool_t *ptemp);
  * every CORS_MAP_TICK_MS; never from two threads at once. */
 void cors_map_follow(cors_map *map);
 
+/* The same for a child the MPM is stopping (a graceful restart): it may
+ * still finish requests, while the next generation's loader publishes
+ * under shared state this child does not see.  It follows the image file
+ * itself, one stat(2) a tick. */
+void cors_map_follow_file(cors_map *map);
+
 /* Does the map allow origin (a valid serialized origin, not "null")?  A
  * cors_match_fn (cors_decide.h): reads the image in use, allocates
  * nothing, takes no lock; safe from any thread. */

@@ -7,6 +7,9 @@
 #ifndef CORS_MAP_INT_H
 #define CORS_MAP_INT_H
 
+#include <sys/types.h>
+#include <time.h>
+
 #include "apr_pools.h"
 
 #include "cors_map.h"
@@ -69,6 +72,8 @@ struct cors_map {
     map_version *retired;
     apr_uint32_t retired_epoch;
     apr_uint32_t followed;      /* the shared generation last acted on */
+    ino_t followed_inode;       /* the image file last acted on, when */
+    struct timespec followed_mtime;     /* followed by the file itself */
     int follow_logged;
     apr_time_t follow_retry_at; /* a failed mapping is tried again then */
 

@@ -278,6 +278,15 @@ static void follow_all(const maps_state *st)
     }
 }
 
+static void follow_all_files(const maps_state *st)
+{
+    int i;
+
+    for (i = 0; i < st->maps->nelts; i++) {
+        cors_map_follow_file(APR_ARRAY_IDX(st->maps, i, cors_map *));
+    }
+}
+
 /* This child stops loading: the next child to try the lock loads. */
 static void hand_loader_on(maps_state *st)
 {
@@ -350,6 +359,24 @@ static void load_all(maps_state *st, apr_pool_t *ptemp)
     }
 }
 
+/* The MPM has told this child to stop (a graceful restart or stop, its
+ * MaxConnectionsPerChild), and it may still finish requests.  httpd 2.4's
+ * mod_watchdog ends its thread then; trunk's goes on under prefork until
+ * the child exits.  After a graceful restart the next generation has a
+ * loader of its own (its own lock and shared state): a loader of the old
+ * generation that went on would publish beside it, from a configuration
+ * no longer in force, with numbers that can meet the new one's.  So a
+ * stopping child hands the loader on and follows the image file, which the
+ * new loader writes, not its generation's shared state, which nobody
+ * raises any more. */
+static int mpm_is_stopping(void)
+{
+    int mpm_state = AP_MPMQ_RUNNING;
+
+    return ap_mpm_query(AP_MPMQ_MPM_STATE, &mpm_state) == APR_SUCCESS
+           && mpm_state == AP_MPMQ_STOPPING;
+}
+
 static apr_status_t watch_maps(int wd_state, void *data, apr_pool_t *ptemp)
 {
     maps_state *st = data;
@@ -362,8 +389,14 @@ static apr_status_t watch_maps(int wd_state, void *data, apr_pool_t *ptemp)
     }
     else if (apr_atomic_read32(&st->ready)
              && !apr_atomic_read32(&st->stopping)) {
-        follow_all(st);
-        load_all(st, ptemp);
+        if (mpm_is_stopping()) {
+            hand_loader_on(st);
+            follow_all_files(st);
+        }
+        else {
+            follow_all(st);
+            load_all(st, ptemp);
+        }
     }
     apr_atomic_xchg32(&st->ticking, 0);
     return APR_SUCCESS;

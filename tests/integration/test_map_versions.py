@@ -357,11 +357,10 @@ def read_response(sock) -> bytes:
 
 @pytest.mark.parametrize("mpm", MPMS)
 def test_one_loader_across_a_graceful_restart(make_server, tmp_path, mpm):
-    """The loader finishing a request after a graceful restart: mod_watchdog stops its
-    thread when the MPM says the child stops, and the loader lock goes to the new
-    generation, whose loader publishes the next change; the old child publishes nothing
-    beside it.  (The request it finishes is answered from the version it had when the
-    restart came: it follows no version after it stops.)"""
+    """The loader finishing a request after a graceful restart: once the MPM says the child
+    stops, it loads no more (httpd 2.4's mod_watchdog ends the thread then; trunk's goes
+    on under prefork, and the tick itself checks), and the new generation's loader
+    publishes the next change; the old child publishes nothing beside it."""
     maps = tmp_path / "maps"
     maps.mkdir()
     os.chmod(maps, 0o755)
