@@ -112,7 +112,7 @@ const char *cors_explain_origins(apr_pool_t *p, const cors_policy *policy)
 
 static const char *allowed_methods(const cors_policy *policy)
 {
-    return policy->methods ? policy->methods->value : "GET, HEAD, POST";
+    return policy->methods ? policy->methods->value : cors_safelisted_methods;
 }
 
 static const char *allowed_headers(const cors_policy *policy)

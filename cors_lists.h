@@ -98,4 +98,7 @@ int cors_list_has(const char *list, const char *name, size_t len);
  * them: "Accept, Accept-Language, Content-Language, Content-Type, Range". */
 extern const char cors_safelisted_headers[];
 
+/* The CORS-safelisted methods, as messages list them: "GET, HEAD, POST". */
+extern const char cors_safelisted_methods[];
+
 #endif /* CORS_LISTS_H */

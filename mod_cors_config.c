@@ -489,9 +489,10 @@ static const char *list_or(const cors_list *list, const char *none)
 static const char *show_methods(apr_pool_t *p, const cors_dir_conf *c,
                                 const cors_setting *s)
 {
-    (void)p;
     (void)s;
-    return list_or(c->policy.methods, "(unset: GET, HEAD, POST)");
+    return list_or(c->policy.methods,
+                   apr_pstrcat(p, "(unset: ", cors_safelisted_methods, ")",
+                               NULL));
 }
 
 static const char *show_allow_headers(apr_pool_t *p, const cors_dir_conf *c,
